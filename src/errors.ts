@@ -1,0 +1,38 @@
+/** Stable error codes: users and processors branch on these, never on messages. */
+export type ErrorCode =
+  | "CONFIG_INVALID"
+  | "EVALUATOR_INVALID"
+  | "EVALUATOR_DUPLICATE"
+  | "EVALUATOR_MODULE_FAILED"
+  | "REGISTRY_FROZEN"
+  | "EVALUATOR_FAILED"
+  | "EVALUATOR_TIMEOUT"
+  | "EVALUATOR_RESULT_INVALID"
+  | "OTLP_DECODE_FAILED"
+  | "OTLP_UNSUPPORTED_MEDIA_TYPE"
+  | "OTLP_TOO_LARGE"
+  | "JOB_PAYLOAD_INVALID";
+
+/**
+ * Every error the engine raises on purpose: a stable code, whether trying again may help, and the
+ * cause. Queue processors rethrow retryable ones so back-off applies; the rest are final.
+ */
+export class TracejudgeError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "TracejudgeError";
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { DocumentSchema, LlmSpanSchema } from "../span/llm-span.ts";
+
+/**
+ * What an evaluator judges: one span with the question, the answer and the context documents that
+ * trace assembly found for it (retrieved documents, tool results, context pasted into the prompt).
+ */
+export const EvaluationInputSchema = z.object({
+  traceId: z.string(),
+  spanId: z.string(),
+  span: LlmSpanSchema,
+  question: z.string().nullable(),
+  answer: z.string().nullable(),
+  context: z.array(DocumentSchema),
+});
+export type EvaluationInput = z.infer<typeof EvaluationInputSchema>;
+
+/** What a verdict cost when a judge model gave it. */
+export const JudgeUsageSchema = z.object({
+  model: z.string().nullable(),
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative().nullable(),
+  latencyMs: z.number().nonnegative(),
+});
+export type JudgeUsage = z.infer<typeof JudgeUsageSchema>;
+
+/**
+ * An evaluator's verdict. `score` is in [0, 1] with 1 best, or null when the evaluator could not
+ * decide (that is not an error). `status: "skipped"` with a `reason` says the span could not be
+ * judged (no answer captured, no context).
+ */
+export const EvaluationResultSchema = z.object({
+  status: z.enum(["ok", "skipped"]).default("ok"),
+  reason: z.string().optional(),
+  score: z.number().min(0).max(1).nullable(),
+  label: z.string().nullable().default(null),
+  passed: z.boolean().nullable().default(null),
+  explanation: z.string().default(""),
+  details: z.record(z.string(), z.unknown()).optional(),
+  usage: JudgeUsageSchema.optional(),
+});
+export type EvaluationResult = z.infer<typeof EvaluationResultSchema>;
+export type EvaluationResultInput = z.input<typeof EvaluationResultSchema>;
+
+/** The logger an evaluator gets: the service's pino logger, or anything with these methods. */
+export interface EvaluatorLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** What the engine hands an evaluator for one evaluation. */
+export interface EvaluationContext<Settings> {
+  /** The evaluator's own settings, parsed by its `settings` schema (defaults applied). */
+  settings: Settings;
+  logger: EvaluatorLogger;
+  /** Aborted when the evaluation times out or the service shuts down. */
+  signal: AbortSignal;
+}

@@ -1,0 +1,21 @@
+/**
+ * The public API: what custom evaluators (and the built-ins in `evaluators/`) import.
+ * `import { defineEvaluator } from "tracejudge";`
+ */
+export type {
+  EvaluationContext,
+  EvaluationInput,
+  EvaluationResult,
+  EvaluationResultInput,
+  EvaluatorLogger,
+  JudgeUsage,
+} from "./evaluators/contract.ts";
+export {
+  defineEvaluator,
+  type Evaluator,
+  type EvaluatorDefinition,
+  isEvaluator,
+} from "./evaluators/define-evaluator.ts";
+export type { SpanFilter } from "./evaluators/span-filter.ts";
+export type { Document, LlmSpan, Message, SpanKind } from "./span/llm-span.ts";
+export { z } from "zod";
