@@ -2,6 +2,8 @@
  * The public API: what custom evaluators (and the built-ins in `evaluators/`) import.
  * `import { defineEvaluator } from "tracejudge";`
  */
+
+export { z } from "zod";
 export type {
   EvaluationContext,
   EvaluationInput,
@@ -18,4 +20,3 @@ export {
 } from "./evaluators/define-evaluator.ts";
 export type { SpanFilter } from "./evaluators/span-filter.ts";
 export type { Document, LlmSpan, Message, SpanKind } from "./span/llm-span.ts";
-export { z } from "zod";
