@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { z } from "zod";
+import type { ActiveEvaluator } from "../evaluators/registry.ts";
+import { decodeCursor, type EvalEventStore } from "../store/eval-event-store.ts";
+
+const TraceId = z
+  .string()
+  .regex(/^[0-9a-fA-F]{32}$/, "must be 32 hex digits")
+  .transform((s) => s.toLowerCase());
+const SpanId = z
+  .string()
+  .regex(/^[0-9a-fA-F]{16}$/, "must be 16 hex digits")
+  .transform((s) => s.toLowerCase());
+
+export const EvaluationsQuerySchema = z
+  .object({
+    trace_id: TraceId.optional(),
+    span_id: SpanId.optional(),
+    evaluator: z.string().min(1).optional(),
+    since: z
+      .string()
+      .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date-time")
+      .transform((s) => new Date(s))
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z
+      .string()
+      .refine((c) => decodeCursor(c) !== null, "is not a cursor this API returned")
+      .optional(),
+  })
+  .strict();
+
+/** 400 with one line per bad parameter, naming it. */
+function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
+  const problems = error.issues.map((i) =>
+    i.code === "unrecognized_keys"
+      ? `unknown parameter(s): ${i.keys.join(", ")}`
+      : `${i.path.join(".")}: ${i.message}`,
+  );
+  return reply.code(400).send({ error: "invalid_request", message: problems.join("; ") });
+}
+
+export interface EvaluationsRoutesDeps {
+  store: EvalEventStore;
+  evaluators: ActiveEvaluator[];
+}
+
+/** The JSON API over eval events and evaluators. */
+export async function evaluationsRoutes(
+  app: FastifyInstance,
+  deps: EvaluationsRoutesDeps,
+): Promise<void> {
+  const answer = async (reply: FastifyReply, query: z.infer<typeof EvaluationsQuerySchema>) => {
+    const page = await deps.store.query({
+      ...(query.trace_id ? { traceId: query.trace_id } : {}),
+      ...(query.span_id ? { spanId: query.span_id } : {}),
+      ...(query.evaluator ? { evaluator: query.evaluator } : {}),
+      ...(query.since ? { since: query.since } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+      limit: query.limit,
+    });
+    return reply.send({ evaluations: page.events, next_cursor: page.nextCursor });
+  };
+
+  app.get("/v1/evaluations", async (request, reply) => {
+    const parsed = EvaluationsQuerySchema.safeParse(request.query);
+    if (!parsed.success) return badRequest(reply, parsed.error);
+    return answer(reply, parsed.data);
+  });
+
+  app.get("/v1/traces/:trace_id/evaluations", async (request, reply) => {
+    const parsed = EvaluationsQuerySchema.omit({ trace_id: true })
+      .extend({ trace_id: TraceId })
+      .safeParse({ ...(request.query as object), ...(request.params as object) });
+    if (!parsed.success) return badRequest(reply, parsed.error);
+    return answer(reply, parsed.data);
+  });
+
+  app.get("/v1/evaluators", async (_request, reply) =>
+    reply.send({
+      evaluators: deps.evaluators.map(({ evaluator, filters }) => ({
+        name: evaluator.name,
+        version: evaluator.version,
+        description: evaluator.description ?? null,
+        applies_to: filters,
+      })),
+    }),
+  );
+}

@@ -1,0 +1,155 @@
+import type { Document, LlmSpan } from "../span/llm-span.ts";
+
+/** One LLM span with what it was asked, what it answered and what it was given to answer from. */
+export interface EvaluationTarget {
+  span: LlmSpan;
+  question: string | null;
+  answer: string | null;
+  context: Document[];
+}
+
+/** A trace rebuilt from its buffered spans. */
+export interface AssembledTrace {
+  traceId: string;
+  spans: LlmSpan[];
+  /** Spans without a parent. */
+  roots: string[];
+  /** Spans whose parent never arrived (yet). */
+  orphans: string[];
+  children: Map<string, string[]>;
+  targets: EvaluationTarget[];
+}
+
+const big = (nanos: string): bigint => {
+  try {
+    return BigInt(nanos);
+  } catch {
+    return 0n;
+  }
+};
+
+/** The same span sent twice (an exporter retry) counts once: the last copy wins. */
+function dedupe(spans: LlmSpan[]): LlmSpan[] {
+  const byId = new Map<string, LlmSpan>();
+  for (const span of spans) byId.set(span.spanId, span);
+  return [...byId.values()].sort((a, b) => {
+    const d = big(a.startTimeUnixNano) - big(b.startTimeUnixNano);
+    return d < 0n ? -1 : d > 0n ? 1 : 0;
+  });
+}
+
+/** Lines that open the question in a prompt that pastes its context first ("Context: … Question: …"). */
+const QUESTION_MARKER = /(?:^|\n)\s*(?:question|query|user question|q)\s*:\s*/i;
+const CONTEXT_HEADER = /^\s*(?:context|documents?|sources?|knowledge|passages?)\s*:\s*/i;
+
+/**
+ * Splits a user message that carries its own context ("Context: … Question: …") into both parts.
+ * Returns null when the message has no such structure.
+ */
+export function splitPromptContext(message: string): { context: string; question: string } | null {
+  const match = QUESTION_MARKER.exec(message);
+  if (!match || match.index === 0) return null;
+  const context = message.slice(0, match.index).replace(CONTEXT_HEADER, "").trim();
+  const question = message.slice(match.index + match[0].length).trim();
+  if (!context || !question) return null;
+  return { context, question };
+}
+
+/**
+ * Whether `source` ran before `llm` produced its answer: it ended no later than the LLM span
+ * ended. Retrievers and tools feed a call that starts after them, or (as some SDKs nest them)
+ * inside it; either way they finish first.
+ */
+function precedes(source: LlmSpan, llm: LlmSpan): boolean {
+  return big(source.endTimeUnixNano) <= big(llm.endTimeUnixNano);
+}
+
+function retrievalDocuments(spans: LlmSpan[], llm: LlmSpan): Document[] {
+  const before = spans.filter((s) => s !== llm && precedes(s, llm));
+  // A reranker's output is what reached the prompt; the retriever's longer list did not.
+  const rerankers = before.filter((s) => s.kind === "RERANKER" && s.documents.length > 0);
+  const sources = rerankers.length > 0 ? rerankers : before.filter((s) => s.kind === "RETRIEVER");
+  const docs: Document[] = [];
+  for (const source of sources) {
+    for (const doc of source.documents) {
+      docs.push({ ...doc, sourceSpanId: source.spanId, origin: "retrieval" });
+    }
+  }
+  for (const tool of before.filter((s) => s.kind === "TOOL")) {
+    const result = tool.output ?? tool.answer;
+    if (result) docs.push({ content: result, sourceSpanId: tool.spanId, origin: "tool" });
+  }
+  return docs;
+}
+
+/** Context carried by the LLM span's own messages: tool results, and context pasted in the prompt. */
+function promptDocuments(llm: LlmSpan): { docs: Document[]; question: string | null } {
+  const docs: Document[] = [];
+  for (const message of llm.inputMessages) {
+    if (message.role === "tool" && message.content) {
+      docs.push({ content: message.content, sourceSpanId: llm.spanId, origin: "tool" });
+    }
+  }
+  let question = llm.question;
+  if (question) {
+    const split = splitPromptContext(question);
+    if (split) {
+      docs.push({ content: split.context, sourceSpanId: llm.spanId, origin: "prompt" });
+      question = split.question;
+    }
+  }
+  // Earlier user turns and system instructions may carry context too, but only when nothing else
+  // does: instructions ("answer from the policy") are not facts an answer can be grounded in.
+  return { docs, question };
+}
+
+function dedupeDocuments(docs: Document[]): Document[] {
+  const seen = new Set<string>();
+  return docs.filter((d) => {
+    const key = d.content.trim();
+    if (!key || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Rebuilds a trace: parent links, roots and orphans, and for each LLM span its question, its answer
+ * and its context (documents of RETRIEVER/RERANKER spans and tool results that precede it, and
+ * context passed in its own messages). Pure: the same spans always give the same result.
+ */
+export function assembleTrace(traceId: string, buffered: LlmSpan[]): AssembledTrace {
+  const spans = dedupe(buffered.filter((s) => s.traceId === traceId));
+  const ids = new Set(spans.map((s) => s.spanId));
+  const children = new Map<string, string[]>();
+  const roots: string[] = [];
+  const orphans: string[] = [];
+  for (const span of spans) {
+    if (span.parentSpanId === null) {
+      roots.push(span.spanId);
+    } else if (!ids.has(span.parentSpanId)) {
+      orphans.push(span.spanId);
+    } else {
+      const list = children.get(span.parentSpanId) ?? [];
+      list.push(span.spanId);
+      children.set(span.parentSpanId, list);
+    }
+  }
+
+  const targets: EvaluationTarget[] = spans
+    .filter((s) => s.kind === "LLM")
+    .map((llm) => {
+      const own = promptDocuments(llm);
+      const context = dedupeDocuments([...retrievalDocuments(spans, llm), ...own.docs]);
+      if (context.length === 0 && llm.systemInstructions) {
+        context.push({
+          content: llm.systemInstructions,
+          sourceSpanId: llm.spanId,
+          origin: "prompt",
+        });
+      }
+      return { span: llm, question: own.question, answer: llm.answer, context };
+    });
+
+  return { traceId, spans, roots, orphans, children, targets };
+}

@@ -1,0 +1,91 @@
+import type { Queue } from "bullmq";
+import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+import type { Config } from "../config/config-schema.ts";
+import { type ActiveEvaluator, appliesTo } from "../evaluators/registry.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { type EvaluationJob, evaluationJobId, type TraceJob } from "../queues/payloads.ts";
+import { decideSampling } from "../sampling/sampler.ts";
+import type { SpanStore } from "../store/span-store.ts";
+import { assembleTrace } from "./assemble-trace.ts";
+
+export interface TraceProcessorDeps {
+  buffer: TraceBuffer;
+  spanStore: SpanStore;
+  evaluationsQueue: Queue;
+  evaluators: ActiveEvaluator[];
+  config: Config;
+  metrics: Metrics;
+}
+
+export interface TraceOutcome {
+  sampled: boolean;
+  /** LLM spans of this generation that had not been dispatched before. */
+  newTargets: number;
+  jobs: number;
+}
+
+/**
+ * Assembles one quiet trace and dispatches an evaluation job per (new LLM span, evaluator). Each
+ * step is safe to redo after a crash: job ids are deterministic, the span upsert is idempotent,
+ * and spans are marked dispatched only after their jobs are in the queue.
+ */
+export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Promise<TraceOutcome> {
+  const { buffer, metrics } = deps;
+  const spans = await buffer.read(job.traceId);
+  const trace = assembleTrace(job.traceId, spans);
+  metrics.tracesAssembled.inc();
+
+  const done = await buffer.dispatched(
+    job.traceId,
+    trace.targets.map((t) => t.span.spanId),
+  );
+  const fresh = trace.targets.filter((t) => !done.has(t.span.spanId));
+  const decision = decideSampling(job.traceId, trace.spans, deps.config);
+  metrics.tracesSampled.inc({ reason: decision.sampled ? decision.reason : "not_sampled" });
+
+  const jobs: { name: string; data: EvaluationJob; opts: { jobId: string } }[] = [];
+  if (!decision.sampled) {
+    metrics.spansNotEvaluated.inc({ reason: "not_sampled" }, fresh.length);
+  } else {
+    const enqueuedAtMs = Date.now();
+    for (const target of fresh) {
+      const matching = deps.evaluators.filter((active) => appliesTo(active, target.span));
+      if (matching.length === 0) metrics.spansNotEvaluated.inc({ reason: "no_evaluator" });
+      for (const active of matching) {
+        const { name, version } = active.evaluator;
+        jobs.push({
+          name: active.key,
+          data: {
+            evaluator: name,
+            version,
+            enqueuedAtMs,
+            input: {
+              traceId: job.traceId,
+              spanId: target.span.spanId,
+              span: target.span,
+              question: target.question,
+              answer: target.answer,
+              context: target.context,
+            },
+          },
+          opts: { jobId: evaluationJobId(job.traceId, target.span.spanId, name, version) },
+        });
+      }
+    }
+    await deps.spanStore.upsertMany(
+      fresh.map((t) => ({
+        span: t.span,
+        question: t.question,
+        answer: t.answer,
+        context: t.context,
+      })),
+    );
+    if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
+  }
+  await buffer.markDispatched(
+    job.traceId,
+    fresh.map((t) => t.span.spanId),
+  );
+  await buffer.release({ traceId: job.traceId, lastSeenMs: job.lastSeenMs });
+  return { sampled: decision.sampled, newTargets: fresh.length, jobs: jobs.length };
+}

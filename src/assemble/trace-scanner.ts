@@ -1,0 +1,63 @@
+import type { Queue } from "bullmq";
+import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+import type { TraceJob } from "../queues/payloads.ts";
+import { traceJobId } from "../queues/payloads.ts";
+
+export interface TraceScannerOptions {
+  traceWaitMs: number;
+  intervalMs: number;
+  /** Most traces turned into jobs per tick. */
+  batch?: number;
+  onError: (err: unknown) => void;
+}
+
+/**
+ * Turns traces that have been quiet for the trace wait into `traces` jobs, on a timer. Every
+ * worker process runs one; job ids are derived from (trace, last span time), so scanners racing
+ * each other add each generation of a trace once.
+ */
+export class TraceScanner {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly buffer: TraceBuffer,
+    private readonly queue: Queue,
+    private readonly options: TraceScannerOptions,
+  ) {}
+
+  start(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.scanOnce()
+        .then(() => undefined)
+        .catch(this.options.onError)
+        .finally(() => {
+          this.running = undefined;
+        });
+    }, this.options.intervalMs);
+  }
+
+  /** One pass: returns how many due traces it handed to the queue. */
+  async scanOnce(nowMs = Date.now()): Promise<number> {
+    const due = await this.buffer.due(nowMs - this.options.traceWaitMs, this.options.batch ?? 500);
+    if (due.length === 0) return 0;
+    await this.queue.addBulk(
+      due.map((trace) => {
+        const data: TraceJob = { traceId: trace.traceId, lastSeenMs: trace.lastSeenMs };
+        return { name: "assemble", data, opts: { jobId: traceJobId(data) } };
+      }),
+    );
+    return due.length;
+  }
+
+  /** Stops the timer and waits for a pass in progress. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

@@ -1,0 +1,132 @@
+import type { Redis } from "ioredis";
+import { type LlmSpan, LlmSpanSchema } from "../span/llm-span.ts";
+
+/**
+ * Redis keys of the trace buffer. Every key starts with the configured hash-tag prefix, so that on
+ * Redis Cluster they share one slot with the queues and scripts may touch several of them.
+ */
+export function bufferKeys(prefix: string) {
+  return {
+    /** Sorted set: trace id → time (ms) its last span arrived. Due traces are the old ones. */
+    pending: `${prefix}:traces:pending`,
+    /** List of the trace's spans as JSON, in arrival order. */
+    spans: (traceId: string) => `${prefix}:trace:${traceId}:spans`,
+    /** Set of LLM span ids whose evaluations were already dispatched. */
+    dispatched: (traceId: string) => `${prefix}:trace:${traceId}:dispatched`,
+  };
+}
+
+/** Removes a trace from the pending set only if no span arrived since the caller read it. */
+const RELEASE_SCRIPT = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) == tonumber(ARGV[2]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 1
+end
+return 0`;
+
+export interface DueTrace {
+  traceId: string;
+  /** When its last span arrived (ms); identifies this "generation" of the trace. */
+  lastSeenMs: number;
+}
+
+/**
+ * The short-lived home of spans between ingest and assembly. Ingest appends; the scanner finds
+ * traces that have been quiet for the trace wait; the assembler reads them and marks what it
+ * dispatched. Nothing here is the system of record: entries expire after the TTL.
+ */
+export class TraceBuffer {
+  private readonly keys: ReturnType<typeof bufferKeys>;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.keys = bufferKeys(prefix);
+  }
+
+  /** Appends spans (grouped by trace) and marks each trace as seen now, in one round trip. */
+  async append(spans: LlmSpan[], nowMs = Date.now()): Promise<void> {
+    const byTrace = new Map<string, string[]>();
+    for (const span of spans) {
+      const list = byTrace.get(span.traceId) ?? [];
+      list.push(JSON.stringify(span));
+      byTrace.set(span.traceId, list);
+    }
+    const pipeline = this.redis.multi();
+    for (const [traceId, json] of byTrace) {
+      const key = this.keys.spans(traceId);
+      pipeline.rpush(key, ...json);
+      pipeline.expire(key, this.ttlSeconds);
+      pipeline.zadd(this.keys.pending, nowMs, traceId);
+    }
+    const results = await pipeline.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  /** Traces whose last span arrived at or before `quietSinceMs`, oldest first. */
+  async due(quietSinceMs: number, limit: number): Promise<DueTrace[]> {
+    const flat = await this.redis.zrangebyscore(
+      this.keys.pending,
+      "-inf",
+      quietSinceMs,
+      "WITHSCORES",
+      "LIMIT",
+      0,
+      limit,
+    );
+    const out: DueTrace[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      out.push({ traceId: flat[i] as string, lastSeenMs: Number(flat[i + 1]) });
+    }
+    return out;
+  }
+
+  /** Drops a trace from the pending set unless newer spans arrived; returns whether it did. */
+  async release(trace: DueTrace): Promise<boolean> {
+    const removed = await this.redis.eval(
+      RELEASE_SCRIPT,
+      1,
+      this.keys.pending,
+      trace.traceId,
+      trace.lastSeenMs,
+    );
+    return removed === 1;
+  }
+
+  /** Every buffered span of the trace; entries that do not parse (an older build's) are skipped. */
+  async read(traceId: string): Promise<LlmSpan[]> {
+    const raw = await this.redis.lrange(this.keys.spans(traceId), 0, -1);
+    const spans: LlmSpan[] = [];
+    for (const json of raw) {
+      const parsed = LlmSpanSchema.safeParse(JSON.parse(json));
+      if (parsed.success) spans.push(parsed.data);
+    }
+    return spans;
+  }
+
+  /** Which of these span ids had their evaluations dispatched already. */
+  async dispatched(traceId: string, spanIds: string[]): Promise<Set<string>> {
+    if (spanIds.length === 0) return new Set();
+    const flags = await this.redis.smismember(this.keys.dispatched(traceId), ...spanIds);
+    return new Set(spanIds.filter((_, i) => flags[i] === 1));
+  }
+
+  async markDispatched(traceId: string, spanIds: string[]): Promise<void> {
+    if (spanIds.length === 0) return;
+    const key = this.keys.dispatched(traceId);
+    await this.redis
+      .multi()
+      .sadd(key, ...spanIds)
+      .expire(key, this.ttlSeconds)
+      .exec();
+  }
+
+  /** How many traces wait for assembly (for back-pressure and metrics). */
+  async pendingCount(): Promise<number> {
+    return this.redis.zcard(this.keys.pending);
+  }
+}

@@ -1,0 +1,130 @@
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { pino } from "pino";
+import type { Config } from "../config/config-schema.ts";
+import { loadConfig } from "../config/load-config.ts";
+import { errorMessage, TracejudgeError } from "../errors.ts";
+import { prepareEvaluators } from "../evaluators/prepare-evaluators.ts";
+import { createRedactor } from "../redact/redactor.ts";
+import { type ServiceRoles, startService } from "../service/service.ts";
+import { ensureDatabase, migrate } from "../store/migrate.ts";
+import { runEvalCommand } from "./eval-command.ts";
+
+const USAGE = `usage: tracejudge <command> [options]
+
+commands:
+  start      the OTLP receiver, the HTTP API and the workers in one process
+  api        the OTLP receiver and the HTTP API only
+  worker     the workers only (run any number, on any machine)
+  migrate    create the database if missing and apply migrations, then exit
+  eval       evaluate a cases file without the service:
+               tracejudge eval --cases FILE.jsonl --evaluator NAME|all
+
+configuration: TRACEJUDGE_CONFIG=path/to/config.yaml, DATABASE_URL, REDIS_URL, PORT, HOST,
+TRACEJUDGE_TRACE_WAIT_MS, TRACEJUDGE_SAMPLE_RATE (see README.md)`;
+
+/** How long a shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 30_000;
+
+async function serve(config: Config, roles: ServiceRoles): Promise<void> {
+  const logger = pino({ level: config.log_level, base: { service: "tracejudge" } });
+  const { active } = await prepareEvaluators(config);
+  const redactor = createRedactor(config.redaction);
+  const service = await startService(
+    { config, logger, evaluators: active, redact: redactor.redactSpan },
+    roles,
+  );
+  logger.info({ evaluators: active.map((a) => a.key), url: service.url }, "tracejudge started");
+  const stop = (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    setTimeout(() => {
+      logger.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    service.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err: errorMessage(err) }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+async function evalCommand(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { cases: { type: "string" }, evaluator: { type: "string", default: "all" } },
+    strict: true,
+  });
+  if (!values.cases)
+    throw new TracejudgeError("CONFIG_INVALID", "eval: --cases FILE.jsonl is required");
+  const { active } = await prepareEvaluators(config);
+  const chosen =
+    values.evaluator === "all"
+      ? active
+      : active.filter((a) => a.evaluator.name === values.evaluator);
+  if (chosen.length === 0) {
+    throw new TracejudgeError(
+      "CONFIG_INVALID",
+      `eval: no evaluator named "${values.evaluator}" (known: ${active.map((a) => a.evaluator.name).join(", ")}, or all)`,
+    );
+  }
+  const logger = pino({ level: "warn" }, pino.destination(2));
+  const { cases, failed } = await runEvalCommand({
+    casesPath: values.cases,
+    evaluators: chosen,
+    timeoutMs: config.workers.evaluation_timeout_ms,
+    logger,
+    write: (line) => process.stdout.write(`${line}\n`),
+    warn: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stderr.write(
+    `evaluated ${cases} case(s) with ${chosen.length} evaluator(s); ${failed} failure(s)\n`,
+  );
+  return failed > 0 ? 1 : 0;
+}
+
+/** Runs one CLI command; resolves to the exit code for commands that end. */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Promise<number | "running"> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig(env);
+  switch (command) {
+    case "start":
+      await serve(config, { api: true, workers: true });
+      return "running";
+    case "api":
+      await serve(config, { api: true, workers: false });
+      return "running";
+    case "worker":
+      await serve(config, { api: false, workers: true });
+      return "running";
+    case "migrate": {
+      await ensureDatabase(config.database_url);
+      const pool = new pg.Pool({ connectionString: config.database_url });
+      try {
+        const applied = await migrate(pool);
+        process.stdout.write(
+          `migrations applied: ${applied.length ? applied.join(", ") : "none (up to date)"}\n`,
+        );
+      } finally {
+        await pool.end();
+      }
+      return 0;
+    }
+    case "eval":
+      return evalCommand(config, rest);
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
+      return 2;
+  }
+}

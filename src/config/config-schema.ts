@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { SpanFilterSchema } from "../evaluators/span-filter.ts";
+
+/** How one evaluator is configured: enable it, narrow its spans, hand it settings. */
+export const EvaluatorConfigSchema = z
+  .object({
+    /** The registered evaluator name (built-in or from a module). */
+    name: z.string().min(1),
+    /** Which version to run; the newest registered when absent. */
+    version: z.string().optional(),
+    enabled: z.boolean().default(true),
+    /** Narrows the evaluator's own `appliesTo`; both must match. */
+    where: SpanFilterSchema.optional(),
+    /** Passed to the evaluator's settings schema. */
+    settings: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type EvaluatorConfig = z.infer<typeof EvaluatorConfigSchema>;
+
+const PriceSchema = z
+  .object({
+    /** USD per million input tokens. */
+    input: z.number().nonnegative(),
+    /** USD per million output tokens. */
+    output: z.number().nonnegative(),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    server: z
+      .object({
+        host: z.string().default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(4318),
+        /** Largest OTLP body accepted, compressed or not (OTLP recommends 64 MiB). */
+        max_body_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024 * 1024),
+      })
+      .strict()
+      .default({ host: "127.0.0.1", port: 4318, max_body_bytes: 64 * 1024 * 1024 }),
+    database_url: z.string().min(1).default("postgres://postgres@127.0.0.1:5432/tracejudge"),
+    redis_url: z.string().min(1).default("redis://127.0.0.1:6379"),
+    /** Prefix of every Redis key; the braces make it a Redis Cluster hash tag. */
+    redis_prefix: z
+      .string()
+      .regex(/^\{[A-Za-z0-9_.-]+\}$/, "must be a hash tag such as {tracejudge}")
+      .default("{tracejudge}"),
+    /** Quiet time after a trace's last span before it is assembled (like tail sampling's decision_wait). */
+    trace_wait_ms: z.number().int().min(0).default(5000),
+    /** How long a trace's spans stay buffered in Redis, so late spans still find their trace. */
+    trace_buffer_ttl_s: z.number().int().positive().default(3600),
+    sampling: z
+      .object({
+        /** Share of ordinary traces evaluated, decided by trace id so every replica agrees. */
+        rate: z.number().min(0).max(1).default(1),
+        /** Always evaluate traces with an error span. */
+        errors: z.boolean().default(true),
+        /** Always evaluate traces whose LLM spans used at least this many tokens. */
+        min_tokens: z.number().int().positive().optional(),
+        /** Always evaluate traces whose LLM spans cost at least this much (needs `prices`). */
+        min_cost_usd: z.number().positive().optional(),
+        /** Always evaluate traces holding a span that matches one of these filters. */
+        always: z.array(SpanFilterSchema).default([]),
+      })
+      .strict()
+      .default({ rate: 1, errors: true, always: [] }),
+    /** Model prices (model name or glob → USD per million tokens), for cost outliers. */
+    prices: z.record(z.string(), PriceSchema).default({}),
+    workers: z
+      .object({
+        trace_concurrency: z.number().int().positive().default(4),
+        evaluation_concurrency: z.number().int().positive().default(16),
+        /** Attempts per evaluation job; after the last one an `error` eval event is stored. */
+        attempts: z.number().int().positive().default(3),
+        backoff_ms: z.number().int().nonnegative().default(1000),
+        evaluation_timeout_ms: z.number().int().positive().default(30_000),
+        /** How often due traces are looked for. */
+        scan_interval_ms: z.number().int().positive().default(250),
+      })
+      .strict()
+      .default({
+        trace_concurrency: 4,
+        evaluation_concurrency: 16,
+        attempts: 3,
+        backoff_ms: 1000,
+        evaluation_timeout_ms: 30_000,
+        scan_interval_ms: 250,
+      }),
+    backpressure: z
+      .object({
+        /** Ingest answers 429 while this many evaluation jobs wait. */
+        max_waiting_evaluations: z.number().int().positive().default(200_000),
+        /** Ingest answers 429 while this many traces wait for assembly. */
+        max_pending_traces: z.number().int().positive().default(200_000),
+        retry_after_s: z.number().int().positive().default(5),
+      })
+      .strict()
+      .default({ max_waiting_evaluations: 200_000, max_pending_traces: 200_000, retry_after_s: 5 }),
+    /** Redaction of secrets and personal data in what is stored (see src/redact). */
+    redaction: z.record(z.string(), z.unknown()).default({}),
+    /** Built-in evaluators run unless listed here with `enabled: false`. */
+    evaluators: z.array(EvaluatorConfigSchema).default([]),
+    /** Paths of modules exporting evaluators made with `defineEvaluator`. */
+    evaluator_modules: z.array(z.string()).default([]),
+    /** Folders whose .ts/.js/.mjs files are loaded as evaluator modules. */
+    evaluator_dirs: z.array(z.string()).default([]),
+    log_level: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -1,0 +1,81 @@
+import { errorMessage, TracejudgeError } from "../errors.ts";
+import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import type { EvaluationJob } from "../queues/payloads.ts";
+import type { EvalEventStore } from "../store/eval-event-store.ts";
+import { errorEvent, eventScope, resultEvent, runEvaluator } from "./run-evaluator.ts";
+
+export interface EvaluationProcessorDeps {
+  /** Active evaluators by `name@version`. */
+  evaluators: Map<string, ActiveEvaluator>;
+  store: EvalEventStore;
+  metrics: Metrics;
+  logger: EvaluatorLogger;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface Attempt {
+  /** 1 for the first try. */
+  number: number;
+  /** Whether no retry follows if this one fails. */
+  last: boolean;
+}
+
+/**
+ * Runs one evaluation and stores its verdict. A retryable failure is rethrown so that the queue
+ * retries with back-off, unless this is the last attempt: then, as for a final failure, an
+ * `error` eval event records the reason. Returns the status stored, or throws to retry.
+ */
+export async function processEvaluation(
+  job: EvaluationJob,
+  attempt: Attempt,
+  deps: EvaluationProcessorDeps,
+): Promise<"ok" | "error" | "skipped"> {
+  const key = evaluatorKey(job.evaluator, job.version);
+  const scope = eventScope({ name: job.evaluator, version: job.version }, job.input);
+  const active = deps.evaluators.get(key);
+  let event: ReturnType<typeof errorEvent>;
+  if (!active) {
+    // A worker of an older or newer deploy may have it: retry before giving up.
+    if (!attempt.last)
+      throw new TracejudgeError("EVALUATOR_FAILED", `${key} is not registered on this worker`, {
+        retryable: true,
+      });
+    event = errorEvent(
+      scope,
+      "evaluator_not_registered",
+      `${key} is not registered on any worker that tried`,
+      attempt.number,
+    );
+  } else {
+    try {
+      const { result, latencyMs } = await runEvaluator(active, job.input, {
+        logger: deps.logger,
+        timeoutMs: deps.timeoutMs,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+      });
+      deps.metrics.evaluationDuration.observe({ evaluator: job.evaluator }, latencyMs / 1000);
+      event = resultEvent(scope, result, latencyMs, attempt.number);
+    } catch (err) {
+      const retryable = err instanceof TracejudgeError ? err.retryable : true;
+      if (retryable && !attempt.last) throw err;
+      const code = err instanceof TracejudgeError ? err.code.toLowerCase() : "evaluator_failed";
+      deps.logger.warn(
+        {
+          evaluator: key,
+          traceId: job.input.traceId,
+          spanId: job.input.spanId,
+          err: errorMessage(err),
+        },
+        "evaluation failed for good",
+      );
+      event = errorEvent(scope, code, errorMessage(err), attempt.number);
+    }
+  }
+  const inserted = await deps.store.insertMany([event]);
+  if (inserted > 0)
+    deps.metrics.evaluations.inc({ evaluator: job.evaluator, status: event.status });
+  return event.status;
+}

@@ -1,0 +1,74 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+
+export interface BackpressureOptions {
+  maxWaitingEvaluations: number;
+  maxPendingTraces: number;
+  retryAfterSeconds: number;
+  /** How often queue depth is read; ingest itself never waits on Redis for this. */
+  refreshMs?: number;
+}
+
+export type Pushback = { status: 429 | 503; retryAfterSeconds: number; reason: string };
+
+/**
+ * Tells ingest when to push back: 503 while Redis is unreachable (nothing could be buffered), 429
+ * while the evaluation backlog or the trace buffer is past its bound. Depths are sampled on a
+ * timer so that a request costs no extra round trip.
+ */
+export class Backpressure {
+  private waitingEvaluations = 0;
+  private pendingTraces = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly evaluations: Queue,
+    private readonly buffer: TraceBuffer,
+    private readonly options: BackpressureOptions,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    const refresh = () => {
+      if (this.redis.status !== "ready") return;
+      Promise.all([this.evaluations.getWaitingCount(), this.buffer.pendingCount()])
+        .then(([waiting, pending]) => {
+          this.waitingEvaluations = waiting;
+          this.pendingTraces = pending;
+        })
+        .catch(() => {});
+    };
+    refresh();
+    this.timer = setInterval(refresh, this.options.refreshMs ?? 1000);
+    this.timer.unref();
+  }
+
+  check(): Pushback | null {
+    const retryAfterSeconds = this.options.retryAfterSeconds;
+    if (this.redis.status !== "ready") {
+      return { status: 503, retryAfterSeconds, reason: "the trace buffer (Redis) is unavailable" };
+    }
+    if (this.waitingEvaluations >= this.options.maxWaitingEvaluations) {
+      return {
+        status: 429,
+        retryAfterSeconds,
+        reason: `${this.waitingEvaluations} evaluations are waiting`,
+      };
+    }
+    if (this.pendingTraces >= this.options.maxPendingTraces) {
+      return {
+        status: 429,
+        retryAfterSeconds,
+        reason: `${this.pendingTraces} traces are waiting for assembly`,
+      };
+    }
+    return null;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

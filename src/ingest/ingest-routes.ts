@@ -1,0 +1,166 @@
+import { promisify } from "node:util";
+import { gunzip, inflate } from "node:zlib";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+import { errorMessage, TracejudgeError } from "../errors.ts";
+import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { decodeTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
+import type { OtlpSpan } from "../otlp/otlp-span.ts";
+import type { LlmSpan } from "../span/llm-span.ts";
+import type { Backpressure } from "./backpressure.ts";
+import { sendExportResponse, sendOtlpError } from "./otlp-response.ts";
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+export interface IngestDeps {
+  buffer: TraceBuffer;
+  normalize: (span: OtlpSpan) => LlmSpan;
+  redact: (span: LlmSpan) => LlmSpan;
+  metrics: Metrics;
+  backpressure: Backpressure;
+  logger: EvaluatorLogger;
+  /** Largest body accepted, before and after decompression. */
+  maxBodyBytes: number;
+}
+
+function encodingOf(contentType: string | undefined): OtlpEncoding | null {
+  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type === "application/x-protobuf" || type === "application/protobuf") return "protobuf";
+  if (type === "application/json") return "json";
+  return null;
+}
+
+/** Decompresses with the size limit applied to the output: a small gzip bomb stays small. */
+async function decompress(
+  body: Buffer,
+  contentEncoding: string | undefined,
+  limit: number,
+): Promise<Buffer> {
+  const encoding = (contentEncoding ?? "identity").trim().toLowerCase();
+  if (encoding === "identity" || encoding === "") return body;
+  const inflater =
+    encoding === "gzip" || encoding === "x-gzip"
+      ? gunzipAsync
+      : encoding === "deflate"
+        ? inflateAsync
+        : null;
+  if (!inflater) {
+    throw new TracejudgeError(
+      "OTLP_UNSUPPORTED_MEDIA_TYPE",
+      `Content-Encoding "${encoding}" is not supported (use gzip)`,
+    );
+  }
+  try {
+    return await inflater(body, { maxOutputLength: limit });
+  } catch (err) {
+    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) {
+      throw new TracejudgeError(
+        "OTLP_TOO_LARGE",
+        `the decompressed body is larger than ${limit} bytes`,
+      );
+    }
+    throw new TracejudgeError(
+      "OTLP_DECODE_FAILED",
+      `the body is not valid ${encoding} data: ${errorMessage(err)}`,
+    );
+  }
+}
+
+const STATUS_BY_CODE: Partial<Record<TracejudgeError["code"], number>> = {
+  OTLP_DECODE_FAILED: 400,
+  OTLP_TOO_LARGE: 413,
+  OTLP_UNSUPPORTED_MEDIA_TYPE: 415,
+};
+
+/**
+ * `POST /v1/traces`: OTLP/HTTP in protobuf or JSON, gzip or not. Spans are normalised, redacted
+ * and appended to the trace buffer; the answer never waits on an evaluator.
+ */
+export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
+  // Bodies are read raw here whatever their type: decoding is ours, so that every failure gets
+  // an OTLP answer in the request's encoding.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    "*",
+    { parseAs: "buffer", bodyLimit: deps.maxBodyBytes },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
+    const encoding = encodingOf(request.headers["content-type"]) ?? "json";
+    const status =
+      err.statusCode === 413 ? 413 : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+    deps.metrics.requestsRejected.inc({ status: String(status) });
+    const message =
+      status === 413 ? `the body is larger than ${deps.maxBodyBytes} bytes` : err.message;
+    if (status === 500) deps.logger.error({ err: err.message }, "ingest failed");
+    return sendOtlpError(reply, encoding, status, message);
+  });
+
+  app.post("/v1/traces", async (request: FastifyRequest, reply: FastifyReply) => {
+    const encoding = encodingOf(request.headers["content-type"]);
+    if (!encoding) {
+      deps.metrics.requestsRejected.inc({ status: "415" });
+      return sendOtlpError(
+        reply,
+        "json",
+        415,
+        `Content-Type "${request.headers["content-type"] ?? ""}" is not supported: send application/x-protobuf or application/json`,
+      );
+    }
+    const pushback = deps.backpressure.check();
+    if (pushback) {
+      deps.metrics.requestsRejected.inc({ status: String(pushback.status) });
+      return sendOtlpError(
+        reply,
+        encoding,
+        pushback.status,
+        `try again later: ${pushback.reason}`,
+        pushback.retryAfterSeconds,
+      );
+    }
+
+    let decoded: ReturnType<typeof decodeTraceRequest>;
+    try {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const body = await decompress(raw, request.headers["content-encoding"], deps.maxBodyBytes);
+      decoded = decodeTraceRequest(body, encoding);
+    } catch (err) {
+      if (!(err instanceof TracejudgeError)) throw err;
+      const status = STATUS_BY_CODE[err.code] ?? 400;
+      deps.metrics.requestsRejected.inc({ status: String(status) });
+      return sendOtlpError(reply, encoding, status, err.message);
+    }
+
+    const spans: LlmSpan[] = [];
+    let rejected = decoded.rejected;
+    const errors = [...decoded.errors];
+    for (const otlpSpan of decoded.spans) {
+      try {
+        spans.push(deps.redact(deps.normalize(otlpSpan)));
+      } catch (err) {
+        rejected += 1;
+        errors.push(`span ${otlpSpan.spanId}: ${errorMessage(err)}`);
+      }
+    }
+    if (rejected > 0) deps.metrics.spansRejected.inc({ reason: "invalid_span" }, rejected);
+
+    try {
+      await deps.buffer.append(spans);
+    } catch (err) {
+      deps.metrics.requestsRejected.inc({ status: "503" });
+      deps.logger.warn({ err: errorMessage(err) }, "cannot buffer spans");
+      return sendOtlpError(
+        reply,
+        encoding,
+        503,
+        "try again later: the trace buffer (Redis) is unavailable",
+        5,
+      );
+    }
+    deps.metrics.spansReceived.inc({ encoding }, spans.length);
+    return sendExportResponse(reply, encoding, rejected, errors.join("; "));
+  });
+}

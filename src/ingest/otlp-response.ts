@@ -1,0 +1,56 @@
+import type { FastifyReply } from "fastify";
+import type { OtlpEncoding } from "../otlp/decode-traces.ts";
+import { ExportTraceServiceResponse, RpcStatus } from "../otlp/proto.ts";
+
+export const CONTENT_TYPES: Record<OtlpEncoding, string> = {
+  protobuf: "application/x-protobuf",
+  json: "application/json",
+};
+
+/** google.rpc.Status codes used in OTLP failure bodies. */
+const RPC_CODE_BY_HTTP: Record<number, number> = {
+  400: 3, // INVALID_ARGUMENT
+  413: 8, // RESOURCE_EXHAUSTED
+  415: 3,
+  429: 8,
+  500: 13, // INTERNAL
+  503: 14, // UNAVAILABLE
+};
+
+/**
+ * Success, per the OTLP spec: an ExportTraceServiceResponse in the request's encoding, with
+ * `partial_success` set only when spans were rejected.
+ */
+export function sendExportResponse(
+  reply: FastifyReply,
+  encoding: OtlpEncoding,
+  rejected: number,
+  errorMessage: string,
+): FastifyReply {
+  const partial = rejected > 0 || errorMessage !== "";
+  reply.code(200).type(CONTENT_TYPES[encoding]);
+  if (encoding === "json") {
+    return reply.send(
+      partial ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage } } : {},
+    );
+  }
+  const message = ExportTraceServiceResponse.fromObject(
+    partial ? { partialSuccess: { rejectedSpans: rejected, errorMessage } } : {},
+  );
+  return reply.send(Buffer.from(ExportTraceServiceResponse.encode(message).finish()));
+}
+
+/** Failure, per the OTLP spec: a google.rpc.Status body in the request's encoding. */
+export function sendOtlpError(
+  reply: FastifyReply,
+  encoding: OtlpEncoding,
+  status: number,
+  message: string,
+  retryAfterSeconds?: number,
+): FastifyReply {
+  if (retryAfterSeconds !== undefined) reply.header("retry-after", String(retryAfterSeconds));
+  reply.code(status).type(CONTENT_TYPES[encoding]);
+  const code = RPC_CODE_BY_HTTP[status] ?? 2;
+  if (encoding === "json") return reply.send({ code, message });
+  return reply.send(Buffer.from(RpcStatus.encode(RpcStatus.create({ code, message })).finish()));
+}

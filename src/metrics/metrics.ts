@@ -1,0 +1,77 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Why an LLM span was not evaluated, as counted in `tracejudge_spans_not_evaluated_total`. */
+export type NotEvaluatedReason = "not_sampled" | "no_evaluator";
+
+/**
+ * The engine's Prometheus metrics, on a registry of their own (no global default registry, so
+ * tests and several services in one process never collide).
+ */
+export function createMetrics() {
+  const registry = new Registry();
+  const metrics = {
+    registry,
+    spansReceived: new Counter({
+      name: "tracejudge_spans_received_total",
+      help: "Spans accepted by OTLP ingest.",
+      labelNames: ["encoding"] as const,
+      registers: [registry],
+    }),
+    spansRejected: new Counter({
+      name: "tracejudge_spans_rejected_total",
+      help: "Spans refused by OTLP ingest (partial success, or whole requests that could not be decoded).",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    requestsRejected: new Counter({
+      name: "tracejudge_ingest_requests_rejected_total",
+      help: "OTLP requests answered with an error status.",
+      labelNames: ["status"] as const,
+      registers: [registry],
+    }),
+    tracesAssembled: new Counter({
+      name: "tracejudge_traces_assembled_total",
+      help: "Trace assemblies (a trace with late spans is assembled again).",
+      registers: [registry],
+    }),
+    tracesSampled: new Counter({
+      name: "tracejudge_traces_sampled_total",
+      help: "Assembled traces by sampling decision.",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    spansNotEvaluated: new Counter({
+      name: "tracejudge_spans_not_evaluated_total",
+      help: "LLM spans that got no evaluation, by reason.",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    evaluations: new Counter({
+      name: "tracejudge_evaluations_total",
+      help: "Eval events stored, by evaluator and status.",
+      labelNames: ["evaluator", "status"] as const,
+      registers: [registry],
+    }),
+    evaluationDuration: new Histogram({
+      name: "tracejudge_evaluation_duration_seconds",
+      help: "Time an evaluator took for one span.",
+      labelNames: ["evaluator"] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: "tracejudge_queue_depth",
+      help: "Jobs in each queue by state, read when scraped.",
+      labelNames: ["queue", "state"] as const,
+      registers: [registry],
+    }),
+    pendingTraces: new Gauge({
+      name: "tracejudge_pending_traces",
+      help: "Traces buffered and waiting to be quiet for the trace wait.",
+      registers: [registry],
+    }),
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

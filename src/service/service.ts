@@ -1,0 +1,247 @@
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import Fastify, { type FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
+import pg from "pg";
+import type { Logger } from "pino";
+import { evaluationsRoutes } from "../api/evaluations-routes.ts";
+import { healthRoutes } from "../api/health-routes.ts";
+import { processTrace } from "../assemble/trace-processor.ts";
+import { TraceScanner } from "../assemble/trace-scanner.ts";
+import { TraceBuffer } from "../buffer/trace-buffer.ts";
+import type { Config } from "../config/config-schema.ts";
+import { errorMessage } from "../errors.ts";
+import { processEvaluation } from "../evaluate/evaluation-processor.ts";
+import type { ActiveEvaluator } from "../evaluators/registry.ts";
+import { Backpressure } from "../ingest/backpressure.ts";
+import { ingestRoutes } from "../ingest/ingest-routes.ts";
+import { createMetrics } from "../metrics/metrics.ts";
+import { normalizeSpan } from "../normalize/normalize-span.ts";
+import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
+import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
+import type { LlmSpan } from "../span/llm-span.ts";
+import { EvalEventStore } from "../store/eval-event-store.ts";
+import { ensureDatabase, migrate } from "../store/migrate.ts";
+import { SpanStore } from "../store/span-store.ts";
+
+export interface ServiceRoles {
+  /** The OTLP receiver and the HTTP API. */
+  api: boolean;
+  /** The trace scanner and the BullMQ workers. */
+  workers: boolean;
+}
+
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  evaluators: ActiveEvaluator[];
+  redact: (span: LlmSpan) => LlmSpan;
+}
+
+export interface RunningService {
+  /** `http://host:port` when the API role runs. */
+  url: string | null;
+  app: FastifyInstance | null;
+  close(): Promise<void>;
+}
+
+const DAY_S = 86_400;
+
+/**
+ * The composition root: builds every component from the config, in start order, and closes them
+ * in reverse (stop accepting, drain workers, close queues, then Redis and Postgres). `close()` is
+ * idempotent.
+ */
+export async function startService(
+  deps: ServiceDeps,
+  roles: ServiceRoles,
+): Promise<RunningService> {
+  const { config, logger } = deps;
+  const closers: (() => Promise<unknown> | unknown)[] = [];
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      for (const closer of closers.reverse()) {
+        try {
+          await closer();
+        } catch (err) {
+          logger.warn({ err: errorMessage(err) }, "error while closing");
+        }
+      }
+    })();
+    return closing;
+  };
+
+  try {
+    await ensureDatabase(config.database_url);
+    const pool = new pg.Pool({
+      connectionString: config.database_url,
+      max: 10,
+      connectionTimeoutMillis: 5000,
+    });
+    pool.on("error", (err) => logger.warn({ err: err.message }, "postgres connection error"));
+    closers.push(() => pool.end());
+    const applied = await migrate(pool);
+    if (applied.length > 0) logger.info({ applied }, "migrations applied");
+
+    // BullMQ needs maxRetriesPerRequest: null so blocking commands survive reconnects.
+    const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
+    const redis = new Redis(config.redis_url, redisOptions);
+    redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
+    closers.push(() => redis.quit().catch(() => redis.disconnect()));
+
+    const metrics = createMetrics();
+    const buffer = new TraceBuffer(redis, config.redis_prefix, config.trace_buffer_ttl_s);
+    const queueOptions = { connection: redis, prefix: config.redis_prefix };
+    const tracesQueue = new Queue(TRACES_QUEUE, {
+      ...queueOptions,
+      defaultJobOptions: {
+        attempts: 5,
+        backoff: { type: "exponential", delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * DAY_S },
+      },
+    });
+    const evaluationsQueue = new Queue(EVALUATIONS_QUEUE, {
+      ...queueOptions,
+      defaultJobOptions: {
+        attempts: config.workers.attempts,
+        backoff: { type: "exponential", delay: config.workers.backoff_ms },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * DAY_S },
+      },
+    });
+    closers.push(
+      () => tracesQueue.close(),
+      () => evaluationsQueue.close(),
+    );
+    const evalStore = new EvalEventStore(pool);
+    const spanStore = new SpanStore(pool);
+
+    if (roles.workers) {
+      const shutdown = new AbortController();
+      closers.push(() => shutdown.abort(new Error("shutting down")));
+      const traceWorker = new Worker(
+        TRACES_QUEUE,
+        async (job: Job) => {
+          const payload = TraceJobSchema.safeParse(job.data);
+          if (!payload.success)
+            throw new UnrecoverableError(`invalid traces job: ${payload.error.message}`);
+          try {
+            return await processTrace(payload.data, {
+              buffer,
+              spanStore,
+              evaluationsQueue,
+              evaluators: deps.evaluators,
+              config,
+              metrics,
+            });
+          } catch (err) {
+            // Give up on this generation for good on the last attempt, so a poison trace does not
+            // hold the head of the pending set; the failed job stays for inspection.
+            if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+              await buffer.release(payload.data).catch(() => {});
+            throw err;
+          }
+        },
+        {
+          connection: new Redis(config.redis_url, redisOptions),
+          prefix: config.redis_prefix,
+          concurrency: config.workers.trace_concurrency,
+        },
+      );
+      const byKey = new Map(deps.evaluators.map((a) => [a.key, a]));
+      const evalWorker = new Worker(
+        EVALUATIONS_QUEUE,
+        async (job: Job) => {
+          const payload = EvaluationJobSchema.safeParse(job.data);
+          if (!payload.success)
+            throw new UnrecoverableError(`invalid evaluations job: ${payload.error.message}`);
+          const attempt = {
+            number: job.attemptsMade + 1,
+            last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+          };
+          return processEvaluation(payload.data, attempt, {
+            evaluators: byKey,
+            store: evalStore,
+            metrics,
+            logger,
+            timeoutMs: config.workers.evaluation_timeout_ms,
+            signal: shutdown.signal,
+          });
+        },
+        {
+          connection: new Redis(config.redis_url, redisOptions),
+          prefix: config.redis_prefix,
+          concurrency: config.workers.evaluation_concurrency,
+        },
+      );
+      for (const worker of [traceWorker, evalWorker]) {
+        worker.on("error", (err) =>
+          logger.warn({ err: err.message, queue: worker.name }, "worker error"),
+        );
+        worker.on("failed", (job, err) =>
+          logger.warn(
+            { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+            "job failed",
+          ),
+        );
+      }
+      // Closing a worker waits for its active jobs, and closes the connection it was handed.
+      closers.push(
+        () => evalWorker.close(),
+        () => traceWorker.close(),
+      );
+      const scanner = new TraceScanner(buffer, tracesQueue, {
+        traceWaitMs: config.trace_wait_ms,
+        intervalMs: config.workers.scan_interval_ms,
+        onError: (err) => logger.warn({ err: errorMessage(err) }, "trace scan failed"),
+      });
+      scanner.start();
+      closers.push(() => scanner.close());
+      await Promise.all([traceWorker.waitUntilReady(), evalWorker.waitUntilReady()]);
+    }
+
+    if (!roles.api) return { url: null, app: null, close };
+
+    const backpressure = new Backpressure(redis, evaluationsQueue, buffer, {
+      maxWaitingEvaluations: config.backpressure.max_waiting_evaluations,
+      maxPendingTraces: config.backpressure.max_pending_traces,
+      retryAfterSeconds: config.backpressure.retry_after_s,
+    });
+    backpressure.start();
+    closers.push(() => backpressure.close());
+
+    const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    await app.register(ingestRoutes, {
+      buffer,
+      normalize: normalizeSpan,
+      redact: deps.redact,
+      metrics,
+      backpressure,
+      logger,
+      maxBodyBytes: config.server.max_body_bytes,
+    });
+    await app.register(evaluationsRoutes, { store: evalStore, evaluators: deps.evaluators });
+    await app.register(healthRoutes, {
+      redis,
+      pool,
+      metrics,
+      collect: async () => {
+        for (const queue of [tracesQueue, evaluationsQueue]) {
+          const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed");
+          for (const [state, n] of Object.entries(counts))
+            metrics.queueDepth.set({ queue: queue.name, state }, n);
+        }
+        metrics.pendingTraces.set(await buffer.pendingCount());
+      },
+    });
+    // Registered last so it closes first: stop accepting before anything else goes away.
+    closers.push(() => app.close());
+    const address = await app.listen({ host: config.server.host, port: config.server.port });
+    logger.info({ address, roles }, "tracejudge listening");
+    return { url: address, app, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,188 @@
+import type pg from "pg";
+import { z } from "zod";
+
+/** A verdict as it is written: camelCase in, snake_case columns. */
+export interface NewEvalEvent {
+  traceId: string;
+  spanId: string;
+  evaluator: string;
+  evaluatorVersion: string;
+  status: "ok" | "error" | "skipped";
+  reason: string | null;
+  score: number | null;
+  label: string | null;
+  passed: boolean | null;
+  explanation: string;
+  details: Record<string, unknown> | null;
+  serviceName: string | null;
+  serviceVersion: string | null;
+  model: string | null;
+  spanName: string | null;
+  spanKind: string | null;
+  judgeModel: string | null;
+  judgeInputTokens: number | null;
+  judgeOutputTokens: number | null;
+  judgeCostUsd: number | null;
+  latencyMs: number | null;
+  attempts: number;
+}
+
+/** An eval event as the API answers it. */
+export const EvalEventSchema = z.object({
+  id: z.string(),
+  trace_id: z.string(),
+  span_id: z.string(),
+  evaluator: z.string(),
+  evaluator_version: z.string(),
+  status: z.enum(["ok", "error", "skipped"]),
+  reason: z.string().nullable(),
+  score: z.number().nullable(),
+  label: z.string().nullable(),
+  passed: z.boolean().nullable(),
+  explanation: z.string(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+  service_name: z.string().nullable(),
+  service_version: z.string().nullable(),
+  model: z.string().nullable(),
+  span_name: z.string().nullable(),
+  span_kind: z.string().nullable(),
+  judge_model: z.string().nullable(),
+  judge_input_tokens: z.number().nullable(),
+  judge_output_tokens: z.number().nullable(),
+  judge_cost_usd: z.number().nullable(),
+  latency_ms: z.number().nullable(),
+  attempts: z.number(),
+  created_at: z.string(),
+});
+export type EvalEvent = z.infer<typeof EvalEventSchema>;
+
+export interface EvalEventQuery {
+  traceId?: string;
+  spanId?: string;
+  evaluator?: string;
+  since?: Date;
+  /** 1..1000; default 100. */
+  limit?: number;
+  /** Opaque: the `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
+const COLUMNS = [
+  "trace_id",
+  "span_id",
+  "evaluator",
+  "evaluator_version",
+  "status",
+  "reason",
+  "score",
+  "label",
+  "passed",
+  "explanation",
+  "details",
+  "service_name",
+  "service_version",
+  "model",
+  "span_name",
+  "span_kind",
+  "judge_model",
+  "judge_input_tokens",
+  "judge_output_tokens",
+  "judge_cost_usd",
+  "latency_ms",
+  "attempts",
+] as const;
+
+function toRow(e: NewEvalEvent): unknown[] {
+  return [
+    e.traceId,
+    e.spanId,
+    e.evaluator,
+    e.evaluatorVersion,
+    e.status,
+    e.reason,
+    e.score,
+    e.label,
+    e.passed,
+    e.explanation,
+    e.details === null ? null : JSON.stringify(e.details),
+    e.serviceName,
+    e.serviceVersion,
+    e.model,
+    e.spanName,
+    e.spanKind,
+    e.judgeModel,
+    e.judgeInputTokens,
+    e.judgeOutputTokens,
+    e.judgeCostUsd,
+    e.latencyMs,
+    e.attempts,
+  ];
+}
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(`e:${id}`).toString("base64url");
+}
+
+/** Returns the id a cursor stands for, or null when it is not one of ours. */
+export function decodeCursor(cursor: string): string | null {
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const match = /^e:(\d{1,19})$/.exec(text);
+  return match ? (match[1] as string) : null;
+}
+
+type Row = Omit<EvalEvent, "created_at" | "id"> & { id: string; created_at: Date };
+
+/** Eval events in PostgreSQL. Writes are idempotent per (span, evaluator, version). */
+export class EvalEventStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Writes verdicts in one statement; a verdict already stored for the same span, evaluator and
+   * version is left as it is. Returns how many rows were new.
+   */
+  async insertMany(events: NewEvalEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const values: unknown[] = [];
+    const tuples = events.map((event, i) => {
+      values.push(...toRow(event));
+      const base = i * COLUMNS.length;
+      return `(${COLUMNS.map((_, j) => `$${base + j + 1}`).join(", ")})`;
+    });
+    const result = await this.pool.query(
+      `INSERT INTO eval_events (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}
+       ON CONFLICT (trace_id, span_id, evaluator, evaluator_version) DO NOTHING`,
+      values,
+    );
+    return result.rowCount ?? 0;
+  }
+
+  /** Oldest first, so that a client polling with the cursor sees every event once. */
+  async query(q: EvalEventQuery): Promise<{ events: EvalEvent[]; nextCursor: string | null }> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      values.push(value);
+      where.push(sql.replace("?", `$${values.length}`));
+    };
+    if (q.traceId) add("trace_id = ?", q.traceId);
+    if (q.spanId) add("span_id = ?", q.spanId);
+    if (q.evaluator) add("evaluator = ?", q.evaluator);
+    if (q.since) add("created_at >= ?", q.since);
+    if (q.cursor) {
+      const after = decodeCursor(q.cursor);
+      if (after !== null) add("id > ?", after);
+    }
+    const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+    values.push(limit + 1);
+    const { rows } = await this.pool.query<Row>(
+      `SELECT id::text AS id, ${COLUMNS.join(", ")}, created_at FROM eval_events
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+       ORDER BY id ASC LIMIT $${values.length}`,
+      values,
+    );
+    const page = rows.slice(0, limit);
+    const events = page.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
+    const last = page[page.length - 1];
+    return { events, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+  }
+}

@@ -1,0 +1,111 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+/** Any constant works; it only has to be the same for every replica migrating at once. */
+const MIGRATION_LOCK_KEY = 7_454_727;
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The migrations shipped with this build, in order: `NNN_name.sql` files. */
+export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d+_.+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({
+      version: Number.parseInt(f, 10),
+      name: f.replace(/\.sql$/, ""),
+      sql: readFileSync(path.join(dir, f), "utf8"),
+    }));
+}
+
+/**
+ * Creates the database named in `databaseUrl` when it does not exist, by connecting to the
+ * server's `postgres` database. Needs CREATEDB; a race with another replica is harmless.
+ */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!name) return;
+  const probe = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await probe.connect();
+    return;
+  } catch (err) {
+    // 3D000: invalid_catalog_name, the database does not exist. Anything else is a real failure.
+    if ((err as { code?: string }).code !== "3D000") throw err;
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  url.pathname = "/postgres";
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } catch (err) {
+    // 42P04: duplicate_database; another replica created it first.
+    if ((err as { code?: string }).code !== "42P04") throw err;
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Applies the migrations not yet applied, each in its own transaction, under an advisory lock so
+ * that replicas starting together migrate once. Returns the versions it applied.
+ */
+export async function migrate(pool: pg.Pool, migrations = listMigrations()): Promise<number[]> {
+  const client = await pool.connect();
+  const applied: number[] = [];
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK_KEY]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number }>(
+      "SELECT version FROM schema_migrations",
+    );
+    const done = new Set(rows.map((r) => r.version));
+    for (const migration of migrations) {
+      if (done.has(migration.version)) continue;
+      await client.query("BEGIN");
+      try {
+        await client.query(migration.sql);
+        await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+          migration.version,
+          migration.name,
+        ]);
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK");
+        throw new Error(`migration ${migration.name} failed: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      applied.push(migration.version);
+    }
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => {});
+    client.release();
+  }
+  return applied;
+}
+
+/** Whether every shipped migration has been applied (for /readyz). */
+export async function migrationsApplied(
+  pool: pg.Pool,
+  migrations = listMigrations(),
+): Promise<boolean> {
+  const { rows } = await pool.query<{ n: string }>(
+    "SELECT count(*)::text AS n FROM schema_migrations WHERE version = ANY($1::int[])",
+    [migrations.map((m) => m.version)],
+  );
+  return Number(rows[0]?.n) === migrations.length;
+}

@@ -1,0 +1,87 @@
+import type pg from "pg";
+import type { Document, LlmSpan } from "../span/llm-span.ts";
+
+/** A sampled span with what trace assembly found for it. */
+export interface StoredSpan {
+  span: LlmSpan;
+  question: string | null;
+  answer: string | null;
+  context: Document[];
+}
+
+const COLUMNS = [
+  "trace_id",
+  "span_id",
+  "parent_span_id",
+  "name",
+  "kind",
+  "convention",
+  "service_name",
+  "service_version",
+  "model",
+  "provider",
+  "is_error",
+  "input_tokens",
+  "output_tokens",
+  "start_time",
+  "end_time",
+  "question",
+  "answer",
+  "context",
+  "span",
+] as const;
+
+/** Nanoseconds since the epoch as an ISO timestamp (microsecond precision is what Postgres keeps). */
+function nanosToIso(nanos: string): string | null {
+  if (nanos === "0") return null;
+  const ms = Number(BigInt(nanos) / 1_000_000n);
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+/** Token counts are integers in the table; a sender's float or absurd value is not worth a failed write. */
+function int32(n: number | null): number | null {
+  return n !== null && Number.isFinite(n) && Math.abs(n) < 2 ** 31 ? Math.round(n) : null;
+}
+
+/** Sampled, redacted spans in PostgreSQL: what a verdict was given on. */
+export class SpanStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Upserts: a late span can change what assembly found (more context), never the identity. */
+  async upsertMany(items: StoredSpan[]): Promise<void> {
+    if (items.length === 0) return;
+    const values: unknown[] = [];
+    const tuples = items.map(({ span, question, answer, context }, i) => {
+      values.push(
+        span.traceId,
+        span.spanId,
+        span.parentSpanId,
+        span.name,
+        span.kind,
+        span.convention,
+        span.serviceName,
+        span.serviceVersion,
+        span.model,
+        span.provider,
+        span.isError,
+        int32(span.usage.inputTokens),
+        int32(span.usage.outputTokens),
+        nanosToIso(span.startTimeUnixNano),
+        nanosToIso(span.endTimeUnixNano),
+        question,
+        answer,
+        JSON.stringify(context),
+        JSON.stringify(span),
+      );
+      const base = i * COLUMNS.length;
+      return `(${COLUMNS.map((_, j) => `$${base + j + 1}`).join(", ")})`;
+    });
+    await this.pool.query(
+      `INSERT INTO spans (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}
+       ON CONFLICT (trace_id, span_id) DO UPDATE SET
+         question = EXCLUDED.question, answer = EXCLUDED.answer, context = EXCLUDED.context,
+         span = EXCLUDED.span`,
+      values,
+    );
+  }
+}
