@@ -1,0 +1,191 @@
+import { type Alignment, type ContextIndex, stemPairs } from "./align.ts";
+import { ANTONYMS, CALENDAR_WORDS, NEGATING_PREFIXES, NEGATIONS } from "./lexicon.ts";
+import { extractQuantities, quantityMatches } from "./numbers.ts";
+import { stem, type Token } from "./text.ts";
+
+/**
+ * What a small edit of a supported claim would break, measured against the context: words, pairs
+ * of words, numbers, names, dates, negation and opposites. Counts, shares and the issues found.
+ */
+export interface ClaimChecks {
+  /** Content words of the claim. */
+  contentCount: number;
+  /** Share of the claim's content words found anywhere in the documents. */
+  coverageDoc: number;
+  /** The same, with the question counted as a source. */
+  coverageDocQuestion: number;
+  /** IDF-weighted share found in the best passage. */
+  coverageBest: number;
+  /** Unweighted share found in the best passage. */
+  coverageBestPlain: number;
+  /** Share of the claim's word pairs (in order, close together) found in the best passage. */
+  pairCoverageBest: number;
+  /** Share of the claim's word pairs found anywhere in the documents. */
+  pairCoverageDoc: number;
+  /** Content words in neither the documents nor the question. */
+  novelWords: number;
+  /** Numbers that agree with no number of the documents. */
+  novelNumbers: number;
+  /** Names (capitalised words, codes with digits) in neither the documents nor the question. */
+  novelEntities: number;
+  /** Names that the documents have, but not in the passage the claim aligns to. */
+  entitiesOutsideBest: number;
+  /** Negation in the claim but not in its passage. */
+  negationAdded: number;
+  /** Negation in the passage but not in the claim. */
+  negationDropped: number;
+  /** Words whose opposite (or un-/in-/dis- form) the passage has instead. */
+  antonyms: number;
+  /** Months, weekdays and other calendar words the documents lack. */
+  calendarMismatch: number;
+  /** Content words found in the question but not in the documents. */
+  questionOnly: number;
+  /** Human-readable findings, worst first, for the explanation. */
+  issues: string[];
+}
+
+function hasAntonymIn(
+  word: string,
+  tokens: ReadonlySet<string>,
+  stems: ReadonlySet<string>,
+): string | null {
+  for (const opposite of ANTONYMS.get(word) ?? []) {
+    if (tokens.has(opposite) || stems.has(stem(opposite))) return opposite;
+  }
+  for (const prefix of NEGATING_PREFIXES) {
+    // "unsurprising" in the claim against "surprising" in the source
+    if (word.startsWith(prefix) && word.length - prefix.length >= 4) {
+      const base = word.slice(prefix.length);
+      if (tokens.has(base)) return base;
+    }
+    // "controlled" in the claim against "uncontrolled" in the source
+    if (tokens.has(prefix + word)) return prefix + word;
+  }
+  return null;
+}
+
+function negationCount(tokens: readonly Token[]): number {
+  let n = 0;
+  for (const t of tokens) if (NEGATIONS.has(t.lower)) n++;
+  return n;
+}
+
+/** Runs every check of one claim against the context, given its alignment. */
+export function checkClaim(
+  tokens: readonly Token[],
+  alignment: Alignment,
+  index: ContextIndex,
+): ClaimChecks {
+  const content = tokens.filter((t) => t.content);
+  const stems = [...new Set(content.map((t) => t.stem))];
+  const passage = alignment.passage;
+  const issues: string[] = [];
+  const share = (n: number, d: number): number => (d === 0 ? 1 : n / d);
+
+  let inDoc = 0;
+  let inDocQ = 0;
+  let inBest = 0;
+  let questionOnly = 0;
+  const novel: string[] = [];
+  for (const s of stems) {
+    const doc = index.stems.has(s);
+    const q = index.questionStems.has(s);
+    if (doc) inDoc++;
+    if (doc || q) inDocQ++;
+    else novel.push(s);
+    if (!doc && q) questionOnly++;
+    if (passage?.stems.has(s)) inBest++;
+  }
+
+  const claimPairs = stemPairs(tokens, 1);
+  let pairsBest = 0;
+  let pairsDoc = 0;
+  const bestPairs = passage ? stemPairs(passage.tokens) : new Set<string>();
+  for (const p of claimPairs) {
+    if (bestPairs.has(p)) pairsBest++;
+    if (index.pairs.has(p)) pairsDoc++;
+  }
+
+  let novelNumbers = 0;
+  for (const q of extractQuantities(tokens)) {
+    if (!quantityMatches(q.value, index.quantities)) {
+      novelNumbers++;
+      issues.push(`the number "${q.text}" is not in the context`);
+    }
+  }
+
+  let novelEntities = 0;
+  let entitiesOutsideBest = 0;
+  const seenEntities = new Set<string>();
+  for (const t of content) {
+    const isCode = t.hasDigit && /[a-z]/.test(t.lower);
+    if (!(t.capitalised || isCode) || seenEntities.has(t.lower)) continue;
+    seenEntities.add(t.lower);
+    if (
+      !index.lowers.has(t.lower) &&
+      !index.stems.has(t.stem) &&
+      !index.questionLowers.has(t.lower)
+    ) {
+      novelEntities++;
+      issues.push(`"${t.raw}" is not in the context`);
+    } else if (passage && !passage.lowers.has(t.lower) && index.lowers.has(t.lower)) {
+      entitiesOutsideBest++;
+    }
+  }
+
+  let calendarMismatch = 0;
+  for (const t of content) {
+    if (CALENDAR_WORDS.has(t.lower) && t.capitalised && !index.lowers.has(t.lower)) {
+      calendarMismatch++;
+      issues.push(`the date "${t.raw}" is not in the context`);
+    }
+  }
+
+  const claimNeg = negationCount(tokens);
+  const passageNeg = passage ? negationCount(passage.tokens) : 0;
+  const negationAdded = claimNeg > passageNeg ? 1 : 0;
+  const negationDropped = passageNeg > claimNeg ? 1 : 0;
+  if (negationAdded) issues.push("it negates what the source states");
+
+  let antonyms = 0;
+  if (passage) {
+    const claimLowers = new Set(tokens.map((t) => t.lower));
+    for (const t of content) {
+      if (passage.lowers.has(t.lower) || t.hasDigit) continue;
+      const opposite = hasAntonymIn(t.lower, passage.lowers, passage.stems);
+      if (opposite && !claimLowers.has(opposite)) {
+        antonyms++;
+        issues.push(`"${t.raw}" contradicts "${opposite}" in the source`);
+      }
+    }
+  }
+
+  if (
+    novelEntities === 0 &&
+    novelNumbers === 0 &&
+    novel.length > 0 &&
+    share(inDocQ, stems.length) < 0.75
+  ) {
+    issues.push(`words not in the context: ${novel.slice(0, 4).join(", ")}`);
+  }
+
+  return {
+    contentCount: stems.length,
+    coverageDoc: share(inDoc, stems.length),
+    coverageDocQuestion: share(inDocQ, stems.length),
+    coverageBest: stems.length === 0 ? 1 : alignment.coverage,
+    coverageBestPlain: share(inBest, stems.length),
+    pairCoverageBest: share(pairsBest, claimPairs.size),
+    pairCoverageDoc: share(pairsDoc, claimPairs.size),
+    novelWords: novel.length,
+    novelNumbers,
+    novelEntities,
+    entitiesOutsideBest,
+    negationAdded,
+    negationDropped,
+    antonyms,
+    calendarMismatch,
+    questionOnly,
+    issues,
+  };
+}

@@ -1,0 +1,111 @@
+import { FILLER_PATTERNS, REFUSAL_PATTERNS } from "./lexicon.ts";
+import { contentTokens, normaliseText, type Token, tokenize } from "./text.ts";
+
+/** One checkable statement of the answer. */
+export interface Claim {
+  text: string;
+  tokens: Token[];
+}
+
+const ABBREVIATIONS =
+  /\b(mr|mrs|ms|dr|prof|sr|jr|st|mt|vs|etc|inc|ltd|co|corp|no|fig|approx|dept|est|gen|gov|sen|rep|u\.s|u\.k|e\.g|i\.e|a\.m|p\.m|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$/i;
+
+/**
+ * Splits a text into sentences: at `.`, `!`, `?` before a capital or a digit, at newlines, and at a
+ * full stop glued to the next sentence (`12 Hour.Mount Panorama`, common in scraped passages).
+ * Abbreviations (`Mr.`, `U.S.`) and decimals do not split.
+ */
+export function splitSentences(text: string): string[] {
+  const norm = normaliseText(text).replace(/([a-z)\]]{2}[.!?])(?=[A-Z][a-z])/g, "$1 ");
+  const out: string[] = [];
+  for (const line of norm.split(/\n+/)) {
+    let start = 0;
+    const re = /[.!?]+["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
+    for (const match of line.matchAll(re)) {
+      const end = (match.index ?? 0) + match[0].length;
+      const candidate = line.slice(start, end).trim();
+      if (ABBREVIATIONS.test(candidate.replace(/["')\]]+$/, "")) || /\b[A-Z]\.$/.test(candidate)) {
+        continue;
+      }
+      if (candidate) out.push(candidate);
+      start = end;
+    }
+    const rest = line.slice(start).trim();
+    if (rest) out.push(rest);
+  }
+  return out;
+}
+
+const CLAUSE_SPLIT = /;\s+|,\s+(?=(?:but|while|whereas|although|though|and|yet)\s)|\s+(?=but\s)/gi;
+const MIN_CLAUSE_CONTENT = 3;
+
+/**
+ * Splits a sentence into clauses at `;` and before `, but` / `, while` / `, and` …, but only when
+ * each side keeps at least three content words (or the left side has none, as in "I don't know,
+ * but …"), so that short coordinations stay whole.
+ */
+export function splitClauses(sentence: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (const match of sentence.matchAll(CLAUSE_SPLIT)) {
+    const end = match.index ?? 0;
+    const left = sentence.slice(start, end);
+    const right = sentence.slice(end + match[0].length);
+    const leftContent = contentTokens(tokenize(left)).length;
+    // An empty left side ("I don't know, but …") splits too: it is dropped as filler later.
+    const rightContent = contentTokens(tokenize(right)).length;
+    if (
+      (leftContent >= MIN_CLAUSE_CONTENT && rightContent >= MIN_CLAUSE_CONTENT) ||
+      (leftContent === 0 && rightContent > 0)
+    ) {
+      pieces.push(left.trim());
+      start = end + match[0].length;
+    }
+  }
+  pieces.push(sentence.slice(start).trim());
+  return pieces.filter((p) => p.length > 0);
+}
+
+/** Whether a whole answer is a refusal or a non-answer ("I don't know", "not in the context"). */
+export function isRefusal(answer: string): boolean {
+  const text = normaliseText(answer).trim();
+  if (text === "") return true;
+  const sentences = splitSentences(text);
+  // A refusal with facts after it ("I'm not sure, but Paris is …") still has claims to check.
+  return (
+    extractClaims(text).length === 0 &&
+    sentences.some((s) => splitClauses(s).some((c) => REFUSAL_PATTERNS.some((p) => p.test(c))))
+  );
+}
+
+// A refusal clause may name its topic ("I'm not sure what the sweater is made of"): up to this
+// many content words it still carries no claim.
+const MAX_REFUSAL_CONTENT = 4;
+
+/**
+ * Whether a clause carries no checkable fact: no content word, a greeting or other filler, or a
+ * refusal. Questions stay claims: "Did you know he won three Oscars?" presupposes facts.
+ */
+function isFiller(clause: string, tokens: readonly Token[]): boolean {
+  const content = contentTokens(tokens).length;
+  if (content === 0) return true;
+  const trimmed = clause.trim();
+  if (FILLER_PATTERNS.some((p) => p.test(trimmed))) return true;
+  return content <= MAX_REFUSAL_CONTENT && REFUSAL_PATTERNS.some((p) => p.test(trimmed));
+}
+
+/**
+ * The answer's checkable claims: its sentences, split into clauses, without filler ("Sure!",
+ * "Hope this helps") or refusal sentences. An empty list means nothing checkable.
+ */
+export function extractClaims(answer: string): Claim[] {
+  const claims: Claim[] = [];
+  for (const sentence of splitSentences(answer)) {
+    for (const clause of splitClauses(sentence)) {
+      const tokens = tokenize(clause);
+      if (isFiller(clause, tokens)) continue;
+      claims.push({ text: clause, tokens });
+    }
+  }
+  return claims;
+}

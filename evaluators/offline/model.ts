@@ -1,0 +1,50 @@
+import { FEATURE_NAMES } from "./features.ts";
+import { MODEL_WEIGHTS } from "./model-weights.ts";
+
+/**
+ * A logistic model of "this claim is supported", fitted by `scripts/fit-offline-model.ts` on
+ * hallucination-train.jsonl and shipped as `model-weights.ts`. An answer is supported when all its
+ * claims are (noisy-AND), which is how it was fitted: only whole answers carry labels.
+ */
+export interface OfflineModel {
+  featureNames: readonly string[];
+  /** Standardisation of each feature: (x - mean) / std. */
+  mean: readonly number[];
+  std: readonly number[];
+  weights: readonly number[];
+  bias: number;
+  /** Default thresholds chosen on cross-validated train predictions. */
+  thresholds: {
+    /** On the groundedness score (mean claim probability). */
+    groundedness: number;
+    /** On the hallucination score (probability that every claim is supported). */
+    hallucination: number;
+    /** A claim counts as supported from this probability. */
+    claim: number;
+  };
+  /** How it was fitted, for the record. */
+  fittedOn: string;
+}
+
+export const OFFLINE_MODEL: OfflineModel = MODEL_WEIGHTS;
+
+if (OFFLINE_MODEL.featureNames.join() !== FEATURE_NAMES.join()) {
+  // A stale weights file would silently score the wrong features: fail at import instead.
+  throw new Error(
+    "offline model weights do not match FEATURE_NAMES; run scripts/fit-offline-model.ts",
+  );
+}
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+/** The model's logit for one feature vector. */
+export function logit(model: OfflineModel, x: readonly number[]): number {
+  let z = model.bias;
+  for (let i = 0; i < x.length; i++) {
+    const std = model.std[i] || 1;
+    z += ((model.weights[i] ?? 0) * ((x[i] as number) - (model.mean[i] ?? 0))) / std;
+  }
+  return z;
+}

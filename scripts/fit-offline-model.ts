@@ -1,0 +1,300 @@
+/**
+ * Fits the offline backend's logistic model on hallucination-train.jsonl and writes
+ * `evaluators/offline/model-weights.ts`.
+ *
+ *   npx tsx scripts/fit-offline-model.ts [train.jsonl] [--dry-run]
+ *
+ * Only answers carry labels, so the model is a noisy-AND over claims: an answer is supported when
+ * every claim is, P(answer) = Π σ(w·x_claim + b), fitted by Adam on the weighted log-likelihood
+ * with an L2 penalty. Cases are weighted so that each task has the share it has in the dev set
+ * (qa 0.4, summarization 0.4, dialogue 0.2) with its labels balanced. The L2 strength and the
+ * default thresholds are chosen on 5-fold cross-validation grouped by context (cases that share a
+ * context never straddle folds). The dev file is never read here.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { featurise } from "../evaluators/offline/analyse.ts";
+import { FEATURE_NAMES } from "../evaluators/offline/features.ts";
+import { type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
+import { atThreshold, auc, bestThreshold } from "../evaluators/testing/metrics.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const TASK_SHARE: Record<LabelledCase["task"], number> = {
+  qa: 0.4,
+  summarization: 0.4,
+  dialogue: 0.2,
+};
+const FOLDS = 5;
+const LAMBDAS = [0.0003, 0.001, 0.003, 0.01, 0.03];
+const QUESTION_ONLY_CAP = 0.05;
+
+interface Row {
+  c: LabelledCase;
+  claims: number[][];
+  questionOnly: boolean[];
+  y: number;
+  w: number;
+  fold: number;
+}
+
+interface Fitted {
+  mean: number[];
+  std: number[];
+  weights: number[];
+  bias: number;
+}
+
+const sigmoid = (z: number): number =>
+  z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+
+function standardisation(rows: readonly Row[]): { mean: number[]; std: number[] } {
+  const d = FEATURE_NAMES.length;
+  const mean = new Array<number>(d).fill(0);
+  const sq = new Array<number>(d).fill(0);
+  let n = 0;
+  for (const r of rows) {
+    for (const x of r.claims) {
+      n++;
+      for (let k = 0; k < d; k++) {
+        mean[k] = (mean[k] as number) + (x[k] as number);
+        sq[k] = (sq[k] as number) + (x[k] as number) ** 2;
+      }
+    }
+  }
+  const m = mean.map((s) => s / Math.max(1, n));
+  const std = sq.map(
+    (s, k) => Math.sqrt(Math.max(0, s / Math.max(1, n) - (m[k] as number) ** 2)) || 1,
+  );
+  return { mean: m, std };
+}
+
+function fitModel(rows: readonly Row[], lambda: number, iterations = 1500): Fitted {
+  const { mean, std } = standardisation(rows);
+  const d = FEATURE_NAMES.length;
+  const data = rows.map((r) => ({
+    xs: r.claims.map((x) => x.map((v, k) => (v - (mean[k] as number)) / (std[k] as number))),
+    y: r.y,
+    w: r.w,
+  }));
+  const totalW = data.reduce((s, r) => s + r.w, 0);
+  const theta = new Array<number>(d + 1).fill(0); // last = bias
+  theta[d] = 1;
+  const m1 = new Array<number>(d + 1).fill(0);
+  const m2 = new Array<number>(d + 1).fill(0);
+  const lr = 0.05;
+  for (let t = 1; t <= iterations; t++) {
+    const grad = new Array<number>(d + 1).fill(0);
+    for (const r of data) {
+      const ps = r.xs.map((x) => {
+        let z = theta[d] as number;
+        for (let k = 0; k < d; k++) z += (theta[k] as number) * (x[k] as number);
+        return sigmoid(z);
+      });
+      const P = Math.min(
+        1 - 1e-9,
+        Math.max(
+          1e-12,
+          ps.reduce((a, b) => a * b, 1),
+        ),
+      );
+      // d(-loglik)/dz_i: supported → -(1-p_i); hallucinated → P/(1-P)·(1-p_i)
+      const factor = r.y === 1 ? -1 : P / (1 - P);
+      r.xs.forEach((x, i) => {
+        const g = (r.w * factor * (1 - (ps[i] as number))) / totalW;
+        for (let k = 0; k < d; k++) grad[k] = (grad[k] as number) + g * (x[k] as number);
+        grad[d] = (grad[d] as number) + g;
+      });
+    }
+    for (let k = 0; k < d; k++) grad[k] = (grad[k] as number) + lambda * (theta[k] as number);
+    for (let k = 0; k <= d; k++) {
+      const g = grad[k] as number;
+      m1[k] = 0.9 * (m1[k] as number) + 0.1 * g;
+      m2[k] = 0.999 * (m2[k] as number) + 0.001 * g * g;
+      const mh = (m1[k] as number) / (1 - 0.9 ** t);
+      const vh = (m2[k] as number) / (1 - 0.999 ** t);
+      theta[k] = (theta[k] as number) - (lr * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
+  return { mean, std, weights: theta.slice(0, d), bias: theta[d] as number };
+}
+
+function claimProbs(model: Fitted, r: Row): number[] {
+  return r.claims.map((x, i) => {
+    let z = model.bias;
+    for (let k = 0; k < x.length; k++) {
+      z +=
+        ((model.weights[k] as number) * ((x[k] as number) - (model.mean[k] as number))) /
+        (model.std[k] as number);
+    }
+    const p = sigmoid(z);
+    return r.questionOnly[i] ? Math.min(p, QUESTION_ONLY_CAP) : p;
+  });
+}
+
+interface Scores {
+  groundedness: number;
+  hallucination: number;
+  minClaim: number;
+}
+
+function scoresOf(model: Fitted, r: Row): Scores {
+  const ps = claimProbs(model, r);
+  if (ps.length === 0) return { groundedness: 1, hallucination: 1, minClaim: 1 };
+  return {
+    groundedness: ps.reduce((a, b) => a + b, 0) / ps.length,
+    hallucination: ps.reduce((a, b) => a * b, 1),
+    minClaim: Math.min(...ps),
+  };
+}
+
+function report(
+  name: string,
+  rows: readonly Row[],
+  scores: readonly number[],
+  threshold?: number,
+): string {
+  const parts = [name.padEnd(14)];
+  const pos = rows.map((r) => r.y === 1);
+  const w = rows.map((r) => r.w);
+  parts.push(`AUC(weighted) ${auc(scores, pos, w).toFixed(3)}`);
+  for (const task of ["qa", "summarization", "dialogue"] as const) {
+    const idx = rows.map((r, i) => (r.c.task === task ? i : -1)).filter((i) => i >= 0);
+    parts.push(
+      `${task} ${auc(
+        idx.map((i) => scores[i] as number),
+        idx.map((i) => pos[i] as boolean),
+      ).toFixed(3)}`,
+    );
+  }
+  if (threshold !== undefined) {
+    const m = atThreshold(scores, pos, threshold, w);
+    parts.push(
+      `@${threshold.toFixed(3)} balAcc ${m.balancedAccuracy.toFixed(3)} F1(h) ${m.f1Hallucinated.toFixed(3)}`,
+    );
+  }
+  return parts.join("  ");
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const dryRun = args.includes("--dry-run");
+  const path =
+    args.find((a) => !a.startsWith("--")) ??
+    resolve(ROOT, "../shared/data/hallucination-train.jsonl");
+  const cases = parseCases(readFileSync(path, "utf8"));
+  const t0 = performance.now();
+  const groupWeight = new Map<string, number>();
+  for (const c of cases)
+    groupWeight.set(`${c.task}/${c.label}`, (groupWeight.get(`${c.task}/${c.label}`) ?? 0) + 1);
+  const rows: Row[] = cases.map((c) => {
+    const f = featurise({ answer: c.answer ?? "", question: c.question, documents: [c.context] });
+    const count = groupWeight.get(`${c.task}/${c.label}`) as number;
+    const ctxHash = createHash("sha256").update(c.context.trim().toLowerCase()).digest();
+    return {
+      c,
+      claims: f.claims.map((x) => x.features),
+      questionOnly: f.claims.map((x) => x.unsupportedByDocuments),
+      y: c.label === "supported" ? 1 : 0,
+      w: ((TASK_SHARE[c.task] / 2) * cases.length) / count,
+      fold: (ctxHash[0] as number) % FOLDS,
+    };
+  });
+  console.log(
+    `featurised ${rows.length} cases in ${((performance.now() - t0) / rows.length).toFixed(2)} ms/case`,
+  );
+  const trainable = rows.filter((r) => r.claims.length > 0);
+
+  // Out-of-fold scores for each L2 strength; keep the one with the best weighted AUC.
+  let best: { lambda: number; oof: Scores[]; auc: number } | null = null;
+  for (const lambda of LAMBDAS) {
+    const oof = new Array<Scores>(rows.length);
+    for (let fold = 0; fold < FOLDS; fold++) {
+      const model = fitModel(
+        trainable.filter((r) => r.fold !== fold),
+        lambda,
+      );
+      rows.forEach((r, i) => {
+        if (r.fold === fold) oof[i] = scoresOf(model, r);
+      });
+    }
+    const a = auc(
+      oof.map((s) => s.hallucination),
+      rows.map((r) => r.y === 1),
+      rows.map((r) => r.w),
+    );
+    console.log(
+      `lambda ${lambda}: cross-validated weighted AUC (hallucination score) ${a.toFixed(4)}`,
+    );
+    if (!best || a > best.auc) best = { lambda, oof, auc: a };
+  }
+  if (!best) throw new Error("no fit");
+  const pos = rows.map((r) => r.y === 1);
+  const w = rows.map((r) => r.w);
+  const thresholds = {
+    groundedness: bestThreshold(
+      best.oof.map((s) => s.groundedness),
+      pos,
+      w,
+    ).threshold,
+    hallucination: bestThreshold(
+      best.oof.map((s) => s.hallucination),
+      pos,
+      w,
+    ).threshold,
+    claim: bestThreshold(
+      best.oof.map((s) => s.minClaim),
+      pos,
+      w,
+    ).threshold,
+  };
+  console.log(`\ncross-validated (${FOLDS} folds by context) on train, lambda ${best.lambda}:`);
+  console.log(
+    report(
+      "groundedness",
+      rows,
+      best.oof.map((s) => s.groundedness),
+      thresholds.groundedness,
+    ),
+  );
+  console.log(
+    report(
+      "hallucination",
+      rows,
+      best.oof.map((s) => s.hallucination),
+      thresholds.hallucination,
+    ),
+  );
+
+  const model = fitModel(trainable, best.lambda);
+  console.log("\nweights (standardised):");
+  for (const [k, n] of FEATURE_NAMES.entries()) {
+    console.log(`  ${n.padEnd(22)} ${(model.weights[k] as number).toFixed(3)}`);
+  }
+  console.log(`  bias ${model.bias.toFixed(3)}`);
+  if (dryRun) return;
+  const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+  const source = `// Generated by scripts/fit-offline-model.ts: do not edit by hand.
+import type { OfflineModel } from "./model.ts";
+
+export const MODEL_WEIGHTS: OfflineModel = {
+  featureNames: ${JSON.stringify(FEATURE_NAMES)},
+  mean: ${JSON.stringify(model.mean.map(round))},
+  std: ${JSON.stringify(model.std.map(round))},
+  weights: ${JSON.stringify(model.weights.map(round))},
+  bias: ${round(model.bias)},
+  thresholds: ${JSON.stringify({
+    groundedness: round(thresholds.groundedness),
+    hallucination: round(thresholds.hallucination),
+    claim: round(thresholds.claim),
+  })},
+  fittedOn: ${JSON.stringify(`hallucination-train.jsonl (${rows.length} cases), noisy-AND logistic, L2 ${best.lambda}, cross-validated weighted AUC ${best.auc.toFixed(4)}`)},
+};
+`;
+  const out = resolve(ROOT, "evaluators/offline/model-weights.ts");
+  writeFileSync(out, source);
+  console.log(`\nwrote ${out}`);
+}
+
+main();

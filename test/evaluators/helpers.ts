@@ -1,0 +1,33 @@
+import { caseToInput } from "../../evaluators/testing/case-input.ts";
+import type { EvaluationContext, EvaluationInput, Evaluator } from "../../src/index.ts";
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** An evaluation input for an answer against one context document. */
+export function makeInput(
+  answer: string | null,
+  context: string | string[],
+  question = "",
+): EvaluationInput {
+  const documents = Array.isArray(context) ? context : [context];
+  const input = caseToInput({
+    id: `test-${answer ?? "null"}-${documents.join("|")}`.slice(0, 200),
+    source: "test",
+    task: "qa",
+    question,
+    context: documents[0] ?? "",
+    answer,
+    label: "supported",
+  });
+  return { ...input, context: documents.map((content, i) => ({ id: `doc-${i}`, content })) };
+}
+
+/** Runs an evaluator the way the engine does: settings parsed by its schema, defaults applied. */
+export async function run(evaluator: Evaluator, input: EvaluationInput, settings: unknown = {}) {
+  const ctx: EvaluationContext<unknown> = {
+    settings: evaluator.settings.parse(settings),
+    logger: silent,
+    signal: new AbortController().signal,
+  };
+  return evaluator.evaluate(input, ctx);
+}
