@@ -177,7 +177,7 @@ export class EvalEventStore {
     const { rows } = await this.pool.query<Row>(
       `SELECT id::text AS id, ${COLUMNS.join(", ")}, created_at FROM eval_events
        ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY id ASC LIMIT $${values.length}`,
+       ORDER BY eval_events.id ASC LIMIT $${values.length}`,
       values,
     );
     const page = rows.slice(0, limit);

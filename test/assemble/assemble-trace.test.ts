@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { assembleTrace, splitPromptContext } from "../../src/assemble/assemble-trace.ts";
+import { makeSpan } from "../support/llm-spans.ts";
+
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+function ragTrace() {
+  const root = makeSpan({
+    spanId: "a000000000000001",
+    kind: "CHAIN",
+    startTimeUnixNano: "100",
+    endTimeUnixNano: "900",
+  });
+  const retriever = makeSpan({
+    spanId: "a000000000000002",
+    parentSpanId: root.spanId,
+    kind: "RETRIEVER",
+    startTimeUnixNano: "110",
+    endTimeUnixNano: "200",
+    documents: [
+      { id: "d1", content: "Refunds are accepted within 30 days." },
+      { content: "Store credit after 30 days." },
+    ],
+  });
+  const llm = makeSpan({
+    spanId: "a000000000000003",
+    parentSpanId: root.spanId,
+    kind: "LLM",
+    startTimeUnixNano: "210",
+    endTimeUnixNano: "800",
+    question: "How long do I have?",
+    answer: "30 days.",
+  });
+  return { root, retriever, llm };
+}
+
+describe("assembleTrace", () => {
+  it("links parents and gives the LLM span its question, answer and the retrieved context", () => {
+    const { root, retriever, llm } = ragTrace();
+    // Out of order, as spans arrive from several requests.
+    const trace = assembleTrace(TRACE, [llm, retriever, root]);
+    expect(trace.roots).toEqual([root.spanId]);
+    expect(trace.orphans).toEqual([]);
+    expect(trace.children.get(root.spanId)?.sort()).toEqual([retriever.spanId, llm.spanId].sort());
+    expect(trace.targets).toHaveLength(1);
+    const target = trace.targets[0];
+    expect(target?.question).toBe("How long do I have?");
+    expect(target?.answer).toBe("30 days.");
+    expect(target?.context.map((d) => d.content)).toEqual([
+      "Refunds are accepted within 30 days.",
+      "Store credit after 30 days.",
+    ]);
+    expect(target?.context[0]?.sourceSpanId).toBe(retriever.spanId);
+    expect(target?.context[0]?.origin).toBe("retrieval");
+  });
+
+  it("reports spans whose parent is missing as orphans, and still evaluates them", () => {
+    const llm = makeSpan({ kind: "LLM", parentSpanId: "ffffffffffffffff", answer: "x" });
+    const trace = assembleTrace(TRACE, [llm]);
+    expect(trace.orphans).toEqual([llm.spanId]);
+    expect(trace.targets).toHaveLength(1);
+  });
+
+  it("does not feed a retrieval that happened after the answer into its context", () => {
+    const { root, retriever, llm } = ragTrace();
+    const later = makeSpan({
+      kind: "RETRIEVER",
+      parentSpanId: root.spanId,
+      startTimeUnixNano: "850",
+      endTimeUnixNano: "880",
+      documents: [{ content: "A later turn's document." }],
+    });
+    const trace = assembleTrace(TRACE, [root, retriever, llm, later]);
+    expect(trace.targets[0]?.context.map((d) => d.content)).not.toContain(
+      "A later turn's document.",
+    );
+  });
+
+  it("prefers a reranker's output over the retriever's longer list", () => {
+    const { root, retriever, llm } = ragTrace();
+    const reranker = makeSpan({
+      kind: "RERANKER",
+      parentSpanId: root.spanId,
+      startTimeUnixNano: "201",
+      endTimeUnixNano: "205",
+      documents: [{ content: "Refunds are accepted within 30 days." }],
+    });
+    const trace = assembleTrace(TRACE, [root, retriever, reranker, llm]);
+    expect(trace.targets[0]?.context.map((d) => d.content)).toEqual([
+      "Refunds are accepted within 30 days.",
+    ]);
+  });
+
+  it("uses tool results, from TOOL spans and tool messages, as context", () => {
+    const tool = makeSpan({
+      kind: "TOOL",
+      endTimeUnixNano: "150",
+      output: '{"temperature": "57F", "sky": "rain"}',
+    });
+    const llm = makeSpan({
+      kind: "LLM",
+      question: "Weather?",
+      answer: "Rainy, 57F.",
+      inputMessages: [
+        { role: "user", content: "Weather?" },
+        { role: "tool", content: "rainy, 57°F", toolCallId: "call_1" },
+      ],
+    });
+    const trace = assembleTrace(TRACE, [tool, llm]);
+    const context = trace.targets[0]?.context ?? [];
+    expect(context.map((d) => d.origin)).toEqual(["tool", "tool"]);
+    expect(context.map((d) => d.content)).toContain("rainy, 57°F");
+  });
+
+  it("splits context pasted in the prompt from the question", () => {
+    const llm = makeSpan({
+      kind: "LLM",
+      question:
+        "Context:\n[doc_123] Refunds are accepted within 30 days of purchase.\n\nQuestion: How long do I have to request a refund?",
+      answer: "Within 90 days.",
+    });
+    const target = assembleTrace(TRACE, [llm]).targets[0];
+    expect(target?.question).toBe("How long do I have to request a refund?");
+    expect(target?.context).toEqual([
+      {
+        content: "[doc_123] Refunds are accepted within 30 days of purchase.",
+        sourceSpanId: llm.spanId,
+        origin: "prompt",
+      },
+    ]);
+  });
+
+  it("counts a span sent twice once, and ignores spans of other traces", () => {
+    const { root, retriever, llm } = ragTrace();
+    const other = makeSpan({ traceId: "ffffffffffffffffffffffffffffffff", kind: "LLM" });
+    const trace = assembleTrace(TRACE, [root, retriever, llm, llm, other]);
+    expect(trace.spans).toHaveLength(3);
+    expect(trace.targets).toHaveLength(1);
+  });
+
+  it("falls back to the system instructions when nothing else gives context", () => {
+    const llm = makeSpan({
+      kind: "LLM",
+      systemInstructions: "Policy: refunds within 30 days.",
+      question: "Refund?",
+      answer: "30 days",
+    });
+    expect(assembleTrace(TRACE, [llm]).targets[0]?.context.map((d) => d.content)).toEqual([
+      "Policy: refunds within 30 days.",
+    ]);
+  });
+});
+
+describe("splitPromptContext", () => {
+  it("returns null for an ordinary question", () => {
+    expect(splitPromptContext("What is the refund window?")).toBeNull();
+    expect(splitPromptContext("Question: only a question")).toBeNull();
+  });
+});

@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load-config.ts";
+
+function configFile(yaml: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "tj-config-"));
+  const file = path.join(dir, "tracejudge.yaml");
+  writeFileSync(file, yaml);
+  return file;
+}
+
+describe("loadConfig", () => {
+  it("has working defaults with no file and no variables", () => {
+    const config = loadConfig({});
+    expect(config.server).toMatchObject({ host: "127.0.0.1", port: 4318 });
+    expect(config.sampling.rate).toBe(1);
+    expect(config.redis_prefix).toBe("{tracejudge}");
+  });
+
+  it("reads the YAML file, lets the environment override it, and resolves module paths against the file", () => {
+    const file = configFile(
+      "trace_wait_ms: 1000\nsampling:\n  rate: 0.5\nevaluator_modules: [./my-evaluator.ts]\nserver:\n  port: 9000\n",
+    );
+    const config = loadConfig({
+      TRACEJUDGE_CONFIG: file,
+      TRACEJUDGE_SAMPLE_RATE: "0.1",
+      PORT: "4319",
+      DATABASE_URL: "postgres://x/y",
+    });
+    expect(config.trace_wait_ms).toBe(1000);
+    expect(config.sampling.rate).toBe(0.1);
+    expect(config.server.port).toBe(4319);
+    expect(config.database_url).toBe("postgres://x/y");
+    expect(config.evaluator_modules).toEqual([path.join(path.dirname(file), "my-evaluator.ts")]);
+  });
+
+  it("names the field and what is wrong", () => {
+    expect(() => loadConfig({ TRACEJUDGE_SAMPLE_RATE: "1.5" })).toThrow(/sampling\.rate: .*1/);
+    expect(() => loadConfig({ TRACEJUDGE_TRACE_WAIT_MS: "soon" })).toThrow(
+      /TRACEJUDGE_TRACE_WAIT_MS: expected a number/,
+    );
+    expect(() => loadConfig({ TRACEJUDGE_CONFIG: configFile("sampling:\n  rat: 1\n") })).toThrow(
+      /sampling: .*rat/,
+    );
+    expect(() => loadConfig({ TRACEJUDGE_CONFIG: configFile("server: [1, 2]\n") })).toThrow(
+      /server: /,
+    );
+    expect(() => loadConfig({ TRACEJUDGE_CONFIG: configFile("a: [unclosed\n") })).toThrow(
+      /not valid YAML/,
+    );
+    expect(() => loadConfig({ TRACEJUDGE_CONFIG: "/nonexistent/tj.yaml" })).toThrow(
+      /cannot read config file/,
+    );
+    expect(() => loadConfig({ TRACEJUDGE_REDIS_PREFIX: "tj" })).toThrow(
+      /redis_prefix: must be a hash tag/,
+    );
+  });
+});

@@ -1,0 +1,105 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EvalEventStore, type NewEvalEvent } from "../../src/store/eval-event-store.ts";
+import { ensureDatabase, migrate, migrationsApplied } from "../../src/store/migrate.ts";
+import { testDatabaseUrl } from "../support/services.ts";
+
+const db = testDatabaseUrl();
+let pool: pg.Pool;
+let store: EvalEventStore;
+
+function event(over: Partial<NewEvalEvent> = {}): NewEvalEvent {
+  return {
+    traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+    spanId: "00f067aa0ba902b7",
+    evaluator: "groundedness",
+    evaluatorVersion: "1.0.0",
+    status: "ok",
+    reason: null,
+    score: 0.5,
+    label: "partially_grounded",
+    passed: false,
+    explanation: "one of two claims is supported",
+    details: { claims: [] },
+    serviceName: "support-bot",
+    serviceVersion: "v42",
+    model: "gpt-4o",
+    spanName: "chat gpt-4o",
+    spanKind: "LLM",
+    judgeModel: null,
+    judgeInputTokens: null,
+    judgeOutputTokens: null,
+    judgeCostUsd: null,
+    latencyMs: 1.5,
+    attempts: 1,
+    ...over,
+  };
+}
+
+beforeAll(async () => {
+  await ensureDatabase(db.url);
+  pool = new pg.Pool({ connectionString: db.url });
+  store = new EvalEventStore(pool);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db.drop();
+});
+
+describe("migrations", () => {
+  it("creates the database, applies every migration once, and reports them applied", async () => {
+    expect(await migrate(pool)).toEqual([1]);
+    expect(await migrate(pool)).toEqual([]);
+    expect(await migrationsApplied(pool)).toBe(true);
+  });
+});
+
+describe("EvalEventStore", () => {
+  it("stores one verdict per (span, evaluator, version), whatever the retries", async () => {
+    expect(await store.insertMany([event()])).toBe(1);
+    expect(await store.insertMany([event({ score: 0.9 })])).toBe(0);
+    expect(await store.insertMany([event({ evaluatorVersion: "2.0.0" })])).toBe(1);
+    const { events } = await store.query({
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      evaluator: "groundedness",
+    });
+    expect(events.map((e) => [e.evaluator_version, e.score])).toEqual([
+      ["1.0.0", 0.5],
+      ["2.0.0", 0.5],
+    ]);
+    expect(events[0]).toMatchObject({
+      service_name: "support-bot",
+      service_version: "v42",
+      model: "gpt-4o",
+      details: { claims: [] },
+    });
+  });
+
+  it("refuses a score outside [0, 1] at the database too", async () => {
+    await expect(
+      store.insertMany([event({ spanId: "1111111111111111", score: 1.5 })]),
+    ).rejects.toThrow(/check constraint/);
+  });
+
+  it("pages with a cursor, oldest first, without gaps or repeats", async () => {
+    const trace = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    const spans = Array.from({ length: 7 }, (_, i) => `${i}`.padStart(16, "b"));
+    await store.insertMany(spans.map((spanId) => event({ traceId: trace, spanId })));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const result = await store.query({ traceId: trace, limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...result.events.map((e) => e.span_id));
+      if (!result.nextCursor) break;
+      cursor = result.nextCursor;
+    }
+    expect(seen).toEqual(spans);
+  });
+
+  it("filters by span and by time", async () => {
+    const { events } = await store.query({ spanId: "bbbbbbbbbbbbbbb6" });
+    expect(events.map((e) => e.span_id)).toEqual(["bbbbbbbbbbbbbbb6"]);
+    expect((await store.query({ since: new Date(Date.now() + 60_000) })).events).toEqual([]);
+  });
+});
