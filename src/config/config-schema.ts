@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SpanFilterSchema } from "../evaluators/span-filter.ts";
+import { RedactionConfigSchema } from "../redact/redaction-config.ts";
 
 /** How one evaluator is configured: enable it, narrow its spans, hand it settings. */
 export const EvaluatorConfigSchema = z
@@ -99,8 +100,8 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ max_waiting_evaluations: 200_000, max_pending_traces: 200_000, retry_after_s: 5 }),
-    /** Redaction of secrets and personal data in what is stored (see src/redact). */
-    redaction: z.record(z.string(), z.unknown()).default({}),
+    /** Redaction of secrets and personal data in what is stored: on by default. */
+    redaction: RedactionConfigSchema.prefault({}),
     /** Built-in evaluators run unless listed here with `enabled: false`. */
     evaluators: z.array(EvaluatorConfigSchema).default([]),
     /** Paths of modules exporting evaluators made with `defineEvaluator`. */
