@@ -77,3 +77,8 @@ export function ragTraceSpans(
   root.end();
   return exporter.getFinishedSpans();
 }
+
+/** A copy of a finished SDK span with some fields replaced (the prototype keeps its methods). */
+export function withOverrides(span: ReadableSpan, overrides: Partial<ReadableSpan>): ReadableSpan {
+  return Object.assign(Object.create(Object.getPrototypeOf(span)), span, overrides) as ReadableSpan;
+}
