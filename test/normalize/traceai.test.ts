@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { normalizeSpan } from "../../src/normalize/normalize-span.ts";
+import { LlmSpanSchema } from "../../src/span/llm-span.ts";
+import { traceAiPython, traceAiTypeScript } from "./fixtures/traceai.ts";
+import { onlySpan, spanNamed } from "./otlp-json.ts";
+
+describe("traceAI", () => {
+  it("reads the TypeScript shape: OpenAI-style JSON messages, project resource (semconv d3)", () => {
+    const span = normalizeSpan(onlySpan(traceAiTypeScript));
+    LlmSpanSchema.parse(span);
+    expect(span).toMatchObject({
+      kind: "LLM",
+      convention: "traceai",
+      model: "gpt-4o-mini-2024-07-18",
+      provider: "openai",
+      question: "How long do I have to request a refund?",
+      answer: "Within 30 days of purchase.",
+      systemInstructions: "Use the context.",
+      usage: { inputTokens: 25, outputTokens: 9, totalTokens: 34 },
+      sessionId: "session-456",
+      serviceName: "support-bot",
+      serviceVersion: "v7-prompt-refunds",
+      input: null,
+      output: null,
+    });
+    expect(span.inputMessages).toHaveLength(2);
+  });
+
+  it("reads the Python shape: flattened messages, lowercase kind, project as service", () => {
+    const span = normalizeSpan(spanNamed(traceAiPython, "ChatMistralAI"));
+    LlmSpanSchema.parse(span);
+    expect(span).toMatchObject({
+      kind: "LLM",
+      convention: "traceai",
+      model: "mistral-large-2411",
+      provider: "mistral_ai",
+      question: "Is water damage from a burst pipe covered?",
+      answer: "Yes, sudden pipe bursts are covered.",
+      systemInstructions: "You assess insurance claims.",
+      serviceName: "claims-assistant",
+      serviceVersion: "2026-02-rc1",
+      promptName: "claims-triage",
+      promptVersion: "4",
+      usage: { inputTokens: 40, outputTokens: 8, totalTokens: null },
+    });
+  });
+
+  it("maps VECTOR_DB to RETRIEVER and picks the query out of JSON-dumped input", () => {
+    const span = normalizeSpan(spanNamed(traceAiPython, "PolicyRetriever"));
+    expect(span.kind).toBe("RETRIEVER");
+    expect(span.question).toBe("burst pipe coverage");
+    expect(span.documents).toEqual([
+      {
+        id: "pol-7",
+        content: "Sudden and accidental discharge…",
+        score: 0.83,
+        origin: "retrieval",
+      },
+    ]);
+  });
+});
