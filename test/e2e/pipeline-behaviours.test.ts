@@ -49,11 +49,11 @@ async function evaluations(svc: TestService, traceId: string): Promise<ApiEvent[
 
 function send(svc: TestService, spans: ReadableSpan[]): Promise<void> {
   const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
-  return new Promise((resolve, reject) =>
+  return new Promise<void>((resolve, reject) =>
     exporter.export(spans, (r) =>
       r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
     ),
-  ).finally(() => exporter.shutdown()) as Promise<void>;
+  ).finally(() => exporter.shutdown());
 }
 
 describe("a service with custom evaluators", () => {

@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  deleteRedisPrefix,
+  eventually,
+  REDIS_URL,
+  testDatabaseUrl,
+  testRedisPrefix,
+} from "../support/services.ts";
+
+const BIN = path.resolve(import.meta.dirname, "../../bin/tracejudge.mjs");
+const dir = mkdtempSync(path.join(tmpdir(), "tj-cli-"));
+
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("tracejudge eval", () => {
+  const cases = path.join(dir, "cases.jsonl");
+  writeFileSync(
+    cases,
+    [
+      {
+        id: "c1",
+        question: "Where is the Eiffel Tower?",
+        context: "The Eiffel Tower is in Paris, France.",
+        answer: "Paris",
+        label: "supported",
+      },
+      {
+        id: "c2",
+        question: "",
+        context: "The meeting moved to Tuesday at 3 pm.",
+        answer: "The meeting is on Friday at 9 am.",
+        label: "hallucinated",
+      },
+    ]
+      .map((c) => JSON.stringify(c))
+      .join("\n")
+      .concat("\n{not json}\n"),
+  );
+
+  it("prints one JSON line per case and evaluator, and reports a bad line with its number", async () => {
+    const { code, stdout, stderr } = await run(["eval", "--cases", cases, "--evaluator", "all"]);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => `${l.id}/${l.evaluator}`).sort()).toEqual([
+      "c1/groundedness",
+      "c1/hallucination",
+      "c2/groundedness",
+      "c2/hallucination",
+    ]);
+    for (const line of lines) {
+      expect(line).toHaveProperty("score");
+      expect(line).toHaveProperty("label");
+      expect(line).toHaveProperty("passed");
+    }
+    expect(stderr).toContain(`${cases}:3: not a valid case`);
+    expect(code).toBe(1);
+  });
+
+  it("runs one evaluator by name and refuses an unknown one", async () => {
+    const one = await run(["eval", "--cases", cases, "--evaluator", "groundedness"]);
+    expect(
+      one.stdout
+        .trim()
+        .split("\n")
+        .every((l) => JSON.parse(l).evaluator === "groundedness"),
+    ).toBe(true);
+    const unknown = await run(["eval", "--cases", cases, "--evaluator", "nope"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no evaluator named "nope"/);
+  });
+});
+
+describe("tracejudge start", () => {
+  const db = testDatabaseUrl();
+  const prefix = testRedisPrefix();
+  let child: ChildProcess | undefined;
+
+  afterAll(async () => {
+    child?.kill("SIGKILL");
+    await db.drop();
+    await deleteRedisPrefix(prefix);
+  });
+
+  it("stops at once on bad configuration, naming the field", async () => {
+    const file = path.join(dir, "bad.yaml");
+    writeFileSync(file, "sampling:\n  rate: 2\n");
+    const { code, stderr } = await run(["start"], { TRACEJUDGE_CONFIG: file });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/sampling\.rate/);
+  });
+
+  it("creates its database, becomes ready, and exits cleanly on SIGTERM", async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    child = spawn(process.execPath, [BIN, "start"], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        DATABASE_URL: db.url,
+        REDIS_URL,
+        TRACEJUDGE_REDIS_PREFIX: prefix,
+        PORT: String(port),
+        TRACEJUDGE_LOG_LEVEL: "warn",
+      },
+    });
+    let stderr = "";
+    child.stderr?.on("data", (d) => {
+      stderr += d;
+    });
+    const ready = await eventually(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+        return res.status === 200 ? res.json() : undefined;
+      },
+      30_000,
+      `the service to be ready (${stderr})`,
+    );
+    expect(ready).toMatchObject({ status: "ready" });
+    const exited = new Promise<number | null>((resolve) =>
+      child?.on("exit", (code) => resolve(code)),
+    );
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+});
