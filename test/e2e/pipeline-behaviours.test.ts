@@ -192,3 +192,37 @@ describe("sampling in the service", () => {
     expect(await evaluations(svc, ordinary[0]?.spanContext().traceId as string)).toEqual([]);
   });
 });
+
+describe("back-pressure", () => {
+  let svc: TestService;
+
+  beforeAll(async () => {
+    // A long trace wait keeps traces pending, so the bound is reached and stays reached.
+    svc = await startTestService({
+      trace_wait_ms: 60_000,
+      backpressure: { max_pending_traces: 2, max_waiting_evaluations: 1000, retry_after_s: 7 },
+    });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it("answers 429 with Retry-After once too many traces wait, in the request's encoding", async () => {
+    await send(svc, [...ragTraceSpans(), ...ragTraceSpans()]);
+    const res = await eventually(
+      async () => {
+        const r = await fetch(`${svc.url}/v1/traces`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ resourceSpans: [] }),
+        });
+        return r.status === 429 ? r : undefined;
+      },
+      10_000,
+      "a 429",
+    );
+    expect(res.headers.get("retry-after")).toBe("7");
+    expect(((await res.json()) as { message: string }).message).toMatch(/2 traces are waiting/);
+    expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
+  });
+});

@@ -111,6 +111,24 @@ export const shout = defineEvaluator({ name: "shout", version: "1", evaluate: ({
     ).toEqual([`shout@1 ${good}`]);
   });
 
+  it("loads every module of a folder, skipping tests and declarations", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "tj-evaluator-dir-"));
+    writeFileSync(
+      path.join(folder, "one.mjs"),
+      `import { defineEvaluator } from ${JSON.stringify(INDEX)};
+export default defineEvaluator({ name: "one", version: "1", evaluate: () => ({ score: 1 }) });\n`,
+    );
+    writeFileSync(
+      path.join(folder, "one.test.ts"),
+      "throw new Error('a test, not an evaluator');\n",
+    );
+    writeFileSync(path.join(folder, "types.d.ts"), "export type X = 1;\n");
+    writeFileSync(path.join(folder, "notes.txt"), "not a module\n");
+    const registry = new EvaluatorRegistry();
+    await loadEvaluatorModules(registry, [], [folder]);
+    expect(registry.list().map((e) => e.evaluator.name)).toEqual(["one"]);
+  });
+
   it("reports every broken module with its path and the reason", async () => {
     const broken = path.join(dir, "broken.ts");
     writeFileSync(broken, "throw new Error('missing API key in module scope');\n");
