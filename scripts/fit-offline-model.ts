@@ -15,8 +15,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { featurise } from "../evaluators/offline/analyse.ts";
 import { FEATURE_NAMES } from "../evaluators/offline/features.ts";
+import { featurise } from "../evaluators/offline/featurise.ts";
 import { type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
 import { atThreshold, auc, bestThreshold } from "../evaluators/testing/metrics.ts";
 
@@ -137,12 +137,18 @@ interface Scores {
   groundedness: number;
   hallucination: number;
   minClaim: number;
+  geometric: number;
+  harmonic: number;
 }
 
 function scoresOf(model: Fitted, r: Row): Scores {
   const ps = claimProbs(model, r);
-  if (ps.length === 0) return { groundedness: 1, hallucination: 1, minClaim: 1 };
+  if (ps.length === 0) {
+    return { groundedness: 1, hallucination: 1, minClaim: 1, geometric: 1, harmonic: 1 };
+  }
   return {
+    geometric: ps.reduce((a, b) => a * b, 1) ** (1 / ps.length),
+    harmonic: ps.length / ps.reduce((a, b) => a + 1 / Math.max(b, 1e-9), 0),
     groundedness: ps.reduce((a, b) => a + b, 0) / ps.length,
     hallucination: ps.reduce((a, b) => a * b, 1),
     minClaim: Math.min(...ps),
@@ -264,6 +270,28 @@ function main(): void {
       rows,
       best.oof.map((s) => s.hallucination),
       thresholds.hallucination,
+    ),
+  );
+
+  console.log(
+    report(
+      "(min claim)",
+      rows,
+      best.oof.map((s) => s.minClaim),
+    ),
+  );
+  console.log(
+    report(
+      "(geometric)",
+      rows,
+      best.oof.map((s) => s.geometric),
+    ),
+  );
+  console.log(
+    report(
+      "(harmonic)",
+      rows,
+      best.oof.map((s) => s.harmonic),
     ),
   );
 

@@ -22,6 +22,10 @@ export interface ClaimChecks {
   pairCoverageBest: number;
   /** Share of the claim's word pairs found anywhere in the documents. */
   pairCoverageDoc: number;
+  /** The claim is copied word for word from the documents. */
+  verbatim: boolean;
+  /** Longest common word subsequence with the passage, over the claim's length: order and edits. */
+  lcsRatio: number;
   /** Content words in neither the documents nor the question. */
   novelWords: number;
   /** Numbers that agree with no number of the documents. */
@@ -40,6 +44,8 @@ export interface ClaimChecks {
   calendarMismatch: number;
   /** Content words found in the question but not in the documents. */
   questionOnly: number;
+  /** Claim words missing from the passage and from the documents, and not opposites. */
+  unexplained: number;
   /** Human-readable findings, worst first, for the explanation. */
   issues: string[];
 }
@@ -62,6 +68,22 @@ function hasAntonymIn(
     if (tokens.has(prefix + word)) return prefix + word;
   }
   return null;
+}
+
+/** Length of the longest common subsequence of two token lists, by lowercase form. */
+function lcsLength(a: readonly Token[], b: readonly Token[]): number {
+  let previous = new Array<number>(b.length + 1).fill(0);
+  for (const x of a) {
+    const current = new Array<number>(b.length + 1).fill(0);
+    for (let j = 1; j <= b.length; j++) {
+      current[j] =
+        x.lower === b[j - 1]?.lower
+          ? (previous[j - 1] as number) + 1
+          : Math.max(previous[j] as number, current[j - 1] as number);
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }
 
 function negationCount(tokens: readonly Token[]): number {
@@ -148,15 +170,16 @@ export function checkClaim(
   if (negationAdded) issues.push("it negates what the source states");
 
   let antonyms = 0;
+  let unexplained = 0;
   if (passage) {
     const claimLowers = new Set(tokens.map((t) => t.lower));
     for (const t of content) {
-      if (passage.lowers.has(t.lower) || t.hasDigit) continue;
+      if (passage.lowers.has(t.lower) || passage.stems.has(t.stem) || t.hasDigit) continue;
       const opposite = hasAntonymIn(t.lower, passage.lowers, passage.stems);
       if (opposite && !claimLowers.has(opposite)) {
         antonyms++;
         issues.push(`"${t.raw}" contradicts "${opposite}" in the source`);
-      }
+      } else if (!index.stems.has(t.stem)) unexplained++;
     }
   }
 
@@ -177,6 +200,9 @@ export function checkClaim(
     coverageBestPlain: share(inBest, stems.length),
     pairCoverageBest: share(pairsBest, claimPairs.size),
     pairCoverageDoc: share(pairsDoc, claimPairs.size),
+    verbatim:
+      content.length >= 3 && index.flatText.includes(` ${tokens.map((t) => t.lower).join(" ")} `),
+    lcsRatio: passage ? lcsLength(tokens, passage.tokens) / Math.max(1, tokens.length) : 0,
     novelWords: novel.length,
     novelNumbers,
     novelEntities,
@@ -186,6 +212,7 @@ export function checkClaim(
     antonyms,
     calendarMismatch,
     questionOnly,
+    unexplained,
     issues,
   };
 }

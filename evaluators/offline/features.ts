@@ -37,14 +37,16 @@ export function answerFacts(
   };
 }
 
-/** Names of the model's inputs, in vector order. The fitted weights file repeats them. */
-export const FEATURE_NAMES = [
+/** The claim-level checks, each also crossed with "there is a question" (see `featureVector`). */
+const BASE_NAMES = [
   "coverageDoc",
   "coverageDocQuestion",
   "coverageBest",
   "coverageBestPlain",
   "pairCoverageBest",
   "pairCoverageDoc",
+  "verbatim",
+  "lcsRatio",
   "logNovelWords",
   "anyNovelWords",
   "novelNumbers",
@@ -65,20 +67,32 @@ export const FEATURE_NAMES = [
   "shortAnswer",
   "shortAnswerCoverage",
   "questionAnswerLength",
+  "logUnexplained",
+  "unexplainedShare",
 ] as const;
+
+/**
+ * Names of the model's inputs, in vector order; the fitted weights file repeats them. Each base
+ * feature appears twice: as is, and multiplied by "the input has a question". Answers to a
+ * question (QA, chat) and answers without one (summaries) fail in different ways, and the crossed
+ * copy lets one linear model weigh the checks differently for each.
+ */
+export const FEATURE_NAMES = [...BASE_NAMES, ...BASE_NAMES.map((n) => `${n}*question`)] as const;
 
 const cap = (n: number, max = 3): number => Math.min(n, max);
 
 /** The feature vector of one claim in its answer. */
 export function featureVector(c: ClaimChecks, a: AnswerFacts): number[] {
   const short = a.contentCount <= 5 ? 1 : 0;
-  const v: number[] = [
+  const base: number[] = [
     c.coverageDoc,
     c.coverageDocQuestion,
     c.coverageBest,
     c.coverageBestPlain,
     c.pairCoverageBest,
     c.pairCoverageDoc,
+    c.verbatim ? 1 : 0,
+    c.lcsRatio,
     Math.log1p(c.novelWords),
     c.novelWords > 0 ? 1 : 0,
     cap(c.novelNumbers),
@@ -99,6 +113,9 @@ export function featureVector(c: ClaimChecks, a: AnswerFacts): number[] {
     short,
     short * c.coverageDoc,
     (a.hasQuestion ? 1 : 0) * Math.log1p(a.contentCount),
+    Math.log1p(c.unexplained),
+    c.contentCount === 0 ? 0 : c.unexplained / c.contentCount,
   ];
-  return v;
+  const q = a.hasQuestion ? 1 : 0;
+  return [...base, ...base.map((x) => x * q)];
 }

@@ -150,19 +150,25 @@ describe("built-in grounding evaluators", () => {
     });
   });
 
+  // A RAG-style question and a sentence taken from the context: the clear-cut supported case.
+  const QUESTION = "Why is Lordstown recalling pickups?";
+  const COPIED =
+    "The company will voluntarily recall 19 Endurance pickups to address an electrical connection issue.";
+
   it("labels groundedness grounded, partially_grounded or ungrounded", async () => {
     const g = groundedness as unknown as Evaluator;
-    const full = await run(g, makeInput(SUPPORTED, CONTEXT));
+    const full = await run(g, makeInput(COPIED, CONTEXT, QUESTION));
     const half = await run(
       g,
       makeInput(
-        `${SUPPORTED} The CEO, Maria Gonzales, resigned in 1987 after a scandal in Peru.`,
+        `${COPIED} The CEO, Maria Gonzales, resigned in 1987 after a scandal in Peru.`,
         CONTEXT,
+        QUESTION,
       ),
     );
     const none = await run(
       g,
-      makeInput("Maria Gonzales resigned in 1987 after a scandal in Peru.", CONTEXT),
+      makeInput("Maria Gonzales resigned in 1987 after a scandal in Peru.", CONTEXT, QUESTION),
     );
     expect(full).toMatchObject({ label: "grounded", passed: true });
     expect(half).toMatchObject({ label: "partially_grounded", passed: false });
@@ -171,9 +177,12 @@ describe("built-in grounding evaluators", () => {
 
   it("labels hallucination and lists the unsupported statements", async () => {
     const h = hallucination as unknown as Evaluator;
-    const ok = await run(h, makeInput(SUPPORTED, CONTEXT));
+    const ok = await run(h, makeInput(COPIED, CONTEXT, QUESTION));
     const bad = EvaluationResultSchema.parse(
-      await run(h, makeInput(`${SUPPORTED} The CEO, Maria Gonzales, resigned in 1987.`, CONTEXT)),
+      await run(
+        h,
+        makeInput(`${COPIED} The CEO, Maria Gonzales, resigned in 1987.`, CONTEXT, QUESTION),
+      ),
     );
     expect(ok).toMatchObject({ label: "no_hallucination", passed: true });
     expect(bad).toMatchObject({ label: "hallucination", passed: false });
