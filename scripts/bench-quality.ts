@@ -36,6 +36,7 @@ async function run(
     settings,
     logger: silent,
     signal: new AbortController().signal,
+    judge: null,
   };
   const rows: Row[] = [];
   let skipped = 0;

@@ -30,6 +30,8 @@ export interface ClaimChecks {
   novelWords: number;
   /** Numbers that agree with no number of the documents. */
   novelNumbers: number;
+  /** Numbers the documents have, but not in the passage the claim aligns to (a swap, often). */
+  numbersOutsideBest: number;
   /** Names (capitalised words, codes with digits) in neither the documents nor the question. */
   novelEntities: number;
   /** Names that the documents have, but not in the passage the claim aligns to. */
@@ -129,10 +131,15 @@ export function checkClaim(
   }
 
   let novelNumbers = 0;
+  let numbersOutsideBest = 0;
+  const passageQuantities = passage ? extractQuantities(passage.tokens).map((q) => q.value) : [];
   for (const q of extractQuantities(tokens)) {
     if (!quantityMatches(q.value, index.quantities)) {
       novelNumbers++;
       issues.push(`the number "${q.text}" is not in the context`);
+    } else if (!quantityMatches(q.value, passageQuantities)) {
+      numbersOutsideBest++;
+      issues.push(`the number "${q.text}" is not in the matching passage`);
     }
   }
 
@@ -205,6 +212,7 @@ export function checkClaim(
     lcsRatio: passage ? lcsLength(tokens, passage.tokens) / Math.max(1, tokens.length) : 0,
     novelWords: novel.length,
     novelNumbers,
+    numbersOutsideBest,
     novelEntities,
     entitiesOutsideBest,
     negationAdded,

@@ -106,7 +106,15 @@ secure insecure|visible invisible|mortal immortal|perfect imperfect|legal illega
 approval disapproval|advantage disadvantage|continue discontinue|continued discontinued|obey defy
 sufficient lacking|rise drop|rises drops|rising dropping|profitable unprofitable|profitability losses
 acquire divest|acquired sold|merge split|merged split|hire layoff|hiring layoffs|bullish cautious
-optimistic cautious|confident worried|calm angry|relaxed stressed|quiet loud|quietly loudly`;
+optimistic cautious|confident worried|calm angry|relaxed stressed|quiet loud|quietly loudly
+specific generic|specific general|minor major|junior senior|inferior superior|voluntary mandatory
+voluntarily forcibly|optional mandatory|mandatory voluntary|partial total|partially fully|direct indirect
+primary secondary|native foreign|local national|local global|national international|inbound outbound
+ascending descending|underweight overweight|understaffed overstaffed|undervalued overvalued
+lowered raised|cutting raising|reduces increases|reduced raised|shrinking growing|decline growth
+declined grew|declining growing|falling growing|weaken strengthen|weakened strengthened|loss profit
+deficit surplus|debt savings|spend save|spending saving|expensive affordable|costly cheap|slowly quickly
+slow rapid|slower faster|gradual sudden|gradually suddenly|rare frequent|rarely often|seldom often`;
 
 /** Pairs of opposite words, both directions, lowercase. */
 export const ANTONYMS: ReadonlyMap<string, ReadonlySet<string>> = buildAntonyms(ANTONYM_PAIRS);

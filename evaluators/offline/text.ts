@@ -34,7 +34,8 @@ const WORD = /[A-Za-z\u00c0-\u024f0-9]+(?:[.,'][A-Za-z\u00c0-\u024f0-9]+)*/g;
  */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
-  const norm = normaliseText(text);
+  // "non-negative" is one word, and the opposite of "negative".
+  const norm = normaliseText(text).replace(/\b(non|un|anti|dis|mis)-(?=[a-z])/gi, "$1");
   let index = 0;
   for (const match of norm.matchAll(WORD)) {
     let word = match[0];

@@ -28,6 +28,7 @@ export async function run(evaluator: Evaluator, input: EvaluationInput, settings
     settings: evaluator.settings.parse(settings),
     logger: silent,
     signal: new AbortController().signal,
+    judge: null,
   };
   return evaluator.evaluate(input, ctx);
 }
