@@ -11,7 +11,11 @@ export type ErrorCode =
   | "OTLP_DECODE_FAILED"
   | "OTLP_UNSUPPORTED_MEDIA_TYPE"
   | "OTLP_TOO_LARGE"
-  | "JOB_PAYLOAD_INVALID";
+  | "JOB_PAYLOAD_INVALID"
+  | "JUDGE_UNAVAILABLE"
+  | "JUDGE_MALFORMED"
+  | "JUDGE_BUDGET"
+  | "JUDGE_NOT_CONFIGURED";
 
 /**
  * Every error the engine raises on purpose: a stable code, whether trying again may help, and the

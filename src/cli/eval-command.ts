@@ -6,12 +6,14 @@ import { errorMessage } from "../errors.ts";
 import { runEvaluator } from "../evaluate/run-evaluator.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
+import type { Judge } from "../judge/judge.ts";
 
 export interface EvalCommandOptions {
   casesPath: string;
   evaluators: ActiveEvaluator[];
   timeoutMs: number;
   logger: EvaluatorLogger;
+  judge: Judge | null;
   write: (line: string) => void;
   warn: (line: string) => void;
 }
@@ -56,6 +58,7 @@ export async function runEvalCommand(
         const { result, latencyMs } = await runEvaluator(active, input, {
           logger: options.logger,
           timeoutMs: options.timeoutMs,
+          judge: options.judge,
         });
         options.write(
           JSON.stringify({

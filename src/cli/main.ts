@@ -31,7 +31,7 @@ async function serve(config: Config, roles: ServiceRoles): Promise<void> {
   const { active } = await prepareEvaluators(config);
   const redactor = createRedactor(config.redaction);
   const service = await startService(
-    { config, logger, evaluators: active, redact: redactor.redactSpan },
+    { config, logger, evaluators: active, redact: redactor.redactSpan, judge: null },
     roles,
   );
   logger.info({ evaluators: active.map((a) => a.key), url: service.url }, "tracejudge started");
@@ -78,6 +78,7 @@ async function evalCommand(config: Config, args: string[]): Promise<number> {
     evaluators: chosen,
     timeoutMs: config.workers.evaluation_timeout_ms,
     logger,
+    judge: null,
     write: (line) => process.stdout.write(`${line}\n`),
     warn: (line) => process.stderr.write(`${line}\n`),
   });

@@ -1,10 +1,17 @@
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
+import type { Judge } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { EvaluationJob } from "../queues/payloads.ts";
-import type { EvalEventStore } from "../store/eval-event-store.ts";
-import { errorEvent, eventScope, resultEvent, runEvaluator } from "./run-evaluator.ts";
+import type { EvalEventStore, NewEvalEvent } from "../store/eval-event-store.ts";
+import {
+  errorEvent,
+  eventScope,
+  resultEvent,
+  runEvaluator,
+  skippedEvent,
+} from "./run-evaluator.ts";
 
 export interface EvaluationProcessorDeps {
   /** Active evaluators by `name@version`. */
@@ -14,6 +21,7 @@ export interface EvaluationProcessorDeps {
   logger: EvaluatorLogger;
   timeoutMs: number;
   signal?: AbortSignal;
+  judge: Judge | null;
 }
 
 export interface Attempt {
@@ -36,7 +44,7 @@ export async function processEvaluation(
   const key = evaluatorKey(job.evaluator, job.version);
   const scope = eventScope({ name: job.evaluator, version: job.version }, job.input);
   const active = deps.evaluators.get(key);
-  let event: ReturnType<typeof errorEvent>;
+  let event: NewEvalEvent;
   if (!active) {
     // A worker of an older or newer deploy may have it: retry before giving up.
     if (!attempt.last)
@@ -54,11 +62,20 @@ export async function processEvaluation(
       const { result, latencyMs } = await runEvaluator(active, job.input, {
         logger: deps.logger,
         timeoutMs: deps.timeoutMs,
+        judge: deps.judge,
         ...(deps.signal ? { signal: deps.signal } : {}),
       });
       deps.metrics.evaluationDuration.observe({ evaluator: job.evaluator }, latencyMs / 1000);
       event = resultEvent(scope, result, latencyMs, attempt.number);
     } catch (err) {
+      if (err instanceof TracejudgeError && err.code === "JUDGE_BUDGET") {
+        // Visibly not judged, rather than dropped or retried into tomorrow.
+        return store(
+          deps,
+          job.evaluator,
+          skippedEvent(scope, "budget", err.message, attempt.number),
+        );
+      }
       const retryable = err instanceof TracejudgeError ? err.retryable : true;
       if (retryable && !attempt.last) throw err;
       const code = err instanceof TracejudgeError ? err.code.toLowerCase() : "evaluator_failed";
@@ -74,8 +91,15 @@ export async function processEvaluation(
       event = errorEvent(scope, code, errorMessage(err), attempt.number);
     }
   }
+  return store(deps, job.evaluator, event);
+}
+
+async function store(
+  deps: EvaluationProcessorDeps,
+  evaluator: string,
+  event: NewEvalEvent,
+): Promise<NewEvalEvent["status"]> {
   const inserted = await deps.store.insertMany([event]);
-  if (inserted > 0)
-    deps.metrics.evaluations.inc({ evaluator: job.evaluator, status: event.status });
+  if (inserted > 0) deps.metrics.evaluations.inc({ evaluator, status: event.status });
   return event.status;
 }

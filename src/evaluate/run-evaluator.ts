@@ -3,6 +3,7 @@ import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluationInput, EvaluationResult, EvaluatorLogger } from "../evaluators/contract.ts";
 import { EvaluationResultSchema } from "../evaluators/contract.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
+import type { Judge } from "../judge/judge.ts";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
 
 export interface RunOptions {
@@ -10,6 +11,7 @@ export interface RunOptions {
   timeoutMs: number;
   /** Aborts the evaluation from outside (shutdown). */
   signal?: AbortSignal;
+  judge: Judge | null;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function runEvaluator(
         settings: active.settings,
         logger: options.logger,
         signal: controller.signal,
+        judge: options.judge,
       }),
     );
     let raw: unknown;
@@ -151,4 +154,14 @@ export function errorEvent(
     latencyMs: null,
     attempts,
   };
+}
+
+/** An evaluation the engine chose not to run (the judge budget is spent), with the reason. */
+export function skippedEvent(
+  scope: Scope,
+  reason: string,
+  message: string,
+  attempts: number,
+): NewEvalEvent {
+  return { ...errorEvent(scope, reason, message, attempts), status: "skipped" };
 }

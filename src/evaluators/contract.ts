@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Judge } from "../judge/judge.ts";
 import { DocumentSchema, LlmSpanSchema } from "../span/llm-span.ts";
 
 /**
@@ -58,4 +59,6 @@ export interface EvaluationContext<Settings> {
   logger: EvaluatorLogger;
   /** Aborted when the evaluation times out or the service shuts down. */
   signal: AbortSignal;
+  /** The shared LLM judge, or null when none is configured (offline backends need none). */
+  judge: Judge | null;
 }

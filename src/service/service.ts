@@ -14,6 +14,7 @@ import { processEvaluation } from "../evaluate/evaluation-processor.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { Backpressure } from "../ingest/backpressure.ts";
 import { ingestRoutes } from "../ingest/ingest-routes.ts";
+import type { Judge } from "../judge/judge.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
@@ -35,6 +36,8 @@ export interface ServiceDeps {
   logger: Logger;
   evaluators: ActiveEvaluator[];
   redact: (span: LlmSpan) => LlmSpan;
+  /** The shared LLM judge, or null when none is configured. */
+  judge: Judge | null;
 }
 
 export interface RunningService {
@@ -167,6 +170,7 @@ export async function startService(
             logger,
             timeoutMs: config.workers.evaluation_timeout_ms,
             signal: shutdown.signal,
+            judge: deps.judge,
           });
         },
         {

@@ -37,6 +37,7 @@ export async function startTestService(overrides: Partial<ConfigInput> = {}): Pr
       logger: pino({ level: "silent" }),
       evaluators: active,
       redact: createRedactor(config.redaction).redactSpan,
+      judge: null,
     },
     { api: true, workers: true },
   );

@@ -1,0 +1,35 @@
+import type { z } from "zod";
+import type { JudgeUsage } from "../evaluators/contract.ts";
+
+/** One structured question to a judge model. */
+export interface JudgeRequest<T> {
+  /** Instructions: trusted text only. */
+  system: string;
+  /** The material to judge; untrusted parts must already be fenced (see `fence`). */
+  user: string;
+  /** The answer's shape: sent as a JSON schema (structured outputs) and checked with zod. */
+  schema: z.ZodType<T>;
+  /** A short identifier for the schema, e.g. `groundedness_verdicts`. */
+  schemaName: string;
+  /** Overrides the judge's default model. */
+  model?: string;
+  maxOutputTokens?: number;
+  signal?: AbortSignal;
+}
+
+export interface JudgeResponse<T> {
+  value: T;
+  usage: JudgeUsage;
+}
+
+/**
+ * An LLM judge shared by every evaluator: rate-limited per endpoint, retrying 429/5xx/timeouts,
+ * counting tokens and cost. It throws `TracejudgeError`s: `JUDGE_UNAVAILABLE` (retryable),
+ * `JUDGE_MALFORMED` (the model's answer did not match the schema twice; final), `JUDGE_BUDGET`
+ * (the daily budget is spent; the evaluation is recorded as skipped).
+ */
+export interface Judge {
+  /** The default model, for eval events and cost estimates. */
+  readonly model: string;
+  complete<T>(request: JudgeRequest<T>): Promise<JudgeResponse<T>>;
+}
