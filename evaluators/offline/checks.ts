@@ -196,7 +196,14 @@ export function checkClaim(
     novel.length > 0 &&
     share(inDocQ, stems.length) < 0.75
   ) {
-    issues.push(`words not in the context: ${novel.slice(0, 4).join(", ")}`);
+    // Name the words as written; negation words are reported by their own check.
+    const missing = new Set(novel);
+    const words = [
+      ...new Set(
+        content.filter((t) => missing.has(t.stem) && !NEGATIONS.has(t.lower)).map((t) => t.raw),
+      ),
+    ];
+    if (words.length > 0) issues.push(`words not in the context: ${words.slice(0, 4).join(", ")}`);
   }
 
   return {
