@@ -108,6 +108,16 @@ export const ConfigSchema = z
     evaluator_modules: z.array(z.string()).default([]),
     /** Folders whose .ts/.js/.mjs files are loaded as evaluator modules. */
     evaluator_dirs: z.array(z.string()).default([]),
+    /** Each verdict also goes to your tracing backend as a `gen_ai.evaluation.result` log event. */
+    evaluation_export: z
+      .object({
+        /** Full URL of an OTLP/HTTP logs endpoint (`…/v1/logs`); none = no export. */
+        otlp_logs_endpoint: z.url().optional(),
+        protocol: z.enum(["http/protobuf", "http/json"]).default("http/protobuf"),
+        headers: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .default({ protocol: "http/protobuf", headers: {} }),
     log_level: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),

@@ -18,6 +18,12 @@ const ENV_OVERRIDES: { name: string; path: string[]; type: "string" | "number" }
   { name: "TRACEJUDGE_SAMPLE_RATE", path: ["sampling", "rate"], type: "number" },
   { name: "TRACEJUDGE_LOG_LEVEL", path: ["log_level"], type: "string" },
   {
+    name: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+    path: ["evaluation_export", "otlp_logs_endpoint"],
+    type: "string",
+  },
+  { name: "OTEL_EXPORTER_OTLP_PROTOCOL", path: ["evaluation_export", "protocol"], type: "string" },
+  {
     name: "TRACEJUDGE_EVALUATION_CONCURRENCY",
     path: ["workers", "evaluation_concurrency"],
     type: "number",
@@ -80,6 +86,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     }
   }
 
+  // The standard base endpoint names the collector; logs go to its /v1/logs (OTLP spec).
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (base && !env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) {
+    setPath(
+      raw,
+      ["evaluation_export", "otlp_logs_endpoint"],
+      `${base.replace(/\/+$/, "")}/v1/logs`,
+    );
+  }
   for (const override of ENV_OVERRIDES) {
     const value = env[override.name];
     if (value === undefined || value === "") continue;

@@ -22,6 +22,8 @@ export interface EvaluationProcessorDeps {
   timeoutMs: number;
   signal?: AbortSignal;
   judge: Judge | null;
+  /** Called once for each verdict newly stored (not for a duplicate). */
+  onStored?: (event: NewEvalEvent) => void;
 }
 
 export interface Attempt {
@@ -100,6 +102,9 @@ async function store(
   event: NewEvalEvent,
 ): Promise<NewEvalEvent["status"]> {
   const inserted = await deps.store.insertMany([event]);
-  if (inserted > 0) deps.metrics.evaluations.inc({ evaluator, status: event.status });
+  if (inserted > 0) {
+    deps.metrics.evaluations.inc({ evaluator, status: event.status });
+    deps.onStored?.(event);
+  }
   return event.status;
 }

@@ -12,6 +12,7 @@ import type { Config } from "../config/config-schema.ts";
 import { errorMessage } from "../errors.ts";
 import { processEvaluation } from "../evaluate/evaluation-processor.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
+import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
 import { Backpressure } from "../ingest/backpressure.ts";
 import { ingestRoutes } from "../ingest/ingest-routes.ts";
 import type { Judge } from "../judge/judge.ts";
@@ -20,7 +21,7 @@ import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
-import { EvalEventStore } from "../store/eval-event-store.ts";
+import { EvalEventStore, type NewEvalEvent } from "../store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { SpanStore } from "../store/span-store.ts";
 
@@ -121,6 +122,16 @@ export async function startService(
     const spanStore = new SpanStore(pool);
 
     if (roles.workers) {
+      const exportConfig = config.evaluation_export;
+      const logExporter = exportConfig.otlp_logs_endpoint
+        ? new EvaluationLogExporter({
+            url: exportConfig.otlp_logs_endpoint,
+            protocol: exportConfig.protocol,
+            headers: exportConfig.headers,
+          })
+        : null;
+      // Closed after the workers (closers run in reverse), so their last verdicts are sent.
+      if (logExporter) closers.push(() => logExporter.close());
       const shutdown = new AbortController();
       closers.push(() => shutdown.abort(new Error("shutting down")));
       const traceWorker = new Worker(
@@ -171,6 +182,7 @@ export async function startService(
             timeoutMs: config.workers.evaluation_timeout_ms,
             signal: shutdown.signal,
             judge: deps.judge,
+            ...(logExporter ? { onStored: (event: NewEvalEvent) => logExporter.emit(event) } : {}),
           });
         },
         {
