@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";
 import { SpanFilterSchema } from "../evaluators/span-filter.ts";
 import { RedactionConfigSchema } from "../redact/redaction-config.ts";
 
@@ -106,6 +107,8 @@ export const ConfigSchema = z
     evaluators: z.array(EvaluatorConfigSchema).default([]),
     /** Paths of modules exporting evaluators made with `defineEvaluator`. */
     evaluator_modules: z.array(z.string()).default([]),
+    /** Evaluators served over HTTP by another service (see README). */
+    remote_evaluators: z.array(RemoteEvaluatorConfigSchema).default([]),
     /** Folders whose .ts/.js/.mjs files are loaded as evaluator modules. */
     evaluator_dirs: z.array(z.string()).default([]),
     /** Each verdict also goes to your tracing backend as a `gen_ai.evaluation.result` log event. */
