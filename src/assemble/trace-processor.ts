@@ -3,7 +3,7 @@ import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
 import { type ActiveEvaluator, appliesTo } from "../evaluators/registry.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { type EvaluationJob, evaluationJobId, type TraceJob } from "../queues/payloads.ts";
+import { type BulkEvaluationJob, evaluationJob, type TraceJob } from "../queues/payloads.ts";
 import { decideSampling } from "../sampling/sampler.ts";
 import type { SpanStore } from "../store/span-store.ts";
 import { assembleTrace } from "./assemble-trace.ts";
@@ -43,7 +43,7 @@ export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Pro
   const decision = decideSampling(job.traceId, trace.spans, deps.config);
   metrics.tracesSampled.inc({ reason: decision.sampled ? decision.reason : "not_sampled" });
 
-  const jobs: { name: string; data: EvaluationJob; opts: { jobId: string } }[] = [];
+  const jobs: BulkEvaluationJob[] = [];
   if (!decision.sampled) {
     metrics.spansNotEvaluated.inc({ reason: "not_sampled" }, fresh.length);
   } else {
@@ -51,26 +51,8 @@ export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Pro
     for (const target of fresh) {
       const matching = deps.evaluators.filter((active) => appliesTo(active, target.span));
       if (matching.length === 0) metrics.spansNotEvaluated.inc({ reason: "no_evaluator" });
-      for (const active of matching) {
-        const { name, version } = active.evaluator;
-        jobs.push({
-          name: active.key,
-          data: {
-            evaluator: name,
-            version,
-            enqueuedAtMs,
-            input: {
-              traceId: job.traceId,
-              spanId: target.span.spanId,
-              span: target.span,
-              question: target.question,
-              answer: target.answer,
-              context: target.context,
-            },
-          },
-          opts: { jobId: evaluationJobId(job.traceId, target.span.spanId, name, version) },
-        });
-      }
+      for (const active of matching)
+        jobs.push(evaluationJob(active.evaluator, target, enqueuedAtMs));
     }
     await deps.spanStore.upsertMany(
       fresh.map((t) => ({

@@ -9,6 +9,7 @@ import { createRedactor } from "../redact/redactor.ts";
 import { type ServiceRoles, startService } from "../service/service.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { runEvalCommand } from "./eval-command.ts";
+import { runReevaluateCommand } from "./reevaluate-command.ts";
 
 const USAGE = `usage: tracejudge <command> [options]
 
@@ -19,6 +20,8 @@ commands:
   migrate    create the database if missing and apply migrations, then exit
   eval       evaluate a cases file without the service:
                tracejudge eval --cases FILE.jsonl --evaluator NAME|all
+  reevaluate re-run an evaluator's current version over stored spans:
+               tracejudge reevaluate --evaluator NAME [--since ISO-DATE] [--dry-run] [--yes]
 
 configuration: TRACEJUDGE_CONFIG=path/to/config.yaml, DATABASE_URL, REDIS_URL, PORT, HOST,
 TRACEJUDGE_TRACE_WAIT_MS, TRACEJUDGE_SAMPLE_RATE (see README.md)`;
@@ -124,6 +127,19 @@ export async function main(
     }
     case "eval":
       return evalCommand(config, rest);
+    case "reevaluate": {
+      const { active } = await prepareEvaluators(config);
+      return runReevaluateCommand(rest, {
+        config,
+        evaluators: active,
+        judge: null,
+        judgePrice: null,
+        redact: createRedactor(config.redaction).redactSpan,
+        logger: pino({ level: "warn" }, pino.destination(2)),
+        out: process.stderr,
+        interactive: process.stdin.isTTY === true,
+      });
+    }
     default:
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
       return 2;

@@ -16,6 +16,8 @@ export interface EvaluatorDefinition<Settings extends z.ZodType = z.ZodType> {
   settings?: Settings;
   /** Which spans it judges; the default is every LLM span. The config may narrow it further. */
   appliesTo?: SpanFilter;
+  /** Whether, with these settings, it calls the LLM judge (for cost estimates). Default: no. */
+  usesJudge?(settings: z.output<Settings>): boolean;
   evaluate(
     input: EvaluationInput,
     ctx: EvaluationContext<z.output<Settings>>,

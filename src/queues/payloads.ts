@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { EvaluationInputSchema } from "../evaluators/contract.ts";
+import type { Document, LlmSpan } from "../span/llm-span.ts";
 
 /** Payload of a `traces` job: one generation of a trace (its spans up to `lastSeenMs`). */
 export const TraceJobSchema = z.object({
@@ -32,4 +33,37 @@ export function evaluationJobId(
 ): string {
   const digest = createHash("sha256").update(`${evaluator}@${version}`).digest("hex").slice(0, 16);
   return `e-${traceId}-${spanId}-${digest}`;
+}
+
+/** An `evaluations` job ready for `Queue.addBulk`, with its deterministic id. */
+export interface BulkEvaluationJob {
+  name: string;
+  data: EvaluationJob;
+  opts: { jobId: string };
+}
+
+/** The job that evaluates one span (with what assembly found for it) with one evaluator version. */
+export function evaluationJob(
+  evaluator: { name: string; version: string },
+  target: { span: LlmSpan; question: string | null; answer: string | null; context: Document[] },
+  enqueuedAtMs: number,
+): BulkEvaluationJob {
+  const { traceId, spanId } = target.span;
+  return {
+    name: `${evaluator.name}@${evaluator.version}`,
+    data: {
+      evaluator: evaluator.name,
+      version: evaluator.version,
+      enqueuedAtMs,
+      input: {
+        traceId,
+        spanId,
+        span: target.span,
+        question: target.question,
+        answer: target.answer,
+        context: target.context,
+      },
+    },
+    opts: { jobId: evaluationJobId(traceId, spanId, evaluator.name, evaluator.version) },
+  };
 }

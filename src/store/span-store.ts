@@ -84,4 +84,29 @@ export class SpanStore {
       values,
     );
   }
+
+  /** Stored spans without a verdict of one evaluator version, a page at a time (for re-evaluation). */
+  async pendingFor(q: PendingPageQuery): Promise<StoredSpan[]> {
+    const { rows } = await this.pool.query<StoredSpan>(
+      `SELECT s.span, s.question, s.answer, s.context FROM spans s
+       WHERE ($3::timestamptz IS NULL OR s.created_at >= $3)
+         AND ($4::text IS NULL OR (s.trace_id, s.span_id) > ($4, $5))
+         AND NOT EXISTS (SELECT 1 FROM eval_events e
+                         WHERE e.trace_id = s.trace_id AND e.span_id = s.span_id
+                           AND e.evaluator = $1 AND e.evaluator_version = $2)
+       ORDER BY s.trace_id, s.span_id LIMIT $6`,
+      [q.evaluator, q.version, q.since, q.after?.[0] ?? null, q.after?.[1] ?? null, q.limit],
+    );
+    return rows;
+  }
+}
+
+/** A page of stored spans without a verdict of one evaluator version. */
+export interface PendingPageQuery {
+  evaluator: string;
+  version: string;
+  since: Date | null;
+  /** Keyset: the last (trace_id, span_id) of the previous page. */
+  after: [string, string] | null;
+  limit: number;
 }
