@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { TracejudgeError } from "../errors.ts";
 import type { JudgeUsage } from "../evaluators/contract.ts";
 
 /** One structured question to a judge model. */
@@ -32,4 +33,18 @@ export interface Judge {
   /** The default model, for eval events and cost estimates. */
   readonly model: string;
   complete<T>(request: JudgeRequest<T>): Promise<JudgeResponse<T>>;
+}
+
+/**
+ * `JUDGE_MALFORMED` (final): the model's answer did not match the schema, even after one
+ * corrective retry. Carries the usage of those calls, because they cost money all the same.
+ */
+export class JudgeMalformedError extends TracejudgeError {
+  readonly usage: JudgeUsage;
+
+  constructor(message: string, usage: JudgeUsage) {
+    super("JUDGE_MALFORMED", message, { retryable: false });
+    this.name = "JudgeMalformedError";
+    this.usage = usage;
+  }
 }

@@ -1,0 +1,75 @@
+import type { Redis } from "ioredis";
+import { TracejudgeError } from "../errors.ts";
+
+// Two days: a key outlives its UTC day wherever the clock of the worker that wrote it stands.
+const SPEND_TTL_S = 2 * 24 * 60 * 60;
+
+export interface JudgeBudgetOptions {
+  /** USD per UTC day; undefined means no budget, and every method is a no-op. */
+  dailyUsd: number | undefined;
+  /** Required with a budget: the spend is shared by every worker through it. */
+  redis?: Redis;
+  /** The service's Redis key prefix, e.g. `{tracejudge}`. */
+  prefix?: string;
+  /** The clock (tests move it). */
+  now?: () => Date;
+}
+
+/**
+ * The daily judge budget, shared by all workers: the day's spend is one Redis counter,
+ * `${prefix}:judge:spend:<YYYY-MM-DD UTC>`. It is a soft limit: calls already in flight when it is
+ * reached still finish and are counted.
+ */
+export class JudgeBudget {
+  private readonly options: JudgeBudgetOptions;
+
+  constructor(options: JudgeBudgetOptions) {
+    if (options.dailyUsd !== undefined && !options.redis) {
+      throw new TracejudgeError(
+        "JUDGE_NOT_CONFIGURED",
+        "judge.daily_budget_usd needs Redis: the budget is shared by every worker",
+      );
+    }
+    this.options = options;
+  }
+
+  get dailyUsd(): number | undefined {
+    return this.options.dailyUsd;
+  }
+
+  /** Throws `JUDGE_BUDGET` (final) when today's spend has reached the budget. */
+  async check(): Promise<void> {
+    const budget = this.options.dailyUsd;
+    if (budget === undefined) return;
+    const spent = await this.spentToday();
+    if (spent >= budget) {
+      throw new TracejudgeError(
+        "JUDGE_BUDGET",
+        `the daily judge budget of $${budget} is spent ($${spent.toFixed(4)} today, UTC)`,
+        { retryable: false },
+      );
+    }
+  }
+
+  /** Adds a call's cost to today's spend. Null or zero costs add nothing. */
+  async record(costUsd: number | null): Promise<void> {
+    const redis = this.options.redis;
+    if (this.options.dailyUsd === undefined || !redis || !costUsd) return;
+    const key = this.key();
+    await redis.multi().incrbyfloat(key, costUsd).expire(key, SPEND_TTL_S).exec();
+  }
+
+  /** Today's spend in USD (0 without a budget). */
+  async spentToday(): Promise<number> {
+    const redis = this.options.redis;
+    if (this.options.dailyUsd === undefined || !redis) return 0;
+    const value = await redis.get(this.key());
+    return value === null ? 0 : Number.parseFloat(value);
+  }
+
+  /** Today's key: the UTC date, so every worker agrees on when the day turns. */
+  key(): string {
+    const day = (this.options.now?.() ?? new Date()).toISOString().slice(0, 10);
+    return `${this.options.prefix ?? "{tracejudge}"}:judge:spend:${day}`;
+  }
+}

@@ -1,0 +1,145 @@
+import type { Redis } from "ioredis";
+import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import { JudgeBudget } from "./budget.ts";
+import type { CircuitHooks, CircuitState } from "./circuit-breaker.ts";
+import { CircuitBreaker } from "./circuit-breaker.ts";
+import type { Judge, JudgeRequest, JudgeResponse } from "./judge.ts";
+import { JudgeMalformedError } from "./judge.ts";
+import type { JudgeConfig } from "./judge-config.ts";
+import { judgeBaseUrl, OpenAIJudge } from "./openai-judge.ts";
+import type { RetryTiming } from "./retry-policy.ts";
+import { EndpointRateLimiters } from "./token-bucket.ts";
+
+type JudgeLogger = Pick<EvaluatorLogger, "debug" | "info" | "warn">;
+
+/** What `createJudge` is handed besides the config. All optional. */
+export interface CreateJudgeDeps {
+  /** Required when `daily_budget_usd` is set: the budget is shared by all workers through it. */
+  redis?: Redis;
+  /** The service's Redis key prefix (default `{tracejudge}`). */
+  prefix?: string;
+  logger?: JudgeLogger;
+  /** Called when the circuit opens (pause the evaluations queue) and closes (resume it). */
+  hooks?: CircuitHooks;
+  /**
+   * The process's per-endpoint rate limiters, shared by every judge built in it. Default: a set of
+   * this judge's own, closed with it.
+   */
+  limiters?: EndpointRateLimiters;
+  /** Back-off between retries (tests shorten it). */
+  retry?: RetryTiming;
+}
+
+/**
+ * A judge behind the shared guards, in call order: the daily budget (`JUDGE_BUDGET` once spent),
+ * the circuit breaker (fails fast while the provider is down), then the inner judge. Every call's
+ * cost is added to the budget, a malformed answer's too.
+ */
+export class GuardedJudge implements Judge {
+  private readonly unpriced = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly parts: {
+      inner: Judge;
+      breaker: CircuitBreaker;
+      budget: JudgeBudget;
+      logger?: JudgeLogger;
+      /** Closed with the judge (limiters it created for itself). */
+      owned?: { close(): void }[];
+    },
+  ) {}
+
+  get model(): string {
+    return this.parts.inner.model;
+  }
+
+  get circuitState(): CircuitState {
+    return this.parts.breaker.state;
+  }
+
+  async complete<T>(request: JudgeRequest<T>): Promise<JudgeResponse<T>> {
+    await this.parts.budget.check();
+    try {
+      const response = await this.parts.breaker.run(
+        () => this.parts.inner.complete(request),
+        request.signal,
+      );
+      await this.record(response.usage.model, response.usage.costUsd);
+      return response;
+    } catch (err) {
+      if (err instanceof JudgeMalformedError) await this.record(err.usage.model, err.usage.costUsd);
+      throw err;
+    }
+  }
+
+  /** Stops the breaker's probe timer and closes owned limiters. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.parts.breaker.close();
+    for (const part of this.parts.owned ?? []) part.close();
+  }
+
+  private async record(model: string | null, costUsd: number | null): Promise<void> {
+    const budget = this.parts.budget;
+    if (budget.dailyUsd === undefined) return;
+    if (costUsd === null) {
+      const name = model ?? "(unknown)";
+      if (!this.unpriced.has(name)) {
+        this.unpriced.add(name);
+        this.parts.logger?.warn(
+          { model: name },
+          "judge model has no price in judge.prices: the daily budget cannot count its calls",
+        );
+      }
+      return;
+    }
+    try {
+      await budget.record(costUsd);
+    } catch (err) {
+      // The verdict is paid for and valid; losing it because the counter failed would waste it.
+      this.parts.logger?.warn({ err }, "could not add a judge call's cost to the daily budget");
+    }
+  }
+}
+
+/**
+ * Builds the shared judge from its config: the endpoint's rate limiter, retries, circuit breaker
+ * (probing the endpoint itself after each cooldown, so a paused queue is resumed) and daily
+ * budget around an `OpenAIJudge`. Throws `JUDGE_NOT_CONFIGURED` when neither a key nor a base URL
+ * is set, or a budget is set without Redis. Call `close()` on shutdown.
+ */
+export function createJudge(config: JudgeConfig, deps: CreateJudgeDeps = {}): GuardedJudge {
+  const owned: { close(): void }[] = [];
+  let limiters = deps.limiters;
+  if (!limiters) {
+    limiters = new EndpointRateLimiters();
+    owned.push(limiters);
+  }
+  const budget = new JudgeBudget({
+    dailyUsd: config.daily_budget_usd,
+    redis: deps.redis,
+    prefix: deps.prefix,
+  });
+  const limiter = limiters.forEndpoint(judgeBaseUrl(config), {
+    requestsPerMinute: config.requests_per_minute,
+    tokensPerMinute: config.tokens_per_minute,
+  });
+  const judge = new OpenAIJudge(config, { logger: deps.logger, retry: deps.retry, limiter });
+  const breaker = new CircuitBreaker({
+    failures: config.circuit_breaker.failures,
+    cooldownMs: config.circuit_breaker.cooldown_ms,
+    onOpen: () => {
+      deps.logger?.warn({ endpoint: judge.baseUrl }, "judge circuit open: provider unavailable");
+      return deps.hooks?.onOpen?.();
+    },
+    onClose: () => {
+      deps.logger?.info({ endpoint: judge.baseUrl }, "judge circuit closed: provider is back");
+      return deps.hooks?.onClose?.();
+    },
+    probe: () => judge.probe(),
+    onError: (err, where) => deps.logger?.warn({ err, where }, "judge circuit breaker"),
+  });
+  return new GuardedJudge({ inner: judge, breaker, budget, logger: deps.logger, owned });
+}

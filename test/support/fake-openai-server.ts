@@ -1,0 +1,214 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** One scripted answer. Without `status` it is a 200 chat completion. */
+export interface FakeReply {
+  status?: number;
+  headers?: Record<string, string>;
+  /** The whole response body (an object is sent as JSON, a string as is); wins over `content`. */
+  body?: unknown;
+  /** The assistant message's content; an object is sent as its JSON text. */
+  content?: string | object;
+  /** Overrides the response's `model` (default: the requested model). */
+  model?: string;
+  /** Overrides the counted usage (default: characters / 4 of the request and of the content). */
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  finishReason?: string;
+  /** Waits this long before answering (beyond the client's timeout to simulate a slow answer). */
+  delayMs?: number;
+  /** Destroys the connection instead of answering. */
+  reset?: boolean;
+}
+
+/** A chat completions request as the fake server received it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  // biome-ignore lint/suspicious/noExplicitAny: the request body is whatever the client sent
+  body: any;
+  messages: { role: string; content: unknown }[];
+  responseFormat: unknown;
+  model: string;
+  /** When the request arrived (performance.now()). */
+  at: number;
+}
+
+/** Scripts the answer to a request; `index` counts requests from 0. */
+export type FakeHandler = (
+  request: RecordedRequest,
+  index: number,
+) => FakeReply | Promise<FakeReply>;
+
+/**
+ * A real HTTP server on 127.0.0.1 that speaks `POST /v1/chat/completions` well enough for the
+ * openai package. Answers come from the queue (`enqueue`) first, then from the handler; with
+ * neither it answers 500. Every request is recorded.
+ */
+export class FakeOpenAIServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly queue: FakeReply[] = [];
+  private handler: FakeHandler | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    /** The base URL to hand the client, e.g. `http://127.0.0.1:40123/v1`. */
+    readonly baseUrl: string,
+  ) {}
+
+  static async start(handler?: FakeHandler): Promise<FakeOpenAIServer> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const fake = new FakeOpenAIServer(server, `http://127.0.0.1:${port}/v1`);
+    fake.handler = handler;
+    server.on("request", (req, res) => {
+      fake.handle(req, res).catch((err) => {
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error: { message: String(err), type: "fake_server_error" } }));
+        }
+      });
+    });
+    return fake;
+  }
+
+  /** Requests received so far. */
+  get callCount(): number {
+    return this.requests.length;
+  }
+
+  setHandler(handler: FakeHandler | undefined): void {
+    this.handler = handler;
+  }
+
+  /** Answers the next requests with these replies, in order, before the handler is asked. */
+  enqueue(...replies: FakeReply[]): void {
+    this.queue.push(...replies);
+  }
+
+  /** Forgets recorded requests, queued replies and the handler. */
+  reset(): void {
+    this.requests.length = 0;
+    this.queue.length = 0;
+    this.handler = undefined;
+  }
+
+  /** Stops the server and drops open connections. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      for (const timer of this.timers) clearTimeout(timer);
+      this.timers.clear();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (req.method !== "POST" || path !== "/v1/chat/completions") {
+      sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+      return;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: see RecordedRequest.body
+    let body: any;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      sendJson(res, 400, { error: { message: "body is not JSON" } });
+      return;
+    }
+    const recorded: RecordedRequest = {
+      method: req.method,
+      path,
+      headers: { ...req.headers },
+      body,
+      messages: Array.isArray(body.messages) ? body.messages : [],
+      responseFormat: body.response_format,
+      model: String(body.model ?? ""),
+      at: performance.now(),
+    };
+    const index = this.requests.length;
+    this.requests.push(recorded);
+    const reply = this.queue.shift() ??
+      (await this.handler?.(recorded, index)) ?? {
+        status: 500,
+        body: { error: { message: "fake server: no reply scripted", type: "server_error" } },
+      };
+    if (reply.delayMs) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          resolve();
+        }, reply.delayMs);
+        this.timers.add(timer);
+      });
+    }
+    if (res.destroyed || this.closing) return; // the client gave up (timeout or abort)
+    if (reply.reset) {
+      req.socket.destroy();
+      return;
+    }
+    sendJson(res, reply.status ?? 200, reply.body ?? completion(recorded, reply), reply.headers);
+  }
+}
+
+function completion(request: RecordedRequest, reply: FakeReply): object {
+  const content =
+    typeof reply.content === "string" ? reply.content : JSON.stringify(reply.content ?? {});
+  const usage =
+    reply.usage === null
+      ? undefined
+      : (reply.usage ?? {
+          prompt_tokens: Math.ceil(JSON.stringify(request.messages).length / 4),
+          completion_tokens: Math.ceil(content.length / 4),
+        });
+  return {
+    id: `chatcmpl-fake-${Math.random().toString(16).slice(2)}`,
+    object: "chat.completion",
+    created: Math.floor(Date.now() / 1000),
+    model: reply.model ?? request.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content, refusal: null },
+        logprobs: null,
+        finish_reason: reply.finishReason ?? "stop",
+      },
+    ],
+    ...(usage
+      ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }
+      : {}),
+  };
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(text);
+}
+
+/** An error body the way OpenAI sends one. */
+export function errorBody(message: string, type = "server_error", code: string | null = null) {
+  return { error: { message, type, param: null, code } };
+}
+
+/**
+ * The user message with every well-formed fence (`<<<L b>>> … <<<END L b>>>`) cut out: what an
+ * "obedient" fake judge reads as instructions, so a test can show fencing neutralises injections.
+ */
+export function unfencedText(text: string): string {
+  return text.replace(/<<<([A-Z0-9_]+) ([0-9a-f]+)>>>[\s\S]*?<<<END \1 \2>>>/g, "");
+}
