@@ -5,6 +5,8 @@ import type { Config } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import { prepareEvaluators } from "../evaluators/prepare-evaluators.ts";
+import { createJudge } from "../judge/create-judge.ts";
+import { priceFor } from "../judge/judge-config.ts";
 import { createRedactor } from "../redact/redactor.ts";
 import { type ServiceRoles, startService } from "../service/service.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
@@ -34,7 +36,7 @@ async function serve(config: Config, roles: ServiceRoles): Promise<void> {
   const { active } = await prepareEvaluators(config);
   const redactor = createRedactor(config.redaction);
   const service = await startService(
-    { config, logger, evaluators: active, redact: redactor.redactSpan, judge: null },
+    { config, logger, evaluators: active, redact: redactor.redactSpan },
     roles,
   );
   logger.info({ evaluators: active.map((a) => a.key), url: service.url }, "tracejudge started");
@@ -76,19 +78,30 @@ async function evalCommand(config: Config, args: string[]): Promise<number> {
     );
   }
   const logger = pino({ level: "warn" }, pino.destination(2));
+  // The daily budget is shared through Redis by the service's workers; a run by hand has no
+  // Redis to share it with, and spends what its operator chose to spend.
+  const judge = config.judge
+    ? createJudge({ ...config.judge, daily_budget_usd: undefined }, { logger })
+    : null;
   const { cases, failed } = await runEvalCommand({
     casesPath: values.cases,
     evaluators: chosen,
     timeoutMs: config.workers.evaluation_timeout_ms,
     logger,
-    judge: null,
+    judge,
     write: (line) => process.stdout.write(`${line}\n`),
     warn: (line) => process.stderr.write(`${line}\n`),
   });
+  judge?.close();
   process.stderr.write(
     `evaluated ${cases} case(s) with ${chosen.length} evaluator(s); ${failed} failure(s)\n`,
   );
   return failed > 0 ? 1 : 0;
+}
+
+/** The configured judge model's price, for cost estimates. */
+function judgePrice(config: Config): { input: number; output: number } | null {
+  return config.judge ? (priceFor(config.judge.prices, config.judge.model) ?? null) : null;
 }
 
 /** Runs one CLI command; resolves to the exit code for commands that end. */
@@ -132,8 +145,7 @@ export async function main(
       return runReevaluateCommand(rest, {
         config,
         evaluators: active,
-        judge: null,
-        judgePrice: null,
+        judgePrice: judgePrice(config),
         redact: createRedactor(config.redaction).redactSpan,
         logger: pino({ level: "warn" }, pino.destination(2)),
         out: process.stderr,

@@ -8,7 +8,6 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import { TracejudgeError } from "../errors.ts";
 import { type ActiveEvaluator, appliesTo } from "../evaluators/registry.ts";
-import type { Judge } from "../judge/judge.ts";
 import { evaluationJob } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE } from "../queues/queue-names.ts";
 import { startService } from "../service/service.ts";
@@ -20,7 +19,6 @@ const PAGE = 500;
 export interface ReevaluateDeps {
   config: Config;
   evaluators: ActiveEvaluator[];
-  judge: Judge | null;
   /** Judge price of the evaluator's model, USD per million tokens, when known. */
   judgePrice: { input: number; output: number } | null;
   redact: (span: LlmSpan) => LlmSpan;
@@ -155,7 +153,6 @@ async function enqueueAndFollow(
       logger: deps.logger,
       evaluators: deps.evaluators,
       redact: deps.redact,
-      judge: deps.judge,
     },
     { api: false, workers: true },
   );

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
 import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";
 import { SpanFilterSchema } from "../evaluators/span-filter.ts";
+import { JudgeConfigSchema } from "../judge/judge-config.ts";
 import { RedactionConfigSchema } from "../redact/redaction-config.ts";
 
 /** How one evaluator is configured: enable it, narrow its spans, hand it settings. */
@@ -107,6 +109,10 @@ export const ConfigSchema = z
     evaluators: z.array(EvaluatorConfigSchema).default([]),
     /** Paths of modules exporting evaluators made with `defineEvaluator`. */
     evaluator_modules: z.array(z.string()).default([]),
+    /** The LLM judge (any OpenAI-compatible endpoint); absent = offline evaluators only. */
+    judge: JudgeConfigSchema.optional(),
+    /** Judges defined by configuration alone: a prompt template and an output shape. */
+    judges: z.array(ConfigJudgeSchema).default([]),
     /** Evaluators served over HTTP by another service (see README). */
     remote_evaluators: z.array(RemoteEvaluatorConfigSchema).default([]),
     /** Folders whose .ts/.js/.mjs files are loaded as evaluator modules. */

@@ -86,6 +86,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     }
   }
 
+  // The openai package's own variables configure the judge, unless the file says otherwise.
+  for (const [name, field] of [
+    ["OPENAI_BASE_URL", "base_url"],
+    ["OPENAI_API_KEY", "api_key"],
+  ] as const) {
+    const value = env[name];
+    const judge = raw.judge as Record<string, unknown> | undefined;
+    if (value && judge?.[field] === undefined) setPath(raw, ["judge", field], value);
+  }
   // The standard base endpoint names the collector; logs go to its /v1/logs (OTLP spec).
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (base && !env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT) {

@@ -1,7 +1,7 @@
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
-import type { Judge } from "../judge/judge.ts";
+import { type Judge, JudgeMalformedError } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { EvaluationJob } from "../queues/payloads.ts";
 import type { EvalEventStore, NewEvalEvent } from "../store/eval-event-store.ts";
@@ -91,6 +91,16 @@ export async function processEvaluation(
         "evaluation failed for good",
       );
       event = errorEvent(scope, code, errorMessage(err), attempt.number);
+      if (err instanceof JudgeMalformedError) {
+        // The malformed answers were paid for: the row says what the failure cost.
+        event = {
+          ...event,
+          judgeModel: err.usage.model,
+          judgeInputTokens: err.usage.inputTokens,
+          judgeOutputTokens: err.usage.outputTokens,
+          judgeCostUsd: err.usage.costUsd,
+        };
+      }
     }
   }
   return store(deps, job.evaluator, event);

@@ -1,5 +1,6 @@
 import { builtinEvaluators } from "../../evaluators/index.ts";
 import type { Config } from "../config/config-schema.ts";
+import { createConfigJudge } from "./config-judge.ts";
 import { loadEvaluatorModules } from "./load-evaluator-modules.ts";
 import { type ActiveEvaluator, EvaluatorRegistry } from "./registry.ts";
 import { createRemoteEvaluator } from "./remote-evaluator.ts";
@@ -14,6 +15,9 @@ export async function prepareEvaluators(
   const registry = new EvaluatorRegistry();
   for (const evaluator of builtinEvaluators) registry.register(evaluator, "built-in");
   await loadEvaluatorModules(registry, config.evaluator_modules, config.evaluator_dirs);
+  config.judges.forEach((judge, i) => {
+    registry.register(createConfigJudge(judge), `judges.${i}`);
+  });
   config.remote_evaluators.forEach((remote, i) => {
     registry.register(createRemoteEvaluator(remote), `remote_evaluators.${i} (${remote.url})`);
   });

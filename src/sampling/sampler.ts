@@ -1,5 +1,6 @@
 import type { Config } from "../config/config-schema.ts";
-import { globMatch, matchesSpanFilter } from "../evaluators/span-filter.ts";
+import { matchesSpanFilter } from "../evaluators/span-filter.ts";
+import { priceFor } from "../judge/judge-config.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 
 export type SamplingReason = "error" | "tokens" | "cost" | "rule" | "ratio";
@@ -28,13 +29,6 @@ function leafLlmSpans(spans: LlmSpan[]): LlmSpan[] {
   return spans.filter((s) => s.kind === "LLM" && !parents.has(s.spanId));
 }
 
-function priceFor(prices: Config["prices"], model: string | null) {
-  if (!model) return undefined;
-  if (prices[model]) return prices[model];
-  const key = Object.keys(prices).find((pattern) => globMatch(pattern, model));
-  return key ? prices[key] : undefined;
-}
-
 /** Tokens and USD a trace's LLM calls consumed (USD null when no price is known). */
 export function traceUsage(
   spans: LlmSpan[],
@@ -47,7 +41,8 @@ export function traceUsage(
     const input = span.usage.inputTokens ?? 0;
     const output = span.usage.outputTokens ?? 0;
     tokens += span.usage.totalTokens ?? input + output;
-    const price = priceFor(prices, span.model ?? span.requestModel);
+    const model = span.model ?? span.requestModel;
+    const price = model ? priceFor(prices, model) : undefined;
     if (price) {
       priced = true;
       cost += (input * price.input + output * price.output) / 1_000_000;

@@ -15,7 +15,8 @@ import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
 import { Backpressure } from "../ingest/backpressure.ts";
 import { ingestRoutes } from "../ingest/ingest-routes.ts";
-import type { Judge } from "../judge/judge.ts";
+import { createJudge } from "../judge/create-judge.ts";
+import { EndpointRateLimiters } from "../judge/token-bucket.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
@@ -37,8 +38,6 @@ export interface ServiceDeps {
   logger: Logger;
   evaluators: ActiveEvaluator[];
   redact: (span: LlmSpan) => LlmSpan;
-  /** The shared LLM judge, or null when none is configured. */
-  judge: Judge | null;
 }
 
 export interface RunningService {
@@ -119,6 +118,34 @@ export async function startService(
       () => evaluationsQueue.close(),
     );
     const evalStore = new EvalEventStore(pool);
+
+    // One judge per process, shared by every evaluator. While the provider is down the circuit
+    // opens and the evaluations queue is paused (for every replica) instead of burning attempts.
+    const limiters = new EndpointRateLimiters();
+    closers.push(() => limiters.close());
+    const judge = config.judge
+      ? createJudge(config.judge, {
+          redis,
+          prefix: config.redis_prefix,
+          logger,
+          limiters,
+          hooks: {
+            onOpen: () => {
+              logger.warn("judge unavailable: pausing the evaluations queue");
+              evaluationsQueue
+                .pause()
+                .catch((err) => logger.warn({ err: errorMessage(err) }, "cannot pause"));
+            },
+            onClose: () => {
+              logger.info("judge available again: resuming the evaluations queue");
+              evaluationsQueue
+                .resume()
+                .catch((err) => logger.warn({ err: errorMessage(err) }, "cannot resume"));
+            },
+          },
+        })
+      : null;
+    if (judge) closers.push(() => judge.close());
     const spanStore = new SpanStore(pool);
 
     if (roles.workers) {
@@ -181,7 +208,7 @@ export async function startService(
             logger,
             timeoutMs: config.workers.evaluation_timeout_ms,
             signal: shutdown.signal,
-            judge: deps.judge,
+            judge,
             ...(logExporter ? { onStored: (event: NewEvalEvent) => logExporter.emit(event) } : {}),
           });
         },

@@ -37,7 +37,6 @@ export async function startTestService(overrides: Partial<ConfigInput> = {}): Pr
       logger: pino({ level: "silent" }),
       evaluators: active,
       redact: createRedactor(config.redaction).redactSpan,
-      judge: null,
     },
     { api: true, workers: true },
   );
