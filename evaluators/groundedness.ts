@@ -24,8 +24,10 @@ export const GroundednessSettingsSchema = z.object({
 export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
 
 /**
- * groundedness: the share of the answer's claims that the context supports, soft (the mean of the
- * claims' support probabilities).
+ * groundedness: the share of the answer's claims that the context supports. Each claim counts by a
+ * soft step at the claim threshold (½) of its support probability, so a claim well below it
+ * counts about 0 and one well above about 1 (see `supportedShare`); `details.claims` lists each
+ * claim with `supported` (probability ≥ the claim threshold) and its probability.
  *
  * Labels: `grounded` (score ≥ threshold), `partially_grounded` (below, but some claim supported),
  * `ungrounded` (no claim supported). Edge cases:

@@ -20,10 +20,35 @@ export interface OfflineAnalysis {
   noClaims: boolean;
   refusal: boolean;
   claims: ClaimVerdict[];
-  /** Mean claim score: the soft share of supported claims. */
+  /** The share of supported claims, each counted softly around the claim threshold (see `supportedShare`). */
   groundedness: number;
   /** Probability that every claim is supported (product of claim scores). */
   noHallucination: number;
+}
+
+/**
+ * The share of claims that are supported, counting each claim by a soft step at the claim
+ * threshold: σ(k·(logit p − logit t)). A claim well above the threshold counts (nearly) 1, one well
+ * below (nearly) 0, one at the threshold ½; k → ∞ is the hard share, k = 1 with t = ½ the plain
+ * mean of the probabilities. The plain mean lets one edited clause among three move the score by a
+ * third of its probability drop only, and the claim probabilities of a minimal edit and of its
+ * faithful twin differ by little; the step makes a claim that falls below the threshold count.
+ * `k` and `t` are chosen on cross-validated train data (scripts/fit-offline-model.ts).
+ */
+export function supportedShare(
+  scores: readonly number[],
+  threshold: number,
+  sharpness: number,
+): number {
+  if (scores.length === 0) return 1;
+  const logitOf = (p: number): number => {
+    const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
+    return Math.log(q / (1 - q));
+  };
+  const centre = logitOf(threshold);
+  let sum = 0;
+  for (const p of scores) sum += sigmoid(sharpness * (logitOf(p) - centre));
+  return sum / scores.length;
 }
 
 // A claim none of whose content words is in the documents is capped here whatever the question says.
@@ -51,7 +76,11 @@ export function analyseOffline(
       issues: c.issues,
     };
   });
-  const groundedness = verdicts.reduce((sum, v) => sum + v.score, 0) / verdicts.length;
+  const groundedness = supportedShare(
+    verdicts.map((v) => v.score),
+    model.thresholds.claim,
+    model.shareSharpness,
+  );
   const noHallucination = verdicts.reduce((product, v) => product * v.score, 1);
   return { noClaims: false, refusal, claims: verdicts, groundedness, noHallucination };
 }

@@ -13,9 +13,14 @@ export interface OfflineModel {
   std: readonly number[];
   weights: readonly number[];
   bias: number;
+  /**
+   * Steepness of the soft step by which groundedness counts a claim as supported around
+   * `thresholds.claim` (see `supportedShare`); chosen on cross-validated train predictions.
+   */
+  shareSharpness: number;
   /** Default thresholds chosen on cross-validated train predictions. */
   thresholds: {
-    /** On the groundedness score (mean claim probability). */
+    /** On the groundedness score (the soft share of supported claims). */
     groundedness: number;
     /** On the hallucination score (probability that every claim is supported). */
     hallucination: number;
