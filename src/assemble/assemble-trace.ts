@@ -8,7 +8,7 @@ export interface EvaluationTarget {
   context: Document[];
 }
 
-/** A trace rebuilt from its buffered spans. */
+/** A trace rebuilt from its buffered spans, with an evaluation target for every span. */
 export interface AssembledTrace {
   traceId: string;
   spans: LlmSpan[];
@@ -136,20 +136,40 @@ export function assembleTrace(traceId: string, buffered: LlmSpan[]): AssembledTr
     }
   }
 
-  const targets: EvaluationTarget[] = spans
-    .filter((s) => s.kind === "LLM")
-    .map((llm) => {
-      const own = promptDocuments(llm);
-      const context = dedupeDocuments([...retrievalDocuments(spans, llm), ...own.docs]);
-      if (context.length === 0 && llm.systemInstructions) {
-        context.push({
-          content: llm.systemInstructions,
-          sourceSpanId: llm.spanId,
-          origin: "prompt",
-        });
-      }
-      return { span: llm, question: own.question, answer: llm.answer, context };
-    });
+  const targets: EvaluationTarget[] = spans.map((span) =>
+    span.kind === "LLM" ? llmTarget(spans, span) : ownTarget(span),
+  );
 
   return { traceId, spans, roots, orphans, children, targets };
+}
+
+/**
+ * A span that is not an LLM call judged on its own terms: a retriever's query and documents
+ * (for relevance evaluators), a tool's arguments and result.
+ */
+function ownTarget(span: LlmSpan): EvaluationTarget {
+  const context = span.documents.map((doc) => ({
+    ...doc,
+    sourceSpanId: span.spanId,
+    origin: "retrieval" as const,
+  }));
+  return {
+    span,
+    question: span.question ?? span.input,
+    answer: span.answer ?? span.output,
+    context,
+  };
+}
+
+function llmTarget(spans: LlmSpan[], llm: LlmSpan): EvaluationTarget {
+  const own = promptDocuments(llm);
+  const context = dedupeDocuments([...retrievalDocuments(spans, llm), ...own.docs]);
+  if (context.length === 0 && llm.systemInstructions) {
+    context.push({
+      content: llm.systemInstructions,
+      sourceSpanId: llm.spanId,
+      origin: "prompt",
+    });
+  }
+  return { span: llm, question: own.question, answer: llm.answer, context };
 }

@@ -6,7 +6,7 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { type BulkEvaluationJob, evaluationJob, type TraceJob } from "../queues/payloads.ts";
 import { decideSampling } from "../sampling/sampler.ts";
 import type { SpanStore } from "../store/span-store.ts";
-import { assembleTrace } from "./assemble-trace.ts";
+import { assembleTrace, type EvaluationTarget } from "./assemble-trace.ts";
 
 export interface TraceProcessorDeps {
   buffer: TraceBuffer;
@@ -25,7 +25,7 @@ export interface TraceOutcome {
 }
 
 /**
- * Assembles one quiet trace and dispatches an evaluation job per (new LLM span, evaluator). Each
+ * Assembles one quiet trace and dispatches an evaluation job per (new span, evaluator). Each
  * step is safe to redo after a crash: job ids are deterministic, the span upsert is idempotent,
  * and spans are marked dispatched only after their jobs are in the queue.
  */
@@ -43,25 +43,24 @@ export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Pro
   const decision = decideSampling(job.traceId, trace.spans, deps.config);
   metrics.tracesSampled.inc({ reason: decision.sampled ? decision.reason : "not_sampled" });
 
+  // Evaluators route by span kind and attributes: LLM spans by default, any span on request.
+  // Only LLM spans count as "not evaluated"; a tool span nobody asked about is not a gap.
+  const isLlm = (t: EvaluationTarget) => t.span.kind === "LLM";
   const jobs: BulkEvaluationJob[] = [];
   if (!decision.sampled) {
-    metrics.spansNotEvaluated.inc({ reason: "not_sampled" }, fresh.length);
+    metrics.spansNotEvaluated.inc({ reason: "not_sampled" }, fresh.filter(isLlm).length);
   } else {
     const enqueuedAtMs = Date.now();
+    const evaluated: EvaluationTarget[] = [];
     for (const target of fresh) {
       const matching = deps.evaluators.filter((active) => appliesTo(active, target.span));
-      if (matching.length === 0) metrics.spansNotEvaluated.inc({ reason: "no_evaluator" });
+      if (matching.length === 0 && isLlm(target))
+        metrics.spansNotEvaluated.inc({ reason: "no_evaluator" });
+      if (matching.length > 0) evaluated.push(target);
       for (const active of matching)
         jobs.push(evaluationJob(active.evaluator, target, enqueuedAtMs));
     }
-    await deps.spanStore.upsertMany(
-      fresh.map((t) => ({
-        span: t.span,
-        question: t.question,
-        answer: t.answer,
-        context: t.context,
-      })),
-    );
+    await deps.spanStore.upsertMany(evaluated);
     if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
   }
   await buffer.markDispatched(

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { assembleTrace, splitPromptContext } from "../../src/assemble/assemble-trace.ts";
+import {
+  type AssembledTrace,
+  assembleTrace,
+  splitPromptContext,
+} from "../../src/assemble/assemble-trace.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+const llmTargets = (trace: AssembledTrace) => trace.targets.filter((t) => t.span.kind === "LLM");
 
 function ragTrace() {
   const root = makeSpan({
@@ -42,8 +48,8 @@ describe("assembleTrace", () => {
     expect(trace.roots).toEqual([root.spanId]);
     expect(trace.orphans).toEqual([]);
     expect(trace.children.get(root.spanId)?.sort()).toEqual([retriever.spanId, llm.spanId].sort());
-    expect(trace.targets).toHaveLength(1);
-    const target = trace.targets[0];
+    expect(llmTargets(trace)).toHaveLength(1);
+    const target = llmTargets(trace)[0];
     expect(target?.question).toBe("How long do I have?");
     expect(target?.answer).toBe("30 days.");
     expect(target?.context.map((d) => d.content)).toEqual([
@@ -58,7 +64,7 @@ describe("assembleTrace", () => {
     const llm = makeSpan({ kind: "LLM", parentSpanId: "ffffffffffffffff", answer: "x" });
     const trace = assembleTrace(TRACE, [llm]);
     expect(trace.orphans).toEqual([llm.spanId]);
-    expect(trace.targets).toHaveLength(1);
+    expect(llmTargets(trace)).toHaveLength(1);
   });
 
   it("does not feed a retrieval that happened after the answer into its context", () => {
@@ -71,7 +77,7 @@ describe("assembleTrace", () => {
       documents: [{ content: "A later turn's document." }],
     });
     const trace = assembleTrace(TRACE, [root, retriever, llm, later]);
-    expect(trace.targets[0]?.context.map((d) => d.content)).not.toContain(
+    expect(llmTargets(trace)[0]?.context.map((d) => d.content)).not.toContain(
       "A later turn's document.",
     );
   });
@@ -86,7 +92,7 @@ describe("assembleTrace", () => {
       documents: [{ content: "Refunds are accepted within 30 days." }],
     });
     const trace = assembleTrace(TRACE, [root, retriever, reranker, llm]);
-    expect(trace.targets[0]?.context.map((d) => d.content)).toEqual([
+    expect(llmTargets(trace)[0]?.context.map((d) => d.content)).toEqual([
       "Refunds are accepted within 30 days.",
     ]);
   });
@@ -107,7 +113,7 @@ describe("assembleTrace", () => {
       ],
     });
     const trace = assembleTrace(TRACE, [tool, llm]);
-    const context = trace.targets[0]?.context ?? [];
+    const context = llmTargets(trace)[0]?.context ?? [];
     expect(context.map((d) => d.origin)).toEqual(["tool", "tool"]);
     expect(context.map((d) => d.content)).toContain("rainy, 57°F");
   });
@@ -119,7 +125,7 @@ describe("assembleTrace", () => {
         "Context:\n[doc_123] Refunds are accepted within 30 days of purchase.\n\nQuestion: How long do I have to request a refund?",
       answer: "Within 90 days.",
     });
-    const target = assembleTrace(TRACE, [llm]).targets[0];
+    const target = llmTargets(assembleTrace(TRACE, [llm]))[0];
     expect(target?.question).toBe("How long do I have to request a refund?");
     expect(target?.context).toEqual([
       {
@@ -135,7 +141,7 @@ describe("assembleTrace", () => {
     const other = makeSpan({ traceId: "ffffffffffffffffffffffffffffffff", kind: "LLM" });
     const trace = assembleTrace(TRACE, [root, retriever, llm, llm, other]);
     expect(trace.spans).toHaveLength(3);
-    expect(trace.targets).toHaveLength(1);
+    expect(llmTargets(trace)).toHaveLength(1);
   });
 
   it("falls back to the system instructions when nothing else gives context", () => {
@@ -145,9 +151,30 @@ describe("assembleTrace", () => {
       question: "Refund?",
       answer: "30 days",
     });
-    expect(assembleTrace(TRACE, [llm]).targets[0]?.context.map((d) => d.content)).toEqual([
+    expect(llmTargets(assembleTrace(TRACE, [llm]))[0]?.context.map((d) => d.content)).toEqual([
       "Policy: refunds within 30 days.",
     ]);
+  });
+});
+
+describe("targets of other span kinds", () => {
+  it("gives a retriever its query and its own documents, and a tool its arguments and result", () => {
+    const { root, retriever, llm } = ragTrace();
+    const tool = makeSpan({ kind: "TOOL", input: '{"city":"Paris"}', output: "rainy, 57°F" });
+    const retrieverQuestion = makeSpan({ ...retriever, question: "How long do I have?" });
+    const trace = assembleTrace(TRACE, [root, retrieverQuestion, llm, tool]);
+    const byId = new Map(trace.targets.map((t) => [t.span.spanId, t]));
+    expect(byId.get(retriever.spanId)).toMatchObject({
+      question: "How long do I have?",
+      context: [
+        { content: "Refunds are accepted within 30 days." },
+        { content: "Store credit after 30 days." },
+      ],
+    });
+    expect(byId.get(tool.spanId)).toMatchObject({
+      question: '{"city":"Paris"}',
+      answer: "rainy, 57°F",
+    });
   });
 });
 
