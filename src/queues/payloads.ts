@@ -17,6 +17,8 @@ export const EvaluationJobSchema = z.object({
   input: EvaluationInputSchema,
   /** When the span's trace was assembled (ms), for the end-to-end latency. */
   enqueuedAtMs: z.number(),
+  /** How many workers without this evaluator version handed the job back. */
+  misses: z.number().int().nonnegative().optional(),
 });
 export type EvaluationJob = z.infer<typeof EvaluationJobSchema>;
 

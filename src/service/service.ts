@@ -1,4 +1,4 @@
-import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -11,7 +11,7 @@ import { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
 import { errorMessage } from "../errors.ts";
 import { processEvaluation } from "../evaluate/evaluation-processor.ts";
-import type { ActiveEvaluator } from "../evaluators/registry.ts";
+import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
 import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
 import { Backpressure } from "../ingest/backpressure.ts";
 import { ingestRoutes } from "../ingest/ingest-routes.ts";
@@ -48,6 +48,9 @@ export interface RunningService {
 }
 
 const DAY_S = 86_400;
+/** How often a job is handed back by workers that lack its evaluator before it is an error. */
+const MAX_EVALUATOR_MISSES = 30;
+const EVALUATOR_MISS_DELAY_MS = 1000;
 
 /**
  * The composition root: builds every component from the config, in start order, and closes them
@@ -193,13 +196,26 @@ export async function startService(
       const byKey = new Map(deps.evaluators.map((a) => [a.key, a]));
       const evalWorker = new Worker(
         EVALUATIONS_QUEUE,
-        async (job: Job) => {
+        async (job: Job, token?: string) => {
           const payload = EvaluationJobSchema.safeParse(job.data);
           if (!payload.success)
             throw new UnrecoverableError(`invalid evaluations job: ${payload.error.message}`);
+          const { evaluator, version, misses = 0 } = payload.data;
+          // During a rolling deploy (or a `reevaluate` run), a worker may not have the job's
+          // evaluator version while others do: hand the job back without spending an attempt.
+          if (
+            !byKey.has(evaluatorKey(evaluator, version)) &&
+            misses < MAX_EVALUATOR_MISSES &&
+            token
+          ) {
+            await job.updateData({ ...payload.data, misses: misses + 1 });
+            await job.moveToDelayed(Date.now() + EVALUATOR_MISS_DELAY_MS, token);
+            throw new DelayedError();
+          }
           const attempt = {
             number: job.attemptsMade + 1,
-            last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+            last:
+              job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || misses >= MAX_EVALUATOR_MISSES,
           };
           return processEvaluation(payload.data, attempt, {
             evaluators: byKey,
