@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
+import { TracejudgeError } from "../errors.ts";
+import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
+import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { decodeCursor, type EvalEventStore } from "../store/eval-event-store.ts";
 
@@ -42,7 +45,9 @@ function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
 
 export interface EvaluationsRoutesDeps {
   store: EvalEventStore;
-  evaluators: ActiveEvaluator[];
+  catalog: EvaluatorCatalog;
+  /** Whether an LLM judge is configured (judges defined through the API need one). */
+  judgeConfigured: boolean;
 }
 
 /** The JSON API over eval events and evaluators. */
@@ -76,14 +81,54 @@ export async function evaluationsRoutes(
     return answer(reply, parsed.data);
   });
 
+  const describe = (active: ActiveEvaluator) => ({
+    name: active.evaluator.name,
+    version: active.evaluator.version,
+    description: active.evaluator.description ?? null,
+    source: deps.catalog.isApiDefined(active.evaluator.name) ? "api" : "config",
+    applies_to: active.filters,
+  });
+
   app.get("/v1/evaluators", async (_request, reply) =>
-    reply.send({
-      evaluators: deps.evaluators.map(({ evaluator, filters }) => ({
-        name: evaluator.name,
-        version: evaluator.version,
-        description: evaluator.description ?? null,
-        applies_to: filters,
-      })),
-    }),
+    reply.send({ evaluators: deps.catalog.active().map(describe) }),
   );
+
+  // A judge defined by configuration alone, through the API: stored, and picked up by every
+  // replica within the catalog's refresh interval.
+  app.post("/v1/evaluators", async (request, reply) => {
+    const parsed = ConfigJudgeSchema.safeParse(request.body);
+    if (!parsed.success) return badRequest(reply, parsed.error);
+    if (!deps.judgeConfigured) {
+      return reply.code(409).send({
+        error: "judge_not_configured",
+        message:
+          "a judge defined through the API needs the service's LLM judge (judge.base_url or OPENAI_API_KEY)",
+      });
+    }
+    try {
+      const { active, created } = await deps.catalog.define(parsed.data);
+      return reply.code(created ? 201 : 200).send(describe(active));
+    } catch (err) {
+      if (err instanceof TracejudgeError && err.code === "EVALUATOR_DUPLICATE") {
+        return reply.code(409).send({ error: "evaluator_exists", message: err.message });
+      }
+      throw err;
+    }
+  });
+
+  app.delete("/v1/evaluators/:name", async (request, reply) => {
+    const { name } = request.params as { name: string };
+    if (!deps.catalog.isApiDefined(name)) {
+      return reply.code(409).send({
+        error: "evaluator_in_config",
+        message: `evaluator "${name}" is defined by the service's configuration`,
+      });
+    }
+    return (await deps.catalog.remove(name))
+      ? reply.code(204).send()
+      : reply.code(404).send({
+          error: "not_found",
+          message: `no judge named "${name}" was defined through the API`,
+        });
+  });
 }

@@ -14,8 +14,8 @@ import {
 } from "./run-evaluator.ts";
 
 export interface EvaluationProcessorDeps {
-  /** Active evaluators by `name@version`. */
-  evaluators: Map<string, ActiveEvaluator>;
+  /** Active evaluators by `name@version` (a Map, or the service's catalog). */
+  evaluators: { get(key: string): ActiveEvaluator | undefined };
   store: EvalEventStore;
   metrics: Metrics;
   logger: EvaluatorLogger;

@@ -19,6 +19,17 @@ export interface ActiveEvaluator {
   filters: SpanFilter[];
 }
 
+/** An evaluator ready to run, with its own filter and the config's narrowing (if any). */
+export function toActive(
+  evaluator: Evaluator,
+  settings: unknown,
+  where?: SpanFilter,
+): ActiveEvaluator {
+  const filters = [evaluator.appliesTo ?? DEFAULT_SPAN_FILTER];
+  if (where) filters.push(where);
+  return { evaluator, key: evaluatorKey(evaluator.name, evaluator.version), settings, filters };
+}
+
 export function appliesTo(active: ActiveEvaluator, span: LlmSpan): boolean {
   return active.filters.every((filter) => matchesSpanFilter(filter, span));
 }
@@ -115,14 +126,7 @@ export class EvaluatorRegistry {
           describeZodError(prefixIssues(parsed.error, where), "config"),
         );
       }
-      const filters = [evaluator.appliesTo ?? DEFAULT_SPAN_FILTER];
-      if (entry?.config.where) filters.push(entry.config.where);
-      active.push({
-        evaluator,
-        key: evaluatorKey(evaluator.name, evaluator.version),
-        settings: parsed.data,
-        filters,
-      });
+      active.push(toActive(evaluator, parsed.data, entry?.config.where));
     }
     return active;
   }

@@ -11,6 +11,8 @@ import { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
 import { errorMessage } from "../errors.ts";
 import { processEvaluation } from "../evaluate/evaluation-processor.ts";
+import { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
+import { EvaluatorConfigStore } from "../evaluators/evaluator-config-store.ts";
 import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
 import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
 import { Backpressure } from "../ingest/backpressure.ts";
@@ -121,6 +123,11 @@ export async function startService(
       () => evaluationsQueue.close(),
     );
     const evalStore = new EvalEventStore(pool);
+    const catalog = new EvaluatorCatalog(deps.evaluators, new EvaluatorConfigStore(pool), {
+      logger,
+    });
+    await catalog.start();
+    closers.push(() => catalog.close());
 
     // One judge per process, shared by every evaluator. While the provider is down the circuit
     // opens and the evaluations queue is paused (for every replica) instead of burning attempts.
@@ -175,7 +182,7 @@ export async function startService(
               buffer,
               spanStore,
               evaluationsQueue,
-              evaluators: deps.evaluators,
+              evaluators: catalog.active(),
               config,
               metrics,
             });
@@ -193,7 +200,6 @@ export async function startService(
           concurrency: config.workers.trace_concurrency,
         },
       );
-      const byKey = new Map(deps.evaluators.map((a) => [a.key, a]));
       const evalWorker = new Worker(
         EVALUATIONS_QUEUE,
         async (job: Job, token?: string) => {
@@ -204,7 +210,7 @@ export async function startService(
           // During a rolling deploy (or a `reevaluate` run), a worker may not have the job's
           // evaluator version while others do: hand the job back without spending an attempt.
           if (
-            !byKey.has(evaluatorKey(evaluator, version)) &&
+            !catalog.get(evaluatorKey(evaluator, version)) &&
             misses < MAX_EVALUATOR_MISSES &&
             token
           ) {
@@ -218,7 +224,7 @@ export async function startService(
               job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || misses >= MAX_EVALUATOR_MISSES,
           };
           return processEvaluation(payload.data, attempt, {
-            evaluators: byKey,
+            evaluators: catalog,
             store: evalStore,
             metrics,
             logger,
@@ -280,7 +286,11 @@ export async function startService(
       logger,
       maxBodyBytes: config.server.max_body_bytes,
     });
-    await app.register(evaluationsRoutes, { store: evalStore, evaluators: deps.evaluators });
+    await app.register(evaluationsRoutes, {
+      store: evalStore,
+      catalog,
+      judgeConfigured: judge !== null,
+    });
     await app.register(healthRoutes, {
       redis,
       pool,

@@ -133,6 +133,83 @@ describe("a judge defined by configuration", () => {
   });
 });
 
+describe("judges defined through the API", () => {
+  const post = (body: unknown) =>
+    fetch(`${svc.url}/v1/evaluators`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("are validated, stored, listed, run on new spans, and removed", async () => {
+    const bad = await post({
+      name: "conciseness",
+      prompt: "Short? {{answr}}",
+      output: { type: "range", min: 5, max: 1 },
+    });
+    expect(bad.status).toBe(400);
+    const { message } = (await bad.json()) as { message: string };
+    expect(message).toMatch(/prompt: unknown variable \{\{answr\}\}/);
+    expect(message).toMatch(/output\.max: max must be greater than min/);
+
+    expect(
+      (await post({ name: "politeness", prompt: "{{answer}}", output: { type: "boolean" } }))
+        .status,
+    ).toBe(409);
+
+    const definition = {
+      name: "conciseness",
+      prompt: "Is this reply concise?\n{{answer}}",
+      output: { type: "boolean" },
+    };
+    const created = await post(definition);
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({
+      name: "conciseness",
+      version: expect.stringMatching(/^1\+[0-9a-f]{8}$/),
+      source: "api",
+    });
+    expect((await post(definition)).status).toBe(200);
+    const listed = (await (await fetch(`${svc.url}/v1/evaluators`)).json()) as {
+      evaluators: { name: string; source: string }[];
+    };
+    expect(listed.evaluators.map((e) => `${e.name}:${e.source}`).sort()).toEqual([
+      "conciseness:api",
+      "politeness:config",
+    ]);
+
+    const spans = ragTraceSpans({ answer: "Thanks! Within 30 days." });
+    const traceId = spans[0]?.spanContext().traceId as string;
+    const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
+    await new Promise<void>((resolve, reject) =>
+      exporter.export(spans, (r) =>
+        r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
+      ),
+    );
+    await exporter.shutdown();
+    const names = await eventually(
+      async () => {
+        const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
+        const { evaluations } = (await res.json()) as { evaluations: { evaluator: string }[] };
+        return evaluations.length >= 2 ? evaluations.map((e) => e.evaluator).sort() : undefined;
+      },
+      20_000,
+      "both judges' verdicts",
+    );
+    expect(names).toEqual(["conciseness", "politeness"]);
+
+    expect((await fetch(`${svc.url}/v1/evaluators/conciseness`, { method: "DELETE" })).status).toBe(
+      204,
+    );
+    expect((await fetch(`${svc.url}/v1/evaluators/conciseness`, { method: "DELETE" })).status).toBe(
+      404,
+    );
+    expect((await fetch(`${svc.url}/v1/evaluators/politeness`, { method: "DELETE" })).status).toBe(
+      409,
+    );
+  });
+});
+
 describe("the daily judge budget", () => {
   let budgeted: TestService;
 
