@@ -149,7 +149,8 @@ async function enqueueAndFollow(
   const started = new Date();
   const service = await startService(
     {
-      config,
+      // Health and metrics on a free port: a service may already hold the configured one.
+      config: { ...config, server: { ...config.server, port: 0 } },
       logger: deps.logger,
       evaluators: deps.evaluators,
       redact: deps.redact,

@@ -43,9 +43,9 @@ export interface ServiceDeps {
 }
 
 export interface RunningService {
-  /** `http://host:port` when the API role runs. */
-  url: string | null;
-  app: FastifyInstance | null;
+  /** `http://host:port`: the API, or only health and metrics for a worker. */
+  url: string;
+  app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -266,31 +266,31 @@ export async function startService(
       await Promise.all([traceWorker.waitUntilReady(), evalWorker.waitUntilReady()]);
     }
 
-    if (!roles.api) return { url: null, app: null, close };
-
-    const backpressure = new Backpressure(redis, evaluationsQueue, buffer, {
-      maxWaitingEvaluations: config.backpressure.max_waiting_evaluations,
-      maxPendingTraces: config.backpressure.max_pending_traces,
-      retryAfterSeconds: config.backpressure.retry_after_s,
-    });
-    backpressure.start();
-    closers.push(() => backpressure.close());
-
+    // Every role serves /healthz, /readyz and /metrics; only the API role takes traces and queries.
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
-    await app.register(ingestRoutes, {
-      buffer,
-      normalize: normalizeSpan,
-      redact: deps.redact,
-      metrics,
-      backpressure,
-      logger,
-      maxBodyBytes: config.server.max_body_bytes,
-    });
-    await app.register(evaluationsRoutes, {
-      store: evalStore,
-      catalog,
-      judgeConfigured: judge !== null,
-    });
+    if (roles.api) {
+      const backpressure = new Backpressure(redis, evaluationsQueue, buffer, {
+        maxWaitingEvaluations: config.backpressure.max_waiting_evaluations,
+        maxPendingTraces: config.backpressure.max_pending_traces,
+        retryAfterSeconds: config.backpressure.retry_after_s,
+      });
+      backpressure.start();
+      closers.push(() => backpressure.close());
+      await app.register(ingestRoutes, {
+        buffer,
+        normalize: normalizeSpan,
+        redact: deps.redact,
+        metrics,
+        backpressure,
+        logger,
+        maxBodyBytes: config.server.max_body_bytes,
+      });
+      await app.register(evaluationsRoutes, {
+        store: evalStore,
+        catalog,
+        judgeConfigured: judge !== null,
+      });
+    }
     await app.register(healthRoutes, {
       redis,
       pool,

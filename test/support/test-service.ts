@@ -2,7 +2,7 @@ import { pino } from "pino";
 import { type Config, type ConfigInput, ConfigSchema } from "../../src/config/config-schema.ts";
 import { prepareEvaluators } from "../../src/evaluators/prepare-evaluators.ts";
 import { createRedactor } from "../../src/redact/redactor.ts";
-import { type RunningService, startService } from "../../src/service/service.ts";
+import { type RunningService, type ServiceRoles, startService } from "../../src/service/service.ts";
 import { deleteRedisPrefix, REDIS_URL, testDatabaseUrl, testRedisPrefix } from "./services.ts";
 
 export interface TestService {
@@ -17,11 +17,16 @@ export interface TestService {
  * The whole service in this process, on a free loopback port, with a database and a Redis prefix
  * of its own and a short trace wait.
  */
-export async function startTestService(overrides: Partial<ConfigInput> = {}): Promise<TestService> {
-  const db = testDatabaseUrl();
-  const prefix = testRedisPrefix();
+export async function startTestService(
+  overrides: Partial<ConfigInput> = {},
+  options: { roles?: ServiceRoles; shareWith?: TestService } = {},
+): Promise<TestService> {
+  // A replica of another test service shares its database and Redis prefix, and leaves their
+  // removal to it.
+  const db = options.shareWith ? null : testDatabaseUrl();
+  const prefix = options.shareWith?.config.redis_prefix ?? testRedisPrefix();
   const config = ConfigSchema.parse({
-    database_url: db.url,
+    database_url: options.shareWith?.config.database_url ?? db?.url,
     redis_url: REDIS_URL,
     redis_prefix: prefix,
     trace_wait_ms: 300,
@@ -38,19 +43,21 @@ export async function startTestService(overrides: Partial<ConfigInput> = {}): Pr
       evaluators: active,
       redact: createRedactor(config.redaction).redactSpan,
     },
-    { api: true, workers: true },
+    options.roles ?? { api: true, workers: true },
   );
   let stopped = false;
   return {
     service,
-    url: service.url as string,
+    url: service.url,
     config,
     stop: async () => {
       if (stopped) return;
       stopped = true;
       await service.close();
-      await db.drop();
-      await deleteRedisPrefix(prefix);
+      if (db) {
+        await db.drop();
+        await deleteRedisPrefix(prefix);
+      }
     },
   };
 }
