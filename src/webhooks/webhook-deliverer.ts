@@ -1,0 +1,297 @@
+import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import type pg from "pg";
+import type { Logger } from "pino";
+import type { Counter } from "prom-client";
+import { z } from "zod";
+import { errorMessage, TracejudgeError } from "../errors.ts";
+import { backoffMs } from "../judge/retry-policy.ts";
+import {
+  type Delivery,
+  DeliveryIdSchema,
+  type DeliveryStatus,
+  DeliveryStore,
+  type NewDelivery,
+  type Queryable,
+} from "./delivery-store.ts";
+import { type AlertNotification, AlertNotificationSchema, formatBody } from "./payload.ts";
+import { sendAttempt } from "./send-attempt.ts";
+import {
+  DEFAULT_WEBHOOKS_CONFIG,
+  type WebhookConfig,
+  type WebhooksConfig,
+  webhookUrlProblem,
+} from "./webhook-config.ts";
+
+/** The queue of one job per delivery (and per redelivery). */
+export const WEBHOOKS_QUEUE = "webhooks";
+const DAY_S = 86_400;
+
+/** The job payload: only the id, the body is read from Postgres (jobs outlive deploys). */
+export const WebhookJobSchema = z.object({ delivery_id: DeliveryIdSchema }).strict();
+export type WebhookJob = z.infer<typeof WebhookJobSchema>;
+
+/** A failed attempt that will be tried again; carries the receiver's `Retry-After`. */
+export class WebhookRetryError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+    this.name = "WebhookRetryError";
+  }
+}
+
+export interface WebhookDelivererDeps {
+  pool: pg.Pool;
+  /** Redis for BullMQ: options (connections are then owned and closed here) or an ioredis client. */
+  connection: ConnectionOptions;
+  /** The Redis key prefix, a hash tag such as `{tracejudge}`. */
+  prefix: string;
+  logger: Logger;
+  /** The configured webhooks; deliveries name one. */
+  webhooks: readonly WebhookConfig[];
+  /** Back-off, allow-list and concurrency (defaults: `WebhooksConfigSchema`'s). */
+  settings?: Partial<WebhooksConfig>;
+  /** Whether this process delivers (default true); API-only replicas just enqueue. */
+  worker?: boolean;
+  /** Incremented once per dead-lettered delivery, labelled by webhook. */
+  deadLettered?: Counter<"webhook">;
+  /** Called once per dead-lettered delivery; its failure is logged, never thrown. */
+  onDead?: (delivery: Delivery) => void;
+}
+
+/** One notification to one webhook. */
+export interface DeliveryRequest {
+  /** Deterministic, e.g. `deliveryIdFor(episodeId, transition, webhook)`. */
+  id: string;
+  /** A configured webhook's name. */
+  webhook: string;
+  notification: AlertNotification;
+}
+
+/**
+ * Sends alert notifications to webhooks through a BullMQ queue, with every attempt logged in
+ * Postgres. At least once: a worker that dies after the receiver answered but before recording it
+ * sends again, with the same `X-Tracejudge-Delivery` for the receiver to drop the duplicate.
+ * `close()` is idempotent and leaves the pool to its owner.
+ */
+export class WebhookDeliverer {
+  readonly store: DeliveryStore;
+  private readonly queue: Queue;
+  private readonly worker: Worker | null;
+  private readonly webhooks: Map<string, WebhookConfig>;
+  private readonly settings: WebhooksConfig;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly deps: WebhookDelivererDeps) {
+    this.store = new DeliveryStore(deps.pool);
+    this.webhooks = new Map(deps.webhooks.map((w) => [w.name, w]));
+    this.settings = { ...DEFAULT_WEBHOOKS_CONFIG, ...deps.settings };
+    const base = { connection: deps.connection, prefix: deps.prefix };
+    this.queue = new Queue(WEBHOOKS_QUEUE, base);
+    this.queue.on("error", (err) => deps.logger.warn({ err: err.message }, "webhooks queue error"));
+    this.worker =
+      deps.worker === false
+        ? null
+        : new Worker(WEBHOOKS_QUEUE, (job: Job) => this.process(job), {
+            ...base,
+            concurrency: this.settings.concurrency,
+            settings: { backoffStrategy: (made, _type, err) => this.retryDelay(made, err) },
+          });
+    this.worker?.on("error", (err) =>
+      deps.logger.warn({ err: err.message }, "webhooks worker error"),
+    );
+  }
+
+  async waitUntilReady(): Promise<void> {
+    await Promise.all([this.queue.waitUntilReady(), this.worker?.waitUntilReady()]);
+  }
+
+  /**
+   * The delivery row for a notification, its body formatted for the webhook. Throws
+   * `CONFIG_INVALID` for a webhook that is not configured, and a ZodError for a bad notification.
+   */
+  prepare(req: DeliveryRequest): NewDelivery {
+    const webhook = this.webhooks.get(req.webhook);
+    if (!webhook)
+      throw new TracejudgeError("CONFIG_INVALID", `webhook "${req.webhook}" is not configured`);
+    const notification = AlertNotificationSchema.parse(req.notification);
+    return {
+      id: DeliveryIdSchema.parse(req.id),
+      webhook: webhook.name,
+      url: webhook.url,
+      format: webhook.format,
+      eventType: notification.type,
+      body: formatBody(webhook, notification),
+    };
+  }
+
+  /**
+   * Records the delivery inside the caller's transaction (pass its client) without queueing it:
+   * call `dispatch(id)` after the commit. `recoverPending()` covers a crash in between.
+   */
+  async record(req: DeliveryRequest, db?: Queryable): Promise<boolean> {
+    return this.store.createDelivery(this.prepare(req), db);
+  }
+
+  /**
+   * Records and queues a delivery. Idempotent: the same id again sends nothing new (the row is
+   * kept, the job id is the delivery id); a pending one is queued again only if its job is gone.
+   */
+  async enqueue(req: DeliveryRequest): Promise<{ created: boolean; status: DeliveryStatus }> {
+    const created = await this.store.createDelivery(this.prepare(req));
+    const status = await this.dispatch(req.id);
+    return { created, status: status ?? "pending" };
+  }
+
+  /** Queues a recorded delivery if it is pending; returns its status (null: no such delivery). */
+  async dispatch(id: string): Promise<DeliveryStatus | null> {
+    const delivery = await this.store.find(id);
+    if (delivery?.status !== "pending") return delivery?.status ?? null;
+    await this.queue.add(
+      WEBHOOKS_QUEUE,
+      { delivery_id: id } satisfies WebhookJob,
+      this.jobOptions(delivery),
+    );
+    return "pending";
+  }
+
+  /**
+   * Sends a delivered or dead delivery again, same body and delivery id, with a fresh round of
+   * attempts. `pending`: it is still being tried; nothing was done.
+   */
+  async redeliver(id: string): Promise<"enqueued" | "pending" | "not_found"> {
+    const n = await this.store.resetForRedelivery(id);
+    if (n === null) return (await this.store.find(id)) ? "pending" : "not_found";
+    await this.dispatch(id);
+    return "enqueued";
+  }
+
+  /**
+   * Queues again the deliveries pending for longer than `olderThanMs` (default 60000) whose job is
+   * missing or failed (a crash between the commit and `dispatch`, or Postgres down at the end).
+   * Safe on every replica at start: jobs present are left alone. Returns how many were queued.
+   */
+  async recoverPending(olderThanMs = 60_000): Promise<number> {
+    const pending = await this.store.listPending(new Date(Date.now() - olderThanMs));
+    let queued = 0;
+    for (const delivery of pending) {
+      const opts = this.jobOptions(delivery);
+      const job = await this.queue.getJob(opts.jobId);
+      if (job && (await job.getState()) === "failed") {
+        await job.retry("failed");
+        queued += 1;
+      } else if (!job) {
+        await this.queue.add(WEBHOOKS_QUEUE, { delivery_id: delivery.id }, opts);
+        queued += 1;
+      }
+    }
+    return queued;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // The worker first: it finishes its in-flight attempts (bounded by their timeouts).
+      await this.worker?.close();
+      await this.queue.close();
+    })();
+    return this.closing;
+  }
+
+  private jobOptions(delivery: Pick<Delivery, "id" | "webhook" | "redeliveries">) {
+    return {
+      // One job per delivery, and a new one per redelivery (the old one may linger as failed).
+      jobId: delivery.redeliveries === 0 ? delivery.id : `${delivery.id}.r${delivery.redeliveries}`,
+      attempts: this.webhooks.get(delivery.webhook)?.max_attempts ?? 1,
+      backoff: { type: "webhook" },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * DAY_S },
+    };
+  }
+
+  /** BullMQ's custom back-off: exponential with jitter, but never sooner than `Retry-After`. */
+  private retryDelay(attemptsMade: number, err: Error | undefined): number {
+    const { backoff_ms, max_backoff_ms, max_retry_after_ms } = this.settings;
+    const backoff = backoffMs(attemptsMade - 1, { baseMs: backoff_ms, maxMs: max_backoff_ms });
+    const asked = err instanceof WebhookRetryError ? err.retryAfterMs : undefined;
+    return Math.round(
+      asked === undefined ? backoff : Math.max(backoff, Math.min(asked, max_retry_after_ms)),
+    );
+  }
+
+  /** One attempt of one delivery: send (see `sendAttempt`), log it, then decide what is next. */
+  private async process(job: Job): Promise<string> {
+    const payload = WebhookJobSchema.safeParse(job.data);
+    if (!payload.success)
+      throw new UnrecoverableError(`invalid webhooks job: ${payload.error.message}`);
+    const delivery = await this.store.find(payload.data.delivery_id);
+    if (!delivery) throw new UnrecoverableError(`no webhook delivery ${payload.data.delivery_id}`);
+    // Delivered or dead already: a duplicate job (an enqueue racing a completion) sends nothing.
+    if (delivery.status !== "pending") return "skipped";
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const webhook = this.webhooks.get(delivery.webhook);
+    const url = webhook?.url ?? delivery.url;
+    // The allow-list is checked again at send time: it may have been narrowed since.
+    const refusal = webhook
+      ? webhookUrlProblem(url, this.settings.allow_hosts)
+      : `webhook "${delivery.webhook}" is no longer configured`;
+    const result = refusal
+      ? {
+          startedAt: new Date(),
+          latencyMs: 0,
+          statusCode: null,
+          error: refusal,
+          verdict: { kind: "final" } as const,
+        }
+      : await sendAttempt({
+          deliveryId: delivery.id,
+          url,
+          body: delivery.body,
+          secret: webhook?.secret,
+          headers: webhook?.headers,
+          timeoutMs: webhook?.timeout_ms ?? 10_000,
+        });
+    const { verdict } = result;
+    const outcome =
+      verdict.kind === "delivered"
+        ? "delivered"
+        : verdict.kind === "retry" && !last
+          ? "retry"
+          : "dead";
+    const attempt = await this.store.recordAttempt(delivery.id, { ...result, url, outcome });
+    const log = {
+      delivery: delivery.id,
+      webhook: delivery.webhook,
+      attempt,
+      status: result.statusCode,
+      latency_ms: Math.round(result.latencyMs),
+      outcome,
+      ...(result.error ? { err: result.error } : {}),
+    };
+    if (outcome === "delivered") {
+      this.deps.logger.info(log, "webhook delivered");
+      await this.store.markDelivered(delivery.id);
+      return "delivered";
+    }
+    if (outcome === "retry") {
+      this.deps.logger.info(log, "webhook attempt failed, will retry");
+      throw new WebhookRetryError(
+        result.error ?? "failed",
+        verdict.kind === "retry" ? verdict.retryAfterMs : undefined,
+      );
+    }
+    this.deps.logger.warn(log, "webhook delivery dead-lettered");
+    if (await this.store.markDead(delivery.id))
+      this.countDead((await this.store.find(delivery.id)) ?? delivery);
+    throw new UnrecoverableError(result.error ?? "failed");
+  }
+
+  private countDead(delivery: Delivery): void {
+    this.deps.deadLettered?.inc({ webhook: delivery.webhook });
+    try {
+      this.deps.onDead?.(delivery);
+    } catch (err) {
+      this.deps.logger.warn({ err: errorMessage(err), delivery: delivery.id }, "onDead failed");
+    }
+  }
+}
