@@ -1,42 +1,58 @@
 import { type EvaluationInput, type EvaluationResultInput, z } from "../src/index.ts";
-import type { ClaimVerdict, OfflineAnalysis } from "./offline/analyse.ts";
+import type { ClaimVerdict } from "./offline/analyse.ts";
 
 /**
- * Which backend judges: `offline` (the default: no network, no key, deterministic) or `judge` (an
- * LLM judge; reserved, not wired yet: such evaluations are skipped with `judge_not_configured`).
+ * Which backend judges: `offline` (the default: no network, no key, deterministic) or `judge` (the
+ * shared LLM judge; skipped with `judge_not_configured` when the service has none).
  */
 export const BackendSchema = z.enum(["offline", "judge"]).default("offline");
 export type Backend = z.infer<typeof BackendSchema>;
 
-/** A threshold in [0, 1] with a default. */
-export const thresholdSchema = (fallback: number) => z.number().min(0).max(1).default(fallback);
+/**
+ * The settings both grounding evaluators take:
+ * - `backend`: `offline` (default) or `judge`;
+ * - `threshold`: passed when the score reaches it. Its default depends on the backend, because
+ *   the scores do: the offline ones are calibrated probabilities, the judge's are counts of
+ *   claims. After parsing it is always set;
+ * - `model`: the judge model for this evaluator (judge backend only; default: the judge's).
+ */
+export function groundingSettingsSchema(defaults: Record<Backend, number>) {
+  return z
+    .object({
+      backend: BackendSchema,
+      threshold: z.number().min(0).max(1).optional(),
+      model: z.string().min(1).optional(),
+    })
+    .transform((s) => ({ ...s, threshold: s.threshold ?? defaults[s.backend] }));
+}
 
 /** What both grounding evaluators check before judging, in this order. */
 export type Preflight =
   | { kind: "skip"; result: EvaluationResultInput }
-  | { kind: "go"; answer: string; documents: string[] };
+  | { kind: "go"; question: string | null; answer: string; documents: string[] };
 
-const skipped = (reason: string): { kind: "skip"; result: EvaluationResultInput } => ({
-  kind: "skip",
-  result: { status: "skipped", reason, score: null },
+/** A skipped verdict with its reason. */
+export const skippedResult = (reason: string): EvaluationResultInput => ({
+  status: "skipped",
+  reason,
+  score: null,
 });
 
 /**
  * - answer `null` (not captured) → skipped, `no_answer`;
- * - no context document with text → skipped, `no_context`;
- * - backend `judge` → skipped, `judge_not_configured` (until the judge backend lands).
+ * - no context document with text → skipped, `no_context`.
+ * Both come before any backend is asked, so neither costs a judge call.
  */
-export function preflight(input: EvaluationInput, backend: Backend): Preflight {
-  if (input.answer === null) return skipped("no_answer");
+export function preflight(input: EvaluationInput): Preflight {
+  if (input.answer === null) return { kind: "skip", result: skippedResult("no_answer") };
   const documents = input.context.map((d) => d.content).filter((c) => c.trim() !== "");
-  if (documents.length === 0) return skipped("no_context");
-  if (backend === "judge") return skipped("judge_not_configured");
-  return { kind: "go", answer: input.answer, documents };
+  if (documents.length === 0) return { kind: "skip", result: skippedResult("no_context") };
+  return { kind: "go", question: input.question, answer: input.answer, documents };
 }
 
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 
-/** The claims as they appear in `details.claims`. */
+/** The claims as they appear in `details.claims` (offline backend). */
 export function claimDetails(claims: readonly ClaimVerdict[]) {
   return claims.map((c) => ({
     text: c.text,
@@ -54,16 +70,19 @@ export function describeClaim(c: ClaimVerdict): string {
   return `"${text}" (${round(c.score).toFixed(2)}${why})`;
 }
 
-/** The result for an answer with nothing checkable: a refusal or only filler. */
-export function noClaimsResult(analysis: OfflineAnalysis): EvaluationResultInput {
+/**
+ * The result for an answer with nothing checkable: score 1, passed, label `refusal` when the
+ * answer declines to answer, else `no_claims`. Nothing stated means nothing unsupported.
+ */
+export function noClaimsResult(refusal: boolean, backend: Backend): EvaluationResultInput {
   return {
     score: 1,
-    label: analysis.refusal ? "refusal" : "no_claims",
+    label: refusal ? "refusal" : "no_claims",
     passed: true,
-    explanation: analysis.refusal
+    explanation: refusal
       ? "The answer declines to answer; it states nothing to check."
       : "The answer makes no checkable claim.",
-    details: { claims: [], backend: "offline" },
+    details: { claims: [], backend },
   };
 }
 

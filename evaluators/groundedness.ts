@@ -1,25 +1,29 @@
-import { defineEvaluator, z } from "../src/index.ts";
+import { defineEvaluator, type z } from "../src/index.ts";
 import {
-  BackendSchema,
   claimDetails,
   describeClaim,
+  groundingSettingsSchema,
   noClaimsResult,
   preflight,
   round,
-  thresholdSchema,
+  skippedResult,
 } from "./common.ts";
+import { judgeGroundedness } from "./judge/groundedness-judge.ts";
 import { analyseOffline } from "./offline/analyse.ts";
 import { OFFLINE_MODEL } from "./offline/model.ts";
 
 /**
  * Settings of `groundedness`.
- * - `backend`: `offline` (default) or `judge` (reserved; skipped as `judge_not_configured`).
- * - `threshold`: passed when the score reaches it; the default was chosen on cross-validated
- *   train data to maximise balanced accuracy.
+ * - `backend`: `offline` (default) or `judge` (the shared LLM judge; skipped as
+ *   `judge_not_configured` when the service has none).
+ * - `threshold`: passed when the score reaches it. Offline default: chosen on cross-validated
+ *   train data to maximise balanced accuracy. Judge default 0.8: at least four claims in five
+ *   supported, so any unsupported claim fails an answer of up to four claims.
+ * - `model`: the judge model for this evaluator (default: the judge's).
  */
-export const GroundednessSettingsSchema = z.object({
-  backend: BackendSchema,
-  threshold: thresholdSchema(round(OFFLINE_MODEL.thresholds.groundedness)),
+export const GroundednessSettingsSchema = groundingSettingsSchema({
+  offline: round(OFFLINE_MODEL.thresholds.groundedness),
+  judge: 0.8,
 });
 export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
 
@@ -29,13 +33,18 @@ export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
  * counts about 0 and one well above about 1 (see `supportedShare`); `details.claims` lists each
  * claim with `supported` (probability ≥ the claim threshold) and its probability.
  *
+ * With `backend: judge` the LLM judge extracts and verifies the claims in one call instead; see
+ * `judgeGroundedness` (score = supported claims / claims) and `evaluators/judge/README.md`.
+ *
  * Labels: `grounded` (score ≥ threshold), `partially_grounded` (below, but some claim supported),
- * `ungrounded` (no claim supported). Edge cases:
+ * `ungrounded` (no claim supported). Edge cases, for both backends:
  * - answer null → skipped, `no_answer`; no context document → skipped, `no_context`;
+ * - backend `judge` without a judge configured → skipped, `judge_not_configured`;
  * - nothing checkable (a refusal, only filler, empty text) → score 1, label `refusal` or
  *   `no_claims`, passed;
- * - the question is extra context, but a claim none of whose words the documents hold is not
- *   supported, whatever the question says.
+ * - offline, the question is extra context, but a claim none of whose words the documents hold
+ *   is not supported, whatever the question says; the judge is told the question is never
+ *   evidence.
  */
 export const groundedness = defineEvaluator({
   name: "groundedness",
@@ -43,15 +52,25 @@ export const groundedness = defineEvaluator({
   description: "Share of the answer's claims that the context supports.",
   settings: GroundednessSettingsSchema,
   appliesTo: { kind: ["LLM"] },
+  usesJudge: (settings) => settings.backend === "judge",
   evaluate(input, ctx) {
-    const pre = preflight(input, ctx.settings.backend);
+    const pre = preflight(input);
     if (pre.kind === "skip") return pre.result;
+    if (ctx.settings.backend === "judge") {
+      if (!ctx.judge) return skippedResult("judge_not_configured");
+      return judgeGroundedness(pre, {
+        judge: ctx.judge,
+        model: ctx.settings.model,
+        threshold: ctx.settings.threshold,
+        signal: ctx.signal,
+      });
+    }
     const analysis = analyseOffline({
       answer: pre.answer,
       question: input.question,
       documents: pre.documents,
     });
-    if (analysis.noClaims) return noClaimsResult(analysis);
+    if (analysis.noClaims) return noClaimsResult(analysis.refusal, "offline");
     const score = round(analysis.groundedness);
     const supported = analysis.claims.filter((c) => c.supported).length;
     const passed = score >= ctx.settings.threshold;

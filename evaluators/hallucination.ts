@@ -1,25 +1,29 @@
-import { defineEvaluator, z } from "../src/index.ts";
+import { defineEvaluator, type z } from "../src/index.ts";
 import {
-  BackendSchema,
   claimDetails,
   describeClaim,
+  groundingSettingsSchema,
   noClaimsResult,
   preflight,
   round,
-  thresholdSchema,
+  skippedResult,
 } from "./common.ts";
+import { judgeHallucination } from "./judge/hallucination-judge.ts";
 import { analyseOffline } from "./offline/analyse.ts";
 import { OFFLINE_MODEL } from "./offline/model.ts";
 
 /**
  * Settings of `hallucination`.
- * - `backend`: `offline` (default) or `judge` (reserved; skipped as `judge_not_configured`).
- * - `threshold`: passed when the score reaches it; the default was chosen on cross-validated
- *   train data to maximise balanced accuracy.
+ * - `backend`: `offline` (default) or `judge` (the shared LLM judge; skipped as
+ *   `judge_not_configured` when the service has none).
+ * - `threshold`: passed when the score reaches it. Offline default: chosen on cross-validated
+ *   train data to maximise balanced accuracy. Judge default 1: any contradicted or unsupported
+ *   statement fails, which is what a hallucination check is for.
+ * - `model`: the judge model for this evaluator (default: the judge's).
  */
-export const HallucinationSettingsSchema = z.object({
-  backend: BackendSchema,
-  threshold: thresholdSchema(round(OFFLINE_MODEL.thresholds.hallucination)),
+export const HallucinationSettingsSchema = groundingSettingsSchema({
+  offline: round(OFFLINE_MODEL.thresholds.hallucination),
+  judge: 1,
 });
 export type HallucinationSettings = z.infer<typeof HallucinationSettingsSchema>;
 
@@ -28,12 +32,19 @@ export type HallucinationSettings = z.infer<typeof HallucinationSettingsSchema>;
  * support or contradicts. Score 1 = no hallucination found: the probability that every claim is
  * supported (the product of the claims' support probabilities).
  *
- * Labels: `no_hallucination` (score ≥ threshold) or `hallucination`. Edge cases:
+ * With `backend: judge` the LLM judge lists the statements the context contradicts or does not
+ * support instead; see `judgeHallucination` (score = 1 − hallucinations / claims checked, label
+ * by whether any was found) and `evaluators/judge/README.md`.
+ *
+ * Labels (offline): `no_hallucination` (score ≥ threshold) or `hallucination`. Edge cases, for
+ * both backends:
  * - answer null → skipped, `no_answer`; no context document → skipped, `no_context`;
+ * - backend `judge` without a judge configured → skipped, `judge_not_configured`;
  * - nothing checkable (a refusal, only filler, empty text) → score 1, label `refusal` or
  *   `no_claims`, passed;
- * - the question is extra context, but a claim none of whose words the documents hold is not
- *   supported, whatever the question says.
+ * - offline, the question is extra context, but a claim none of whose words the documents hold
+ *   is not supported, whatever the question says; the judge is told the question is never
+ *   evidence.
  */
 export const hallucination = defineEvaluator({
   name: "hallucination",
@@ -41,15 +52,25 @@ export const hallucination = defineEvaluator({
   description: "Whether the answer states things the context does not support or contradicts.",
   settings: HallucinationSettingsSchema,
   appliesTo: { kind: ["LLM"] },
+  usesJudge: (settings) => settings.backend === "judge",
   evaluate(input, ctx) {
-    const pre = preflight(input, ctx.settings.backend);
+    const pre = preflight(input);
     if (pre.kind === "skip") return pre.result;
+    if (ctx.settings.backend === "judge") {
+      if (!ctx.judge) return skippedResult("judge_not_configured");
+      return judgeHallucination(pre, {
+        judge: ctx.judge,
+        model: ctx.settings.model,
+        threshold: ctx.settings.threshold,
+        signal: ctx.signal,
+      });
+    }
     const analysis = analyseOffline({
       answer: pre.answer,
       question: input.question,
       documents: pre.documents,
     });
-    if (analysis.noClaims) return noClaimsResult(analysis);
+    if (analysis.noClaims) return noClaimsResult(analysis.refusal, "offline");
     const score = round(analysis.noHallucination);
     const passed = score >= ctx.settings.threshold;
     const flagged = analysis.claims.filter((c) => !c.supported).sort((a, b) => a.score - b.score);
