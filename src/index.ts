@@ -19,4 +19,6 @@ export {
   isEvaluator,
 } from "./evaluators/define-evaluator.ts";
 export type { SpanFilter } from "./evaluators/span-filter.ts";
+export { FENCE_INSTRUCTIONS, fence } from "./judge/fence.ts";
+export type { Judge, JudgeRequest, JudgeResponse } from "./judge/judge.ts";
 export type { Document, LlmSpan, Message, SpanKind } from "./span/llm-span.ts";

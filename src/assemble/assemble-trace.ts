@@ -56,12 +56,16 @@ export function splitPromptContext(message: string): { context: string; question
 }
 
 /**
- * Whether `source` ran before `llm` produced its answer: it ended no later than the LLM span
- * ended. Retrievers and tools feed a call that starts after them, or (as some SDKs nest them)
- * inside it; either way they finish first.
+ * Whether `source` ran before `llm` produced its answer: it started before the LLM call, or it
+ * ended no later than the LLM call ended. Retrievers and tools feed a call that starts after them,
+ * or (as some SDKs nest them) inside it. Either test alone would trip on clock jitter between
+ * spans (an SDK may stamp a retriever's end a hair after a fast LLM call's end).
  */
 function precedes(source: LlmSpan, llm: LlmSpan): boolean {
-  return big(source.endTimeUnixNano) <= big(llm.endTimeUnixNano);
+  return (
+    big(source.startTimeUnixNano) <= big(llm.startTimeUnixNano) ||
+    big(source.endTimeUnixNano) <= big(llm.endTimeUnixNano)
+  );
 }
 
 function retrievalDocuments(spans: LlmSpan[], llm: LlmSpan): Document[] {
