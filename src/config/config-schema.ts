@@ -1,9 +1,15 @@
 import { z } from "zod";
+import { AlertRuleSchema } from "../alerts/rule-schema.ts";
 import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
 import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";
 import { SpanFilterSchema } from "../evaluators/span-filter.ts";
 import { JudgeConfigSchema } from "../judge/judge-config.ts";
 import { RedactionConfigSchema } from "../redact/redaction-config.ts";
+import {
+  WebhookListSchema,
+  WebhooksConfigSchema,
+  webhookAllowListIssues,
+} from "../webhooks/webhook-config.ts";
 
 /** How one evaluator is configured: enable it, narrow its spans, hand it settings. */
 export const EvaluatorConfigSchema = z
@@ -127,11 +133,55 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ protocol: "http/protobuf", headers: {} }),
+    /** Named webhook receivers of alert notifications. */
+    webhooks: WebhookListSchema.default([]),
+    /** Retries, allow-list and concurrency of webhook deliveries. */
+    webhook_delivery: WebhooksConfigSchema.prefault({}),
+    /** Alert rules over eval events (more can be defined through the API). */
+    alert_rules: z.array(AlertRuleSchema).default([]),
+    alerts: z
+      .object({
+        /** How often every rule is re-evaluated for windows and no-data (default 10 s). */
+        tick_ms: z.number().int().positive().default(10_000),
+        /** New eval events of a scope within this long are judged together (default 250 ms). */
+        debounce_ms: z.number().int().nonnegative().default(250),
+      })
+      .strict()
+      .default({ tick_ms: 10_000, debounce_ms: 250 }),
     log_level: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const webhooks = new Set(config.webhooks.map((w) => w.name));
+    const rules = new Set<string>();
+    config.alert_rules.forEach((rule, i) => {
+      if (rules.has(rule.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["alert_rules", i, "name"],
+          message: `a rule named "${rule.name}" is defined twice`,
+        });
+      }
+      rules.add(rule.name);
+      rule.notify.forEach((name, j) => {
+        if (!webhooks.has(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["alert_rules", i, "notify", j],
+            message: `no webhook named "${name}" (configured: ${[...webhooks].join(", ") || "none"})`,
+          });
+        }
+      });
+    });
+    for (const issue of webhookAllowListIssues(
+      config.webhooks,
+      config.webhook_delivery.allow_hosts,
+    )) {
+      ctx.addIssue({ code: "custom", path: ["webhooks", ...issue.path], message: issue.message });
+    }
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -65,6 +65,18 @@ export function createMetrics() {
       labelNames: ["queue", "state"] as const,
       registers: [registry],
     }),
+    alertNotifications: new Counter({
+      name: "tracejudge_alert_notifications_total",
+      help: "Alert transitions that notified, by rule and type.",
+      labelNames: ["rule", "type"] as const,
+      registers: [registry],
+    }),
+    webhooksDead: new Counter({
+      name: "tracejudge_webhook_deliveries_dead_total",
+      help: "Webhook deliveries dead-lettered after their last attempt.",
+      labelNames: ["webhook"] as const,
+      registers: [registry],
+    }),
     pendingTraces: new Gauge({
       name: "tracejudge_pending_traces",
       help: "Traces buffered and waiting to be quiet for the trace wait.",

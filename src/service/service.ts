@@ -3,6 +3,11 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { Logger } from "pino";
+import { AlertEngine } from "../alerts/alert-engine.ts";
+import { AlertRuleCatalog } from "../alerts/alert-rule-catalog.ts";
+import { ALERTS_QUEUE, AlertScheduler } from "../alerts/alert-scheduler.ts";
+import { AlertStateStore } from "../alerts/alert-state-store.ts";
+import { alertRoutes } from "../api/alert-routes.ts";
 import { evaluationsRoutes } from "../api/evaluations-routes.ts";
 import { healthRoutes } from "../api/health-routes.ts";
 import { processTrace } from "../assemble/trace-processor.ts";
@@ -27,6 +32,7 @@ import type { LlmSpan } from "../span/llm-span.ts";
 import { EvalEventStore, type NewEvalEvent } from "../store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { SpanStore } from "../store/span-store.ts";
+import { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 
 export interface ServiceRoles {
   /** The OTLP receiver and the HTTP API. */
@@ -127,6 +133,45 @@ export async function startService(
       logger,
     });
     await catalog.start();
+
+    // Alerts: rules from the config and the API, states in Postgres, signed webhook deliveries.
+    const alertRules = new AlertRuleCatalog(config.alert_rules, pool, { logger });
+    await alertRules.start();
+    closers.push(() => alertRules.close());
+    const alertStates = new AlertStateStore(pool);
+    const deliverer = new WebhookDeliverer({
+      pool,
+      connection: redis,
+      prefix: config.redis_prefix,
+      logger,
+      webhooks: config.webhooks,
+      settings: config.webhook_delivery,
+      worker: roles.workers,
+      deadLettered: metrics.webhooksDead,
+    });
+    await deliverer.waitUntilReady();
+    closers.push(() => deliverer.close());
+    const alertsQueue = new Queue(ALERTS_QUEUE, {
+      ...queueOptions,
+      defaultJobOptions: {
+        attempts: 5,
+        backoff: { type: "exponential", delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: { age: 7 * DAY_S },
+      },
+    });
+    closers.push(() => alertsQueue.close());
+    const alertScheduler = new AlertScheduler(alertsQueue, alertRules, {
+      debounceMs: config.alerts.debounce_ms,
+      tickMs: config.alerts.tick_ms,
+    });
+    const alertEngine = new AlertEngine({
+      pool,
+      states: alertStates,
+      rules: alertRules,
+      deliverer,
+      logger,
+    });
     closers.push(() => catalog.close());
 
     // One judge per process, shared by every evaluator. While the provider is down the circuit
@@ -231,7 +276,14 @@ export async function startService(
             timeoutMs: config.workers.evaluation_timeout_ms,
             signal: shutdown.signal,
             judge,
-            ...(logExporter ? { onStored: (event: NewEvalEvent) => logExporter.emit(event) } : {}),
+            onStored: (event: NewEvalEvent) => {
+              logExporter?.emit(event);
+              alertScheduler
+                .onEvent(event)
+                .catch((err) =>
+                  logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"),
+                );
+            },
           });
         },
         {
@@ -263,7 +315,40 @@ export async function startService(
       });
       scanner.start();
       closers.push(() => scanner.close());
-      await Promise.all([traceWorker.waitUntilReady(), evalWorker.waitUntilReady()]);
+
+      const alertWorker = new Worker(
+        ALERTS_QUEUE,
+        async (job: Job) => {
+          if (job.name === "tick") {
+            await alertScheduler.judgeAll();
+            // Deliveries recorded by a worker that died before dispatching them.
+            await deliverer.recoverPending();
+            return;
+          }
+          const rule = typeof job.data?.rule === "string" ? job.data.rule : null;
+          if (!rule) throw new UnrecoverableError("invalid alerts job: no rule");
+          const outcome = await alertEngine.judgeRule(rule);
+          for (const { type } of outcome.notifications)
+            metrics.alertNotifications.inc({ rule, type });
+          return outcome;
+        },
+        {
+          connection: new Redis(config.redis_url, redisOptions),
+          prefix: config.redis_prefix,
+          concurrency: 4,
+        },
+      );
+      alertWorker.on("error", (err) =>
+        logger.warn({ err: err.message, queue: ALERTS_QUEUE }, "worker error"),
+      );
+      closers.push(() => alertWorker.close());
+      await alertScheduler.start();
+      await deliverer.recoverPending();
+      await Promise.all([
+        traceWorker.waitUntilReady(),
+        evalWorker.waitUntilReady(),
+        alertWorker.waitUntilReady(),
+      ]);
     }
 
     // Every role serves /healthz, /readyz and /metrics; only the API role takes traces and queries.
@@ -289,6 +374,12 @@ export async function startService(
         store: evalStore,
         catalog,
         judgeConfigured: judge !== null,
+      });
+      await app.register(alertRoutes, {
+        rules: alertRules,
+        states: alertStates,
+        deliverer,
+        webhooks: config.webhooks.map((w) => w.name),
       });
     }
     await app.register(healthRoutes, {

@@ -1,0 +1,64 @@
+import { createHash } from "node:crypto";
+import type { Queue } from "bullmq";
+import type { NewEvalEvent } from "../store/eval-event-store.ts";
+import type { AlertRuleCatalog } from "./alert-rule-catalog.ts";
+
+/** Queue of "judge this alert rule now" jobs, and of the clock's ticks. */
+export const ALERTS_QUEUE = "alerts";
+const TICK_SCHEDULER = "alerts-tick";
+
+function ruleDigest(name: string): string {
+  return createHash("sha256").update(name).digest("hex").slice(0, 16);
+}
+
+/**
+ * Decides when a rule is judged: seconds after a new eval event of its evaluator (events of one
+ * rule within the debounce interval share one job), and on a clock for windows and no-data.
+ */
+export class AlertScheduler {
+  constructor(
+    private readonly queue: Queue,
+    private readonly rules: AlertRuleCatalog,
+    private readonly options: { debounceMs: number; tickMs: number },
+  ) {}
+
+  /** The clock: one scheduler for every replica (upserting it again changes nothing). */
+  async start(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      TICK_SCHEDULER,
+      { every: this.options.tickMs },
+      { name: "tick" },
+    );
+  }
+
+  /** A new eval event: judge the rules of its evaluator shortly. */
+  async onEvent(event: Pick<NewEvalEvent, "evaluator">, nowMs = Date.now()): Promise<void> {
+    const rules = this.rules.list().filter((rule) => rule.evaluator === event.evaluator);
+    await this.judgeSoon(
+      rules.map((r) => r.name),
+      nowMs,
+    );
+  }
+
+  /** Every enabled rule, now (the clock's tick). */
+  async judgeAll(nowMs = Date.now()): Promise<void> {
+    await this.judgeSoon(
+      this.rules.list().map((r) => r.name),
+      nowMs,
+    );
+  }
+
+  private async judgeSoon(names: string[], nowMs: number): Promise<void> {
+    if (names.length === 0) return;
+    // One job per rule and debounce bucket: a burst of events makes one job, and an event that
+    // lands while a rule is being judged makes the next bucket's job rather than being lost.
+    const bucket = Math.floor(nowMs / Math.max(this.options.debounceMs, 1));
+    await this.queue.addBulk(
+      names.map((rule) => ({
+        name: "judge",
+        data: { rule },
+        opts: { jobId: `al-${ruleDigest(rule)}-${bucket}`, delay: this.options.debounceMs },
+      })),
+    );
+  }
+}
