@@ -262,3 +262,45 @@ describe("alerts across a restart", () => {
     expect(receiver.delivered("alert.firing")).toHaveLength(1);
   });
 });
+
+describe("alerts with several workers", () => {
+  const receiver = new Receiver();
+  let api: TestService;
+  const workers: TestService[] = [];
+
+  beforeAll(async () => {
+    await receiver.start();
+    api = await startTestService(config(receiver.url, module), {
+      roles: { api: true, workers: false },
+    });
+    for (let i = 0; i < 3; i++) {
+      workers.push(
+        await startTestService(config(receiver.url, module), {
+          roles: { api: false, workers: true },
+          shareWith: api,
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    for (const worker of workers) await worker.stop();
+    await api?.stop();
+    await receiver.close();
+  });
+
+  it("sends exactly one notification per transition", async () => {
+    await sendTraces(
+      api,
+      Array.from({ length: 12 }, (_, i) => `BAD ${i}`),
+    );
+    await eventually(
+      async () => (receiver.delivered("alert.firing").length > 0 ? true : undefined),
+      20_000,
+      "alert.firing",
+    );
+    // Every worker's clock judges the rule again meanwhile.
+    await sleep(2000);
+    expect(receiver.delivered("alert.firing")).toHaveLength(1);
+    expect(receiver.requests).toHaveLength(1);
+  });
+});
