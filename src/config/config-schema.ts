@@ -82,7 +82,7 @@ export const ConfigSchema = z
     workers: z
       .object({
         trace_concurrency: z.number().int().positive().default(4),
-        evaluation_concurrency: z.number().int().positive().default(16),
+        evaluation_concurrency: z.number().int().positive().default(50),
         /** Attempts per evaluation job; after the last one an `error` eval event is stored. */
         attempts: z.number().int().positive().default(3),
         backoff_ms: z.number().int().nonnegative().default(1000),
@@ -93,7 +93,7 @@ export const ConfigSchema = z
       .strict()
       .default({
         trace_concurrency: 4,
-        evaluation_concurrency: 16,
+        evaluation_concurrency: 50,
         attempts: 3,
         backoff_ms: 1000,
         evaluation_timeout_ms: 30_000,

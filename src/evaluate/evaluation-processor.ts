@@ -4,7 +4,7 @@ import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
 import { type Judge, JudgeMalformedError } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { EvaluationJob } from "../queues/payloads.ts";
-import type { EvalEventStore, NewEvalEvent } from "../store/eval-event-store.ts";
+import type { NewEvalEvent } from "../store/eval-event-store.ts";
 import {
   errorEvent,
   eventScope,
@@ -16,7 +16,8 @@ import {
 export interface EvaluationProcessorDeps {
   /** Active evaluators by `name@version` (a Map, or the service's catalog). */
   evaluators: { get(key: string): ActiveEvaluator | undefined };
-  store: EvalEventStore;
+  /** Where verdicts go: resolves true when the verdict was new (see `EvalEventBatcher`). */
+  verdicts: { add(event: NewEvalEvent): Promise<boolean> };
   metrics: Metrics;
   logger: EvaluatorLogger;
   timeoutMs: number;
@@ -111,8 +112,7 @@ async function store(
   evaluator: string,
   event: NewEvalEvent,
 ): Promise<NewEvalEvent["status"]> {
-  const inserted = await deps.store.insertMany([event]);
-  if (inserted > 0) {
+  if (await deps.verdicts.add(event)) {
     deps.metrics.evaluations.inc({ evaluator, status: event.status });
     deps.onStored?.(event);
   }

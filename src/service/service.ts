@@ -29,6 +29,7 @@ import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
+import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
 import { EvalEventStore, type NewEvalEvent } from "../store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { SpanStore } from "../store/span-store.ts";
@@ -214,6 +215,9 @@ export async function startService(
         : null;
       // Closed after the workers (closers run in reverse), so their last verdicts are sent.
       if (logExporter) closers.push(() => logExporter.close());
+      // Concurrent jobs' verdicts share multi-row INSERTs; drained after the workers stop.
+      const batcher = new EvalEventBatcher(evalStore);
+      closers.push(() => batcher.drain());
       const shutdown = new AbortController();
       closers.push(() => shutdown.abort(new Error("shutting down")));
       const traceWorker = new Worker(
@@ -270,7 +274,7 @@ export async function startService(
           };
           return processEvaluation(payload.data, attempt, {
             evaluators: catalog,
-            store: evalStore,
+            verdicts: batcher,
             metrics,
             logger,
             timeoutMs: config.workers.evaluation_timeout_ms,

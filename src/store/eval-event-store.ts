@@ -119,6 +119,13 @@ function toRow(e: NewEvalEvent): unknown[] {
   ];
 }
 
+/** The identity of a verdict: one per (span, evaluator, version). */
+export function eventKey(
+  e: Pick<NewEvalEvent, "traceId" | "spanId" | "evaluator" | "evaluatorVersion">,
+): string {
+  return `${e.traceId}/${e.spanId}/${e.evaluator}@${e.evaluatorVersion}`;
+}
+
 export function encodeCursor(id: string): string {
   return Buffer.from(`e:${id}`).toString("base64url");
 }
@@ -141,19 +148,42 @@ export class EvalEventStore {
    * version is left as it is. Returns how many rows were new.
    */
   async insertMany(events: NewEvalEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+    return (await this.insertNew(events)).size;
+  }
+
+  /**
+   * Writes verdicts in one statement and returns the keys (`eventKey`) of those that were new;
+   * a verdict already stored (or twice in the batch) is left as it is.
+   */
+  async insertNew(events: NewEvalEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
     const values: unknown[] = [];
     const tuples = events.map((event, i) => {
       values.push(...toRow(event));
       const base = i * COLUMNS.length;
       return `(${COLUMNS.map((_, j) => `$${base + j + 1}`).join(", ")})`;
     });
-    const result = await this.pool.query(
+    const { rows } = await this.pool.query<{
+      trace_id: string;
+      span_id: string;
+      evaluator: string;
+      evaluator_version: string;
+    }>(
       `INSERT INTO eval_events (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}
-       ON CONFLICT (trace_id, span_id, evaluator, evaluator_version) DO NOTHING`,
+       ON CONFLICT (trace_id, span_id, evaluator, evaluator_version) DO NOTHING
+       RETURNING trace_id, span_id, evaluator, evaluator_version`,
       values,
     );
-    return result.rowCount ?? 0;
+    return new Set(
+      rows.map((r) =>
+        eventKey({
+          traceId: r.trace_id,
+          spanId: r.span_id,
+          evaluator: r.evaluator,
+          evaluatorVersion: r.evaluator_version,
+        }),
+      ),
+    );
   }
 
   /** Oldest first, so that a client polling with the cursor sees every event once. */

@@ -1,0 +1,89 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EvalEventBatcher } from "../../src/store/eval-event-batcher.ts";
+import { EvalEventStore, type NewEvalEvent } from "../../src/store/eval-event-store.ts";
+import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
+import { testDatabaseUrl } from "../support/services.ts";
+
+const db = testDatabaseUrl();
+let pool: pg.Pool;
+
+/** The real store, counting the statements it runs. */
+class CountingStore extends EvalEventStore {
+  statements = 0;
+  override insertNew(events: NewEvalEvent[]) {
+    this.statements += 1;
+    return super.insertNew(events);
+  }
+}
+
+function event(i: number): NewEvalEvent {
+  return {
+    traceId: "cd".repeat(16),
+    spanId: i.toString(16).padStart(16, "0"),
+    evaluator: "groundedness",
+    evaluatorVersion: "1",
+    status: "ok",
+    reason: null,
+    score: 0.5,
+    label: null,
+    passed: true,
+    explanation: "",
+    details: null,
+    serviceName: null,
+    serviceVersion: null,
+    model: null,
+    spanName: null,
+    spanKind: null,
+    judgeModel: null,
+    judgeInputTokens: null,
+    judgeOutputTokens: null,
+    judgeCostUsd: null,
+    latencyMs: null,
+    attempts: 1,
+  };
+}
+
+beforeAll(async () => {
+  await ensureDatabase(db.url);
+  pool = new pg.Pool({ connectionString: db.url });
+  await migrate(pool);
+});
+afterAll(async () => {
+  await pool?.end();
+  await db.drop();
+});
+
+describe("EvalEventBatcher", () => {
+  it("stores concurrent verdicts in a few statements, each caller learning whether its row was new", async () => {
+    const store = new CountingStore(pool);
+    const batcher = new EvalEventBatcher(store, { maxBatch: 40, maxDelayMs: 20 });
+    const results = await Promise.all([
+      ...Array.from({ length: 100 }, (_, i) => batcher.add(event(i))),
+      batcher.add(event(7)),
+    ]);
+    expect(store.statements).toBeLessThanOrEqual(4);
+    expect(results.filter(Boolean)).toHaveLength(100);
+    expect(results[100]).toBe(false);
+    const { rows } = await pool.query("SELECT count(*)::int AS n FROM eval_events");
+    expect(rows[0].n).toBe(100);
+    expect(await batcher.add(event(3))).toBe(false);
+  });
+
+  it("fails only the bad row of a batch; its neighbours are stored", async () => {
+    const batcher = new EvalEventBatcher(new EvalEventStore(pool), { maxDelayMs: 10 });
+    const bad = { ...event(500), score: 7 };
+    const outcomes = await Promise.allSettled([
+      batcher.add(event(501)),
+      batcher.add(bad),
+      batcher.add(event(502)),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    const { rows } = await pool.query(
+      "SELECT span_id FROM eval_events WHERE span_id = ANY($1) ORDER BY span_id",
+      [[event(500).spanId, event(501).spanId, event(502).spanId]],
+    );
+    expect(rows.map((r) => r.span_id)).toEqual([event(501).spanId, event(502).spanId]);
+    await batcher.drain();
+  });
+});
