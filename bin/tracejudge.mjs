@@ -4,12 +4,9 @@
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("../src/cli/main.ts");
-try {
-  const code = await main(process.argv.slice(2), process.env);
-  if (code !== "running") process.exitCode = code;
-} catch (err) {
-  // Configuration and module errors are for a person to read: the message, not a stack.
+
+/** Configuration and module errors are for a person to read: the message, not a stack. */
+function report(err) {
   const message =
     err && typeof err === "object" && "code" in err && "message" in err
       ? `${err.code}: ${err.message}`
@@ -19,3 +16,11 @@ try {
   );
   process.exitCode = 1;
 }
+
+// No top-level await: while this module is still evaluating, a user's evaluator module compiled
+// to CommonJS (a .ts file outside a "type": "module" package) could not require() our ES modules.
+import("../src/cli/main.ts")
+  .then(({ main }) => main(process.argv.slice(2), process.env))
+  .then((code) => {
+    if (code !== "running") process.exitCode = code;
+  }, report);

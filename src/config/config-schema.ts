@@ -89,6 +89,11 @@ export const ConfigSchema = z
         evaluation_timeout_ms: z.number().int().positive().default(30_000),
         /** How often due traces are looked for. */
         scan_interval_ms: z.number().int().positive().default(250),
+        /**
+         * How long a job stays claimed by a worker that stopped answering (killed, hung) before
+         * another worker takes it over. Default 30 s.
+         */
+        lock_ms: z.number().int().min(1000).default(30_000),
       })
       .strict()
       .default({
@@ -98,6 +103,7 @@ export const ConfigSchema = z
         backoff_ms: 1000,
         evaluation_timeout_ms: 30_000,
         scan_interval_ms: 250,
+        lock_ms: 30_000,
       }),
     backpressure: z
       .object({

@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { tsImport } from "tsx/esm/api";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import { type Evaluator, isEvaluator } from "./define-evaluator.ts";
 import type { EvaluatorRegistry } from "./registry.ts";
@@ -53,7 +54,9 @@ export async function loadEvaluatorModules(
   const loaded: string[] = [];
   for (const file of files) {
     try {
-      const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      // tsx's own import: a .ts file outside a "type": "module" package would otherwise be
+      // compiled to CommonJS, which cannot require() the engine's ES modules.
+      const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
       const evaluators = evaluatorsOf(mod);
       if (evaluators.length === 0) {
         problems.push(`${file}: exports no evaluator made with defineEvaluator`);

@@ -218,6 +218,11 @@ export async function startService(
       // Concurrent jobs' verdicts share multi-row INSERTs; drained after the workers stop.
       const batcher = new EvalEventBatcher(evalStore);
       closers.push(() => batcher.drain());
+      // A killed worker's jobs go back to the queue once its lock lapses.
+      const lockOptions = {
+        lockDuration: config.workers.lock_ms,
+        stalledInterval: config.workers.lock_ms,
+      };
       const shutdown = new AbortController();
       closers.push(() => shutdown.abort(new Error("shutting down")));
       const traceWorker = new Worker(
@@ -247,6 +252,7 @@ export async function startService(
           connection: new Redis(config.redis_url, redisOptions),
           prefix: config.redis_prefix,
           concurrency: config.workers.trace_concurrency,
+          ...lockOptions,
         },
       );
       const evalWorker = new Worker(
@@ -294,6 +300,7 @@ export async function startService(
           connection: new Redis(config.redis_url, redisOptions),
           prefix: config.redis_prefix,
           concurrency: config.workers.evaluation_concurrency,
+          ...lockOptions,
         },
       );
       for (const worker of [traceWorker, evalWorker]) {

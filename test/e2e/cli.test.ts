@@ -94,6 +94,41 @@ describe("tracejudge eval", () => {
   });
 });
 
+describe("custom evaluator modules through the CLI", () => {
+  it("loads a TypeScript module that lives outside any ES-module package", async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "tj-user-"));
+    writeFileSync(
+      path.join(folder, "shouting.ts"),
+      `import { defineEvaluator } from ${JSON.stringify(path.resolve(import.meta.dirname, "../../src/index.ts"))};
+type Verdict = { score: number; label: string };
+export const shouting = defineEvaluator({
+  name: "acme.shouting", version: "1",
+  evaluate: ({ answer }): Verdict => ({ score: answer === answer?.toUpperCase() ? 0 : 1, label: "checked" }),
+});
+`,
+    );
+    writeFileSync(path.join(folder, "tracejudge.yaml"), "evaluator_modules: [./shouting.ts]\n");
+    writeFileSync(
+      path.join(folder, "cases.jsonl"),
+      `${JSON.stringify({ id: "s1", context: "x", answer: "NO REFUNDS" })}\n`,
+    );
+    const { code, stdout, stderr } = await run(
+      ["eval", "--cases", path.join(folder, "cases.jsonl"), "--evaluator", "acme.shouting"],
+      {
+        TRACEJUDGE_CONFIG: path.join(folder, "tracejudge.yaml"),
+      },
+    );
+    expect(stderr).not.toMatch(/cannot load/);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.trim())).toMatchObject({
+      id: "s1",
+      evaluator: "acme.shouting",
+      score: 0,
+      label: "checked",
+    });
+  });
+});
+
 describe("tracejudge start", () => {
   const db = testDatabaseUrl();
   const prefix = testRedisPrefix();
