@@ -162,6 +162,10 @@ export async function startService(
       },
     });
     closers.push(() => alertsQueue.close());
+    // Connection errors while Redis is away are expected; ioredis reconnects by itself.
+    for (const queue of [tracesQueue, evaluationsQueue, alertsQueue]) {
+      queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue error"));
+    }
     const alertScheduler = new AlertScheduler(alertsQueue, alertRules, {
       debounceMs: config.alerts.debounce_ms,
       tickMs: config.alerts.tick_ms,
