@@ -17,7 +17,8 @@ import { OFFLINE_MODEL } from "./offline/model.ts";
  * - `backend`: `offline` (default) or `judge` (the shared LLM judge; skipped as
  *   `judge_not_configured` when the service has none).
  * - `threshold`: passed when the score reaches it. Offline default: chosen on cross-validated
- *   train data to maximise balanced accuracy. Judge default 0.8: at least four claims in five
+ *   train data to maximise balanced accuracy (about 0.97: every claim supported, and all of them
+ *   together not much less likely than not). Judge default 0.8: at least four claims in five
  *   supported, so any unsupported claim fails an answer of up to four claims.
  * - `model`: the judge model for this evaluator (default: the judge's).
  */
@@ -28,10 +29,11 @@ export const GroundednessSettingsSchema = groundingSettingsSchema({
 export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
 
 /**
- * groundedness: the share of the answer's claims that the context supports. Each claim counts by a
- * soft step at the claim threshold (½) of its support probability, so a claim well below it
- * counts about 0 and one well above about 1 (see `supportedShare`); `details.claims` lists each
- * claim with `supported` (probability ≥ the claim threshold) and its probability.
+ * groundedness: the share of the answer's claims that the context supports. A claim is supported
+ * when its support probability reaches the claim threshold (½); the last 0.05 of the scale orders
+ * answers with the same share by the probability that all their claims hold, so the score is
+ * 0.95·share + 0.05·Π p (see `groundednessScore`). `details.claims` lists each claim with
+ * `supported` and its probability: the score counts exactly the claims marked supported.
  *
  * With `backend: judge` the LLM judge extracts and verifies the claims in one call instead; see
  * `judgeGroundedness` (score = supported claims / claims) and `evaluators/judge/README.md`.
@@ -48,7 +50,7 @@ export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
  */
 export const groundedness = defineEvaluator({
   name: "groundedness",
-  version: "1.0.0",
+  version: "1.1.0",
   description: "Share of the answer's claims that the context supports.",
   settings: GroundednessSettingsSchema,
   appliesTo: { kind: ["LLM"] },

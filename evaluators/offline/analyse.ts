@@ -20,35 +20,45 @@ export interface OfflineAnalysis {
   noClaims: boolean;
   refusal: boolean;
   claims: ClaimVerdict[];
-  /** The share of supported claims, each counted softly around the claim threshold (see `supportedShare`). */
+  /** The share of supported claims, less a small doubt term that orders ties (see `groundednessScore`). */
   groundedness: number;
   /** Probability that every claim is supported (product of claim scores). */
   noHallucination: number;
 }
 
 /**
- * The share of claims that are supported, counting each claim by a soft step at the claim
- * threshold: σ(k·(logit p − logit t)). A claim well above the threshold counts (nearly) 1, one well
- * below (nearly) 0, one at the threshold ½; k → ∞ is the hard share, k = 1 with t = ½ the plain
- * mean of the probabilities. The plain mean lets one edited clause among three move the score by a
- * third of its probability drop only, and the claim probabilities of a minimal edit and of its
- * faithful twin differ by little; the step makes a claim that falls below the threshold count.
- * `k` and `t` are chosen on cross-validated train data (scripts/fit-offline-model.ts).
+ * groundedness's score: the share of the claims that are supported (probability ≥ the claim
+ * threshold), with the last `doubtWeight` of the scale given to how sure the claims are:
+ * `(1 − doubtWeight) · share + doubtWeight · Π p`, where Π p is the probability that every claim
+ * holds. It stays in [0, 1]: 1 only when every claim is certain, 0 only when none is supported and
+ * some claim is certainly not.
+ *
+ * The share alone has few distinct values (a summary has one to three claims, so 0, ½, ⅔, 1), and
+ * most answers share the top one: an edited summary whose claims all stay above the threshold ties
+ * with its faithful twin. The doubt term orders answers within a share level by how sure the
+ * claims are, without crossing levels while it is below the gap between two share levels (0.05
+ * keeps that order for up to four claims, and nearly for five), so one more supported claim
+ * outranks less doubt. The score therefore reads as the share, and `details.claims` (each claim
+ * with `supported`) says how it was counted.
+ *
+ * Chosen on cross-validated train data (scripts/fit-offline-model.ts): the product beat the mean
+ * and the weakest claim as the doubt term, and clause-level claims beat sentence-level ones (a
+ * sentence supported only when all its clauses are). The soft step it replaces (each claim counted
+ * by σ(k·(logit p − logit ½))) ranked summaries worse.
  */
-export function supportedShare(
+export function groundednessScore(
   scores: readonly number[],
-  threshold: number,
-  sharpness: number,
+  claimThreshold: number,
+  doubtWeight: number,
 ): number {
   if (scores.length === 0) return 1;
-  const logitOf = (p: number): number => {
-    const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
-    return Math.log(q / (1 - q));
-  };
-  const centre = logitOf(threshold);
-  let sum = 0;
-  for (const p of scores) sum += sigmoid(sharpness * (logitOf(p) - centre));
-  return sum / scores.length;
+  let supported = 0;
+  let all = 1;
+  for (const p of scores) {
+    if (p >= claimThreshold) supported++;
+    all *= p;
+  }
+  return (1 - doubtWeight) * (supported / scores.length) + doubtWeight * all;
 }
 
 // A claim none of whose content words is in the documents is capped here whatever the question says.
@@ -76,10 +86,10 @@ export function analyseOffline(
       issues: c.issues,
     };
   });
-  const groundedness = supportedShare(
+  const groundedness = groundednessScore(
     verdicts.map((v) => v.score),
     model.thresholds.claim,
-    model.shareSharpness,
+    model.doubtWeight,
   );
   const noHallucination = verdicts.reduce((product, v) => product * v.score, 1);
   return { noClaims: false, refusal, claims: verdicts, groundedness, noHallucination };

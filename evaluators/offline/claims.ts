@@ -5,6 +5,8 @@ import { contentTokens, normaliseText, type Token, tokenize } from "./text.ts";
 export interface Claim {
   text: string;
   tokens: Token[];
+  /** Index of the answer sentence the clause comes from: groundedness counts whole sentences. */
+  sentence: number;
 }
 
 const ABBREVIATIONS =
@@ -100,11 +102,11 @@ function isFiller(clause: string, tokens: readonly Token[]): boolean {
  */
 export function extractClaims(answer: string): Claim[] {
   const claims: Claim[] = [];
-  for (const sentence of splitSentences(answer)) {
+  for (const [index, sentence] of splitSentences(answer).entries()) {
     for (const clause of splitClauses(sentence)) {
       const tokens = tokenize(clause);
       if (isFiller(clause, tokens)) continue;
-      claims.push({ text: clause, tokens });
+      claims.push({ text: clause, tokens, sentence: index });
     }
   }
   return claims;

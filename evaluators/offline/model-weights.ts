@@ -94,8 +94,8 @@ export const MODEL_WEIGHTS: OfflineModel = {
     -0.087208, -0.014456, -0.263668, 0.165585, 0.004869, -0.567897, -0.19155,
   ],
   bias: 0.254208,
-  shareSharpness: 4,
-  thresholds: { groundedness: 0.936585, hallucination: 0.479866, claim: 0.5 },
+  doubtWeight: 0.05,
+  thresholds: { groundedness: 0.971289, hallucination: 0.479866, claim: 0.5 },
   fittedOn:
     "hallucination-train.jsonl (3723 cases), noisy-AND logistic, L2 0.003, cross-validated weighted AUC 0.9062",
 };

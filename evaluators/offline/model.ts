@@ -14,13 +14,13 @@ export interface OfflineModel {
   weights: readonly number[];
   bias: number;
   /**
-   * Steepness of the soft step by which groundedness counts a claim as supported around
-   * `thresholds.claim` (see `supportedShare`); chosen on cross-validated train predictions.
+   * Weight of the doubt term by which groundedness orders answers within a share level of
+   * supported claims (see `groundednessScore`).
    */
-  shareSharpness: number;
+  doubtWeight: number;
   /** Default thresholds chosen on cross-validated train predictions. */
   thresholds: {
-    /** On the groundedness score (the soft share of supported claims). */
+    /** On the groundedness score (the share of supported claims, less a small doubt term). */
     groundedness: number;
     /** On the hallucination score (probability that every claim is supported). */
     hallucination: number;
