@@ -15,7 +15,8 @@ export type ErrorCode =
   | "JUDGE_UNAVAILABLE"
   | "JUDGE_MALFORMED"
   | "JUDGE_BUDGET"
-  | "JUDGE_NOT_CONFIGURED";
+  | "JUDGE_NOT_CONFIGURED"
+  | "STORE_UNAVAILABLE";
 
 /**
  * Every error the engine raises on purpose: a stable code, whether trying again may help, and the
@@ -34,6 +35,26 @@ export class TracejudgeError extends Error {
     this.name = "TracejudgeError";
     this.code = code;
     this.retryable = options.retryable ?? false;
+  }
+}
+
+/**
+ * Wraps a failure of PostgreSQL (down, restarting, unreachable). Queue processors hand such jobs
+ * back without spending an attempt: the work is fine, the store is not, and an outage must not
+ * turn verdicts into failures.
+ */
+export async function storing<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    throw new TracejudgeError(
+      "STORE_UNAVAILABLE",
+      `cannot write to PostgreSQL: ${errorMessage(err)}`,
+      {
+        retryable: true,
+        cause: err,
+      },
+    );
   }
 }
 

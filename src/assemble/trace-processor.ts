@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
+import { storing } from "../errors.ts";
 import { type ActiveEvaluator, appliesTo } from "../evaluators/registry.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { type BulkEvaluationJob, evaluationJob, type TraceJob } from "../queues/payloads.ts";
@@ -60,7 +61,7 @@ export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Pro
       for (const active of matching)
         jobs.push(evaluationJob(active.evaluator, target, enqueuedAtMs));
     }
-    await deps.spanStore.upsertMany(evaluated);
+    await storing(() => deps.spanStore.upsertMany(evaluated));
     if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
   }
   await buffer.markDispatched(

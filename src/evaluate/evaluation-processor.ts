@@ -1,4 +1,4 @@
-import { errorMessage, TracejudgeError } from "../errors.ts";
+import { errorMessage, storing, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
 import { type Judge, JudgeMalformedError } from "../judge/judge.ts";
@@ -112,7 +112,7 @@ async function store(
   evaluator: string,
   event: NewEvalEvent,
 ): Promise<NewEvalEvent["status"]> {
-  if (await deps.verdicts.add(event)) {
+  if (await storing(() => deps.verdicts.add(event))) {
     deps.metrics.evaluations.inc({ evaluator, status: event.status });
     deps.onStored?.(event);
   }

@@ -14,7 +14,7 @@ import { processTrace } from "../assemble/trace-processor.ts";
 import { TraceScanner } from "../assemble/trace-scanner.ts";
 import { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
-import { errorMessage } from "../errors.ts";
+import { errorMessage, TracejudgeError } from "../errors.ts";
 import { processEvaluation } from "../evaluate/evaluation-processor.ts";
 import { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import { EvaluatorConfigStore } from "../evaluators/evaluator-config-store.ts";
@@ -57,6 +57,24 @@ export interface RunningService {
 }
 
 const DAY_S = 86_400;
+
+/**
+ * While PostgreSQL is down, a job is handed back to the queue with a growing delay (capped at
+ * 30 s) instead of spending its attempts: an outage of minutes must not turn verdicts into
+ * failures. After about two hours of it the job fails as usual.
+ */
+async function handBackIfStoreDown(
+  job: Job,
+  token: string | undefined,
+  err: unknown,
+): Promise<void> {
+  if (!(err instanceof TracejudgeError) || err.code !== "STORE_UNAVAILABLE" || !token) return;
+  const retries = Number((job.data as { storeRetries?: number }).storeRetries ?? 0);
+  if (retries >= 250) return;
+  await job.updateData({ ...job.data, storeRetries: retries + 1 });
+  await job.moveToDelayed(Date.now() + Math.min(30_000, 250 * 2 ** retries), token);
+  throw new DelayedError();
+}
 /** How often a job is handed back by workers that lack its evaluator before it is an error. */
 const MAX_EVALUATOR_MISSES = 30;
 const EVALUATOR_MISS_DELAY_MS = 1000;
@@ -164,7 +182,9 @@ export async function startService(
     closers.push(() => alertsQueue.close());
     // Connection errors while Redis is away are expected; ioredis reconnects by itself.
     for (const queue of [tracesQueue, evaluationsQueue, alertsQueue]) {
-      queue.on("error", (err) => logger.warn({ err: err.message, queue: queue.name }, "queue error"));
+      queue.on("error", (err) =>
+        logger.warn({ err: err.message, queue: queue.name }, "queue error"),
+      );
     }
     const alertScheduler = new AlertScheduler(alertsQueue, alertRules, {
       debounceMs: config.alerts.debounce_ms,
@@ -231,7 +251,7 @@ export async function startService(
       closers.push(() => shutdown.abort(new Error("shutting down")));
       const traceWorker = new Worker(
         TRACES_QUEUE,
-        async (job: Job) => {
+        async (job: Job, token?: string) => {
           const payload = TraceJobSchema.safeParse(job.data);
           if (!payload.success)
             throw new UnrecoverableError(`invalid traces job: ${payload.error.message}`);
@@ -245,6 +265,7 @@ export async function startService(
               metrics,
             });
           } catch (err) {
+            await handBackIfStoreDown(job, token, err);
             // Give up on this generation for good on the last attempt, so a poison trace does not
             // hold the head of the pending set; the failed job stays for inspection.
             if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
@@ -282,23 +303,28 @@ export async function startService(
             last:
               job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || misses >= MAX_EVALUATOR_MISSES,
           };
-          return processEvaluation(payload.data, attempt, {
-            evaluators: catalog,
-            verdicts: batcher,
-            metrics,
-            logger,
-            timeoutMs: config.workers.evaluation_timeout_ms,
-            signal: shutdown.signal,
-            judge,
-            onStored: (event: NewEvalEvent) => {
-              logExporter?.emit(event);
-              alertScheduler
-                .onEvent(event)
-                .catch((err) =>
-                  logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"),
-                );
-            },
-          });
+          try {
+            return await processEvaluation(payload.data, attempt, {
+              evaluators: catalog,
+              verdicts: batcher,
+              metrics,
+              logger,
+              timeoutMs: config.workers.evaluation_timeout_ms,
+              signal: shutdown.signal,
+              judge,
+              onStored: (event: NewEvalEvent) => {
+                logExporter?.emit(event);
+                alertScheduler
+                  .onEvent(event)
+                  .catch((err) =>
+                    logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"),
+                  );
+              },
+            });
+          } catch (err) {
+            await handBackIfStoreDown(job, token, err);
+            throw err;
+          }
         },
         {
           connection: new Redis(config.redis_url, redisOptions),
