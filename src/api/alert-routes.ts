@@ -60,21 +60,17 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
     const parsed = parseRule(request.body);
     if (!parsed.success) return invalid(reply, parsed.error);
     if (deps.rules.isConfigured(parsed.data.name)) {
-      return reply
-        .code(409)
-        .send({
-          error: "rule_in_config",
-          message: `alert rule "${parsed.data.name}" is defined by the service's configuration`,
-        });
+      return reply.code(409).send({
+        error: "rule_in_config",
+        message: `alert rule "${parsed.data.name}" is defined by the service's configuration`,
+      });
     }
     const result = await deps.rules.save(parsed.data, false);
     if (result === "exists") {
-      return reply
-        .code(409)
-        .send({
-          error: "rule_exists",
-          message: `alert rule "${parsed.data.name}" exists: PUT to change it`,
-        });
+      return reply.code(409).send({
+        error: "rule_exists",
+        message: `alert rule "${parsed.data.name}" exists: PUT to change it`,
+      });
     }
     return reply.code(201).send(describe(parsed.data));
   });
@@ -85,12 +81,10 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
     const parsed = parseRule(body);
     if (!parsed.success) return invalid(reply, parsed.error);
     if (deps.rules.isConfigured(name)) {
-      return reply
-        .code(409)
-        .send({
-          error: "rule_in_config",
-          message: `alert rule "${name}" is defined by the service's configuration`,
-        });
+      return reply.code(409).send({
+        error: "rule_in_config",
+        message: `alert rule "${name}" is defined by the service's configuration`,
+      });
     }
     const result = await deps.rules.save(parsed.data, true);
     if (result === "missing")
@@ -101,12 +95,10 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
   app.delete("/v1/alert-rules/:name", async (request, reply) => {
     const { name } = request.params as { name: string };
     if (deps.rules.isConfigured(name)) {
-      return reply
-        .code(409)
-        .send({
-          error: "rule_in_config",
-          message: `alert rule "${name}" is defined by the service's configuration`,
-        });
+      return reply.code(409).send({
+        error: "rule_in_config",
+        message: `alert rule "${name}" is defined by the service's configuration`,
+      });
     }
     if (!(await deps.rules.remove(name)))
       return reply.code(404).send({ error: "not_found", message: `no alert rule "${name}"` });
@@ -150,12 +142,10 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
   app.get("/v1/deliveries", async (request, reply) => {
     const { status } = request.query as { status?: string };
     if (status !== "dead") {
-      return reply
-        .code(400)
-        .send({
-          error: "invalid_request",
-          message: "status: only status=dead is listed; GET /v1/deliveries/{id} for one",
-        });
+      return reply.code(400).send({
+        error: "invalid_request",
+        message: "status: only status=dead is listed; GET /v1/deliveries/{id} for one",
+      });
     }
     return reply.send({ deliveries: await deps.deliverer.store.listDead() });
   });

@@ -56,7 +56,10 @@ export async function loadEvaluatorModules(
     try {
       // tsx's own import: a .ts file outside a "type": "module" package would otherwise be
       // compiled to CommonJS, which cannot require() the engine's ES modules.
-      const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+      const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<
+        string,
+        unknown
+      >;
       const evaluators = evaluatorsOf(mod);
       if (evaluators.length === 0) {
         problems.push(`${file}: exports no evaluator made with defineEvaluator`);
