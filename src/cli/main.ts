@@ -28,9 +28,6 @@ commands:
 configuration: TRACEJUDGE_CONFIG=path/to/config.yaml, DATABASE_URL, REDIS_URL, PORT, HOST,
 TRACEJUDGE_TRACE_WAIT_MS, TRACEJUDGE_SAMPLE_RATE (see README.md)`;
 
-/** How long a shutdown may take before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 30_000;
-
 async function serve(config: Config, roles: ServiceRoles): Promise<void> {
   const logger = pino({ level: config.log_level, base: { service: "tracejudge" } });
   const { active } = await prepareEvaluators(config);
@@ -45,7 +42,7 @@ async function serve(config: Config, roles: ServiceRoles): Promise<void> {
     setTimeout(() => {
       logger.error("shutdown took too long; exiting");
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+    }, config.shutdown_grace_ms).unref();
     service.close().then(
       () => process.exit(0),
       (err) => {

@@ -154,6 +154,11 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ tick_ms: 10_000, debounce_ms: 250 }),
+    /**
+     * On SIGTERM: stop accepting, let running jobs finish, then exit; past this long the process
+     * exits anyway and its unfinished jobs go to other workers once their lock lapses. Default 30 s.
+     */
+    shutdown_grace_ms: z.number().int().positive().default(30_000),
     log_level: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
