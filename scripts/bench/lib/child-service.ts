@@ -1,0 +1,174 @@
+/**
+ * The service as a child process (`node bin/tracejudge.mjs start|api`), so that it has a core of
+ * its own and its resident memory is its alone. Each instance gets a database and a Redis prefix
+ * of its own, both removed by `stop()`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import type { ConfigInput } from "../../../src/config/config-schema.ts";
+import { deleteRedisPrefix, REDIS_URL, testDatabaseUrl } from "../../../test/support/services.ts";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+
+/** Variables that would override the config file in the child. */
+const OVERRIDING = /^(DATABASE_URL|REDIS_URL|PORT|HOST|TRACEJUDGE_.*|OPENAI_.*|OTEL_.*)$/;
+
+export interface ChildService {
+  url: string;
+  pid: number;
+  prefix: string;
+  databaseUrl: string;
+  /** A pool on the service's database, for counting eval events. */
+  pool: pg.Pool;
+  /** Lines the service logged at warn level or above (the first 20). */
+  warnings: string[];
+  /** Resident set size of the process in bytes (Linux /proc). */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildService>();
+
+/** Stops every service still running (on an error or Ctrl-C). */
+export async function stopAll(): Promise<void> {
+  await Promise.allSettled([...running].map((s) => s.stop()));
+}
+
+process.once("SIGINT", () => {
+  stopAll().finally(() => process.exit(130));
+});
+
+export function randomPrefix(): string {
+  return `{tjbench-${randomBytes(5).toString("hex")}}`;
+}
+
+export async function startChildService(
+  config: Partial<ConfigInput>,
+  role: "start" | "api" = "start",
+): Promise<ChildService> {
+  const db = testDatabaseUrl();
+  const prefix = randomPrefix();
+  const file = join(tmpdir(), `tracejudge-bench-${prefix.slice(1, -1)}.yaml`);
+  const full = {
+    log_level: "info",
+    ...config,
+    server: { host: "127.0.0.1", port: 0, ...config.server },
+    database_url: db.url,
+    redis_url: REDIS_URL,
+    redis_prefix: prefix,
+  };
+  // YAML is a superset of JSON.
+  writeFileSync(file, JSON.stringify(full, null, 2));
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !OVERRIDING.test(key)) env[key] = value;
+  env.TRACEJUDGE_CONFIG = file;
+
+  // BENCH_CPU_PROF_DIR=dir: a V8 CPU profile of the service, written when it exits.
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF_DIR)}`]
+    : [];
+  const args = [...profile, join(ROOT, "bin/tracejudge.mjs"), role];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const warnings: string[] = [];
+  const tail: string[] = [];
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error("the service did not start in 60 s")), 60_000);
+    const onLine = (line: string) => {
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      let entry: { level?: number; msg?: string; url?: string } = {};
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if ((entry.level ?? 0) >= 40 && warnings.length < 20) warnings.push(line);
+      if (entry.msg === "tracejudge started" && entry.url) {
+        clearTimeout(timer);
+        resolveUrl(entry.url);
+      }
+    };
+    if (child.stdout) createInterface({ input: child.stdout }).on("line", onLine);
+    if (child.stderr) createInterface({ input: child.stderr }).on("line", onLine);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the service exited with ${code} before it started:\n${tail.join("\n")}`));
+    });
+  }).catch(async (err) => {
+    child.kill("SIGKILL");
+    await exited;
+    await db.drop().catch(() => {});
+    await deleteRedisPrefix(prefix).catch(() => {});
+    rmSync(file, { force: true });
+    throw err;
+  });
+
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  let stopping: Promise<void> | undefined;
+  const service: ChildService = {
+    url,
+    pid: child.pid as number,
+    prefix,
+    databaseUrl: db.url,
+    pool,
+    warnings,
+    rss: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
+      return kb ? Number(kb) * 1024 : Number.NaN;
+    },
+    stop: () => {
+      stopping ??= (async () => {
+        running.delete(service);
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGTERM");
+          const killer = setTimeout(() => child.kill("SIGKILL"), 35_000);
+          await exited;
+          clearTimeout(killer);
+        }
+        await pool.end().catch(() => {});
+        await db.drop().catch(() => {});
+        await deleteRedisPrefix(prefix).catch(() => {});
+        rmSync(file, { force: true });
+      })();
+      return stopping;
+    },
+  };
+  running.add(service);
+  return service;
+}
+
+/** Eval events stored so far. */
+export async function countEvents(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM eval_events");
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Polls until at least `expected` eval events are stored; resolves the time (ms) it saw them. */
+export async function waitForEvents(
+  pool: pg.Pool,
+  expected: number,
+  timeoutMs: number,
+  pollMs = 100,
+): Promise<{ count: number; at: number; timedOut: boolean }> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const count = await countEvents(pool);
+    const at = performance.now();
+    if (count >= expected) return { count, at, timedOut: false };
+    if (at > deadline) return { count, at, timedOut: true };
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Pipeline benchmark: LLM spans per second from the OTLP request to both offline eval events
+ * (groundedness, hallucination) stored, sampling 100%, against raw BullMQ on the same Redis (no-op
+ * processor at the same concurrency) and raw multi-row INSERTs into the same table. The issue's
+ * target: engine spans/s >= 0.5 × raw BullMQ jobs/s.
+ *
+ *   npm run bench:pipeline
+ *   BENCH_PIPELINE_TRACES=3000 BENCH_CONCURRENCY=50 BENCH_TRACE_WAIT_MS=200 BENCH_RAW_JOBS=20000
+ *   BENCH_RAW_ROWS=20000 BENCH_TIMEOUT_S=300
+ */
+import { type BurstResult, burst } from "./lib/burst.ts";
+import { rawBullmq, rawInsert } from "./lib/ceilings.ts";
+import { startChildService } from "./lib/child-service.ts";
+import {
+  envNumber,
+  fmt,
+  printSummary,
+  printTable,
+  ratio,
+  runIfMain,
+  type SummaryRow,
+} from "./lib/report.ts";
+
+/** The two built-in offline evaluators judge every LLM span. */
+const EVALUATORS_PER_SPAN = 2;
+
+export interface PipelineResult {
+  rows: SummaryRow[];
+  engine: BurstResult;
+  /** The engine's peak in LLM spans per second (for the latency benchmark). */
+  peakSpansPerSecond: number;
+}
+
+export async function runPipeline(): Promise<PipelineResult> {
+  const traces = envNumber("BENCH_PIPELINE_TRACES", 3000);
+  const concurrency = envNumber("BENCH_CONCURRENCY", 50);
+  const traceWaitMs = envNumber("BENCH_TRACE_WAIT_MS", 200);
+  const rawJobs = envNumber("BENCH_RAW_JOBS", 20_000);
+  const rawRows = envNumber("BENCH_RAW_ROWS", 20_000);
+  const timeoutMs = envNumber("BENCH_TIMEOUT_S", 300) * 1000;
+  process.stdout.write(
+    `pipeline: ${traces} traces (3 spans, 1 LLM span each), evaluation concurrency ${concurrency}, ` +
+      `trace wait ${traceWaitMs} ms; raw BullMQ ${rawJobs} jobs, raw INSERT ${rawRows} rows\n`,
+  );
+
+  const raw = await rawBullmq(rawJobs, concurrency);
+  const service = await startChildService({
+    trace_wait_ms: traceWaitMs,
+    sampling: { rate: 1 },
+    workers: { evaluation_concurrency: concurrency },
+  });
+  try {
+    const engine = await burst(service, {
+      traces,
+      evaluatorsPerSpan: EVALUATORS_PER_SPAN,
+      traceWaitMs,
+      timeoutMs,
+    });
+    const insert = await rawInsert(service.pool, rawRows);
+    const q = ratio(engine.spansPerSecond, raw.jobsPerSecond);
+    const qInsert = ratio(engine.eventsPerSecondStored, insert.rowsPerSecond);
+
+    printTable(
+      "Pipeline: OTLP request → both offline eval events stored",
+      ["measure", "value"],
+      [
+        ["engine: LLM spans/s, request to last event", fmt(engine.spansPerSecond)],
+        ["engine: LLM spans/s, beyond the trace wait", fmt(engine.spansPerSecondBeyondWait)],
+        ["engine: eval events/s stored (first to last row)", fmt(engine.eventsPerSecondStored)],
+        [
+          "engine: events stored / expected",
+          `${engine.stored} / ${engine.expected}${engine.timedOut ? " (timed out)" : ""}`,
+        ],
+        ["engine: events by status", JSON.stringify(engine.byStatus)],
+        ["engine: ingest of the burst (s)", fmt(engine.ingestSeconds)],
+        ["engine: total (s)", fmt(engine.totalSeconds)],
+        ["engine: requests retried after 429/503", engine.retried],
+        [`raw BullMQ: no-op jobs/s at concurrency ${concurrency}`, fmt(raw.jobsPerSecond)],
+        ["raw BullMQ: addBulk jobs/s", fmt(raw.addPerSecond)],
+        ["raw INSERT: eval rows/s (1,000 rows per statement)", fmt(insert.rowsPerSecond)],
+        ["ratio engine spans/s / raw BullMQ jobs/s", fmt(q, 3)],
+        ["ratio engine events/s / raw INSERT rows/s", fmt(qInsert, 3)],
+      ],
+    );
+    if (service.warnings.length > 0)
+      process.stdout.write(`service warnings:\n${service.warnings.join("\n")}\n`);
+    const rows: SummaryRow[] = [
+      {
+        benchmark: "pipeline (LLM spans/s vs no-op jobs/s)",
+        engine: fmt(engine.spansPerSecond),
+        ceiling: fmt(raw.jobsPerSecond),
+        ratio: fmt(q, 3),
+        target: ">= 0.50",
+        met: q >= 0.5 && !engine.timedOut ? "yes" : "no",
+      },
+      {
+        benchmark: "pipeline (eval events/s vs INSERT rows/s)",
+        engine: fmt(engine.eventsPerSecondStored),
+        ceiling: fmt(insert.rowsPerSecond),
+        ratio: fmt(qInsert, 3),
+        target: "(context)",
+        met: "n/a",
+      },
+    ];
+    return { rows, engine, peakSpansPerSecond: engine.spansPerSecondBeyondWait };
+  } finally {
+    await service.stop();
+  }
+}
+
+runIfMain(import.meta.url, async () => {
+  const { rows } = await runPipeline();
+  printSummary(rows);
+});
