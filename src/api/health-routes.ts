@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import type { Redis } from "ioredis";
 import type pg from "pg";
 import { errorMessage } from "../errors.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { RedisConnection } from "../redis/connect-redis.ts";
 import { migrationsApplied } from "../store/migrate.ts";
 
 export interface HealthDeps {
-  redis: Redis;
+  redis: RedisConnection;
   pool: pg.Pool;
   metrics: Metrics;
   /** Refreshes the gauges read at scrape time (queue depths). */

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "../redis/connect-redis.ts";
 import { type LlmSpan, LlmSpanSchema } from "../span/llm-span.ts";
 
 /**
@@ -40,7 +40,7 @@ export class TraceBuffer {
   private readonly keys: ReturnType<typeof bufferKeys>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly ttlSeconds: number,
   ) {

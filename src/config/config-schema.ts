@@ -53,6 +53,8 @@ export const ConfigSchema = z
       .default({ host: "127.0.0.1", port: 4318, max_body_bytes: 64 * 1024 * 1024 }),
     database_url: z.string().min(1).default("postgres://postgres@127.0.0.1:5432/tracejudge"),
     redis_url: z.string().min(1).default("redis://127.0.0.1:6379"),
+    /** Nodes of a Redis Cluster (`host:port`); when set, used instead of `redis_url`. */
+    redis_cluster_nodes: z.array(z.string().min(1)).default([]),
     /** Prefix of every Redis key; the braces make it a Redis Cluster hash tag. */
     redis_prefix: z
       .string()

@@ -8,7 +8,8 @@ import { type Config, ConfigSchema } from "./config-schema.ts";
 type Env = Record<string, string | undefined>;
 
 /** Environment variables that override the config file, and where each lands. */
-const ENV_OVERRIDES: { name: string; path: string[]; type: "string" | "number" }[] = [
+const ENV_OVERRIDES: { name: string; path: string[]; type: "string" | "number" | "list" }[] = [
+  { name: "TRACEJUDGE_REDIS_CLUSTER_NODES", path: ["redis_cluster_nodes"], type: "list" },
   { name: "DATABASE_URL", path: ["database_url"], type: "string" },
   { name: "REDIS_URL", path: ["redis_url"], type: "string" },
   { name: "PORT", path: ["server", "port"], type: "number" },
@@ -116,6 +117,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
         );
       }
       setPath(raw, override.path, n);
+    } else if (override.type === "list") {
+      setPath(
+        raw,
+        override.path,
+        value
+          .split(",")
+          .map((v) => v.trim())
+          .filter(Boolean),
+      );
     } else {
       setPath(raw, override.path, value);
     }

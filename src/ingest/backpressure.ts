@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+import type { RedisConnection } from "../redis/connect-redis.ts";
 
 export interface BackpressureOptions {
   maxWaitingEvaluations: number;
@@ -23,7 +23,7 @@ export class Backpressure {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly evaluations: Queue,
     private readonly buffer: TraceBuffer,
     private readonly options: BackpressureOptions,

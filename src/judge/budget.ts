@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import { TracejudgeError } from "../errors.ts";
+import type { RedisConnection } from "../redis/connect-redis.ts";
 
 // Two days: a key outlives its UTC day wherever the clock of the worker that wrote it stands.
 const SPEND_TTL_S = 2 * 24 * 60 * 60;
@@ -8,7 +8,7 @@ export interface JudgeBudgetOptions {
   /** USD per UTC day; undefined means no budget, and every method is a no-op. */
   dailyUsd: number | undefined;
   /** Required with a budget: the spend is shared by every worker through it. */
-  redis?: Redis;
+  redis?: RedisConnection;
   /** The service's Redis key prefix, e.g. `{tracejudge}`. */
   prefix?: string;
   /** The clock (tests move it). */

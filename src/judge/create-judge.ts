@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import type { RedisConnection } from "../redis/connect-redis.ts";
 import { JudgeBudget } from "./budget.ts";
 import type { CircuitHooks, CircuitState } from "./circuit-breaker.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
@@ -15,7 +15,7 @@ type JudgeLogger = Pick<EvaluatorLogger, "debug" | "info" | "warn">;
 /** What `createJudge` is handed besides the config. All optional. */
 export interface CreateJudgeDeps {
   /** Required when `daily_budget_usd` is set: the budget is shared by all workers through it. */
-  redis?: Redis;
+  redis?: RedisConnection;
   /** The service's Redis key prefix (default `{tracejudge}`). */
   prefix?: string;
   logger?: JudgeLogger;

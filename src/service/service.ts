@@ -1,6 +1,5 @@
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import Fastify, { type FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import pg from "pg";
 import type { Logger } from "pino";
 import { AlertEngine } from "../alerts/alert-engine.ts";
@@ -28,6 +27,7 @@ import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
+import { connectRedis } from "../redis/connect-redis.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
 import { EvalEventStore, type NewEvalEvent } from "../store/eval-event-store.ts";
@@ -117,8 +117,7 @@ export async function startService(
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
     // BullMQ needs maxRetriesPerRequest: null so blocking commands survive reconnects.
-    const redisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true } as const;
-    const redis = new Redis(config.redis_url, redisOptions);
+    const redis = connectRedis(config);
     redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
 
@@ -274,7 +273,7 @@ export async function startService(
           }
         },
         {
-          connection: new Redis(config.redis_url, redisOptions),
+          connection: connectRedis(config),
           prefix: config.redis_prefix,
           concurrency: config.workers.trace_concurrency,
           ...lockOptions,
@@ -327,7 +326,7 @@ export async function startService(
           }
         },
         {
-          connection: new Redis(config.redis_url, redisOptions),
+          connection: connectRedis(config),
           prefix: config.redis_prefix,
           concurrency: config.workers.evaluation_concurrency,
           ...lockOptions,
@@ -374,7 +373,7 @@ export async function startService(
           return outcome;
         },
         {
-          connection: new Redis(config.redis_url, redisOptions),
+          connection: connectRedis(config),
           prefix: config.redis_prefix,
           concurrency: 4,
         },

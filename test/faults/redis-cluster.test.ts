@@ -1,0 +1,118 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ExportResultCode } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ragTraceSpans } from "../support/otel-spans.ts";
+import { eventually } from "../support/services.ts";
+import { startTestService, type TestService } from "../support/test-service.ts";
+
+/** A three-node Redis Cluster on loopback ports of this test's own. */
+const base = 24_000 + Math.floor(Math.random() * 20_000);
+const ports = [base, base + 1, base + 2];
+const root = mkdtempSync(path.join(tmpdir(), "tj-cluster-"));
+const nodes: ChildProcess[] = [];
+let svc: TestService;
+
+function clusterOk(): boolean {
+  try {
+    return execFileSync("redis-cli", ["-p", String(ports[0]), "cluster", "info"])
+      .toString()
+      .includes("cluster_state:ok");
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  for (const port of ports) {
+    const dir = path.join(root, String(port));
+    mkdirSync(dir);
+    nodes.push(
+      spawn(
+        "redis-server",
+        [
+          "--port",
+          String(port),
+          "--bind",
+          "127.0.0.1",
+          "--cluster-enabled",
+          "yes",
+          "--cluster-config-file",
+          "nodes.conf",
+          "--dir",
+          dir,
+          "--save",
+          "",
+          "--appendonly",
+          "no",
+        ],
+        { stdio: "ignore" },
+      ),
+    );
+  }
+  await eventually(
+    async () => {
+      try {
+        for (const port of ports) execFileSync("redis-cli", ["-p", String(port), "ping"]);
+        return true;
+      } catch {
+        return undefined;
+      }
+    },
+    10_000,
+    "the nodes",
+  );
+  execFileSync(
+    "redis-cli",
+    [
+      "--cluster",
+      "create",
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      "--cluster-replicas",
+      "0",
+      "--cluster-yes",
+    ],
+    {
+      stdio: "ignore",
+    },
+  );
+  await eventually(async () => (clusterOk() ? true : undefined), 20_000, "cluster_state:ok");
+  svc = await startTestService({ redis_cluster_nodes: ports.map((p) => `127.0.0.1:${p}`) });
+}, 60_000);
+
+afterAll(async () => {
+  await svc?.stop();
+  for (const node of nodes) node.kill("SIGKILL");
+});
+
+describe("the end-to-end path on a Redis Cluster", () => {
+  it("evaluates a RAG trace with every key in one hash-tagged slot", async () => {
+    const spans = ragTraceSpans();
+    const llm = spans.find((s) => s.name === "ChatCompletion");
+    const traceId = llm?.spanContext().traceId as string;
+    const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
+    await new Promise<void>((resolve, reject) =>
+      exporter.export(spans, (r) =>
+        r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
+      ),
+    );
+    await exporter.shutdown();
+    const events = await eventually(
+      async () => {
+        const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
+        const { evaluations } = (await res.json()) as {
+          evaluations: { evaluator: string; span_id: string }[];
+        };
+        return evaluations.length >= 2 ? evaluations : undefined;
+      },
+      30_000,
+      "verdicts",
+    );
+    expect(events.map((e) => e.evaluator).sort()).toEqual(["groundedness", "hallucination"]);
+    expect(events.every((e) => e.span_id === llm?.spanContext().spanId)).toBe(true);
+    expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
+  }, 60_000);
+});
