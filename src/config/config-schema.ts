@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AlertRuleSchema } from "../alerts/rule-schema.ts";
+import { TraceUrlTemplateSchema } from "../console/trace-link.ts";
 import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
 import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";
 import { SpanFilterSchema } from "../evaluators/span-filter.ts";
@@ -156,6 +157,18 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ tick_ms: 10_000, debounce_ms: 250 }),
+    console: z
+      .object({
+        /**
+         * Link from an eval event to the trace in your tracing backend, with `{trace_id}` and
+         * optionally `{span_id}`, e.g. `http://jaeger:16686/trace/{trace_id}?uiFind={span_id}`.
+         */
+        trace_url_template: TraceUrlTemplateSchema.nullable().default(null),
+        /** bull-board at /admin/queues: `read_only` (default), `full` (retry, remove) or `off`. */
+        queue_board: z.enum(["read_only", "full", "off"]).default("read_only"),
+      })
+      .strict()
+      .default({ trace_url_template: null, queue_board: "read_only" }),
     /**
      * On SIGTERM: stop accepting, let running jobs finish, then exit; past this long the process
      * exits anyway and its unfinished jobs go to other workers once their lock lapses. Default 30 s.

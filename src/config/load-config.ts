@@ -19,6 +19,11 @@ const ENV_OVERRIDES: { name: string; path: string[]; type: "string" | "number" |
   { name: "TRACEJUDGE_SAMPLE_RATE", path: ["sampling", "rate"], type: "number" },
   { name: "TRACEJUDGE_LOG_LEVEL", path: ["log_level"], type: "string" },
   {
+    name: "TRACEJUDGE_TRACE_URL_TEMPLATE",
+    path: ["console", "trace_url_template"],
+    type: "string",
+  },
+  {
     name: "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
     path: ["evaluation_export", "otlp_logs_endpoint"],
     type: "string",

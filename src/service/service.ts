@@ -7,6 +7,7 @@ import { AlertRuleCatalog } from "../alerts/alert-rule-catalog.ts";
 import { ALERTS_QUEUE, AlertScheduler } from "../alerts/alert-scheduler.ts";
 import { AlertStateStore } from "../alerts/alert-state-store.ts";
 import { alertRoutes } from "../api/alert-routes.ts";
+import { consoleRoutes } from "../api/console-routes.ts";
 import { evaluationsRoutes } from "../api/evaluations-routes.ts";
 import { healthRoutes } from "../api/health-routes.ts";
 import { processTrace } from "../assemble/trace-processor.ts";
@@ -33,7 +34,7 @@ import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
 import { EvalEventStore, type NewEvalEvent } from "../store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { SpanStore } from "../store/span-store.ts";
-import { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
+import { WEBHOOKS_QUEUE, WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 
 export interface ServiceRoles {
   /** The OTLP receiver and the HTTP API. */
@@ -414,6 +415,20 @@ export async function startService(
         store: evalStore,
         catalog,
         judgeConfigured: judge !== null,
+      });
+      // The console reads the webhooks queue too; the deliverer keeps its own handle private.
+      const webhooksQueue = new Queue(WEBHOOKS_QUEUE, queueOptions);
+      closers.push(() => webhooksQueue.close());
+      await app.register(consoleRoutes, {
+        pool,
+        queues: [tracesQueue, evaluationsQueue, alertsQueue, webhooksQueue],
+        metrics: metrics.registry,
+        rules: alertRules,
+        traceUrlTemplate: config.console.trace_url_template,
+        queueBoard:
+          config.console.queue_board === "off"
+            ? false
+            : { readOnly: config.console.queue_board === "read_only" },
       });
       await app.register(alertRoutes, {
         rules: alertRules,
