@@ -395,7 +395,20 @@ export async function startService(
     // Every role serves /healthz, /readyz and /metrics; only the API role takes traces and queries.
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
     if (roles.api) {
-      const backpressure = new Backpressure(redis, evaluationsQueue, buffer, {
+      // Ingest's own connection fails fast: while Redis is away a request gets 503 at once
+      // instead of waiting, unanswered, for it to come back.
+      const ingestRedis = connectRedis(config, { failFast: true });
+      // Errors are the shared connection's to log; this one only answers 503 meanwhile.
+      ingestRedis.on("error", () => {});
+      if (ingestRedis.status !== "ready")
+        await new Promise((resolve) => ingestRedis.once("ready", resolve));
+      closers.push(() => ingestRedis.quit().catch(() => ingestRedis.disconnect()));
+      const ingestBuffer = new TraceBuffer(
+        ingestRedis,
+        config.redis_prefix,
+        config.trace_buffer_ttl_s,
+      );
+      const backpressure = new Backpressure(ingestRedis, evaluationsQueue, ingestBuffer, {
         maxWaitingEvaluations: config.backpressure.max_waiting_evaluations,
         maxPendingTraces: config.backpressure.max_pending_traces,
         retryAfterSeconds: config.backpressure.retry_after_s,
@@ -403,7 +416,7 @@ export async function startService(
       backpressure.start();
       closers.push(() => backpressure.close());
       await app.register(ingestRoutes, {
-        buffer,
+        buffer: ingestBuffer,
         normalize: normalizeSpan,
         redact: deps.redact,
         metrics,

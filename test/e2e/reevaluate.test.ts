@@ -3,6 +3,7 @@ import { ExportResultCode } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { groundedness } from "../../evaluators/groundedness.ts";
 import { runReevaluateCommand } from "../../src/cli/reevaluate-command.ts";
 import { defineEvaluator } from "../../src/evaluators/define-evaluator.ts";
 import { EvaluatorRegistry } from "../../src/evaluators/registry.ts";
@@ -106,7 +107,7 @@ describe("tracejudge reevaluate", () => {
     const versions = (await list())
       .map((e) => `${e.evaluator_version}:${e.score === 0.5 ? "v2" : "v1"}`)
       .sort();
-    expect(versions).toEqual(["1.0.0:v1", "2.0.0-test:v2"]);
+    expect(versions).toEqual([`${groundedness.version}:v1`, "2.0.0-test:v2"]);
 
     const again = capture();
     await runReevaluateCommand(["--evaluator", "groundedness", "--dry-run"], {
