@@ -157,7 +157,9 @@ export async function runJudge(): Promise<{ rows: SummaryRow[] }> {
     // request rate is the steady evaluation rate.
     const q = ratio(open.steadyRequestsPerSecond, littles);
     const qLimit = ratio(limited.longRunPerSecond, limit);
-    const within = limited.excess <= limit + 1;
+    // The bucket's one-second burst, plus 100 ms of arrival jitter: the bucket grants in the
+    // service, the requests are timed on arrival here, through a busy event loop and the network.
+    const within = limited.excess <= limit * 1.1 + 1;
     const row = (name: string, p: Phase, bound: string, r: number) => [
       name,
       `${p.result.stored}/${p.result.expected}`,
@@ -193,7 +195,7 @@ export async function runJudge(): Promise<{ rows: SummaryRow[] }> {
       "overall: first judge request to last event stored (with ramp and tail); steady: the whole " +
         "seconds between the first and the last; beyond burst: (requests - 1 s of the limit) / " +
         "time; max excess: the most requests any window held over limit x its length (the " +
-        "bucket allows 1 s of the limit). Ratios: steady / Little's, beyond burst / limit.\n" +
+        "bucket allows 1 s of the limit; 0.1 s more is allowed for arrival jitter). Ratios: steady / Little's, beyond burst / limit.\n" +
         `judge requests per second, no limit: ${open.perSecond.join(" ")}\n` +
         `judge requests per second, ${rpm}/min: ${limited.perSecond.join(" ")}\n`,
     );

@@ -6,7 +6,7 @@
  *
  *   npm run bench:pipeline
  *   BENCH_PIPELINE_TRACES=3000 BENCH_CONCURRENCY=50 BENCH_TRACE_WAIT_MS=200 BENCH_RAW_JOBS=20000
- *   BENCH_RAW_ROWS=20000 BENCH_TIMEOUT_S=300
+ *   BENCH_RAW_ROWS=20000 BENCH_TIMEOUT_S=300 BENCH_TRACE_CONCURRENCY (default: the service's)
  */
 import { type BurstResult, burst } from "./lib/burst.ts";
 import { rawBullmq, rawInsert } from "./lib/ceilings.ts";
@@ -35,19 +35,24 @@ export async function runPipeline(): Promise<PipelineResult> {
   const traces = envNumber("BENCH_PIPELINE_TRACES", 3000);
   const concurrency = envNumber("BENCH_CONCURRENCY", 50);
   const traceWaitMs = envNumber("BENCH_TRACE_WAIT_MS", 200);
+  // 0: the service's default `workers.trace_concurrency`.
+  const traceConcurrency = envNumber("BENCH_TRACE_CONCURRENCY", 0);
   const rawJobs = envNumber("BENCH_RAW_JOBS", 20_000);
   const rawRows = envNumber("BENCH_RAW_ROWS", 20_000);
   const timeoutMs = envNumber("BENCH_TIMEOUT_S", 300) * 1000;
   process.stdout.write(
     `pipeline: ${traces} traces (3 spans, 1 LLM span each), evaluation concurrency ${concurrency}, ` +
-      `trace wait ${traceWaitMs} ms; raw BullMQ ${rawJobs} jobs, raw INSERT ${rawRows} rows\n`,
+      `trace concurrency ${traceConcurrency || "default"}, trace wait ${traceWaitMs} ms; raw BullMQ ${rawJobs} jobs, raw INSERT ${rawRows} rows\n`,
   );
 
   const raw = await rawBullmq(rawJobs, concurrency);
   const service = await startChildService({
     trace_wait_ms: traceWaitMs,
     sampling: { rate: 1 },
-    workers: { evaluation_concurrency: concurrency },
+    workers: {
+      evaluation_concurrency: concurrency,
+      ...(traceConcurrency > 0 ? { trace_concurrency: traceConcurrency } : {}),
+    },
   });
   try {
     const engine = await burst(service, {
