@@ -1,3 +1,4 @@
+import { storableText } from "../otlp/any-value.ts";
 import type { Attributes, AttrValue } from "../otlp/otlp-span.ts";
 
 /** A JSON object of unknown shape, as parsed from an attribute or found inside one. */
@@ -8,10 +9,18 @@ export function isRecord(value: unknown): value is JsonRecord {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** `JSON.parse` that answers `undefined` instead of throwing: senders do emit broken JSON. */
+/** Strings parsed out of JSON text are cleaned as the decoder cleans attribute strings. */
+function storableStrings(_key: string, value: unknown): unknown {
+  return typeof value === "string" ? storableText(value) : value;
+}
+
+/**
+ * `JSON.parse` that answers `undefined` instead of throwing: senders do emit broken JSON. Escapes
+ * such as `\u0000` become U+FFFD here, since PostgreSQL cannot store what they decode to.
+ */
 export function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text, storableStrings);
   } catch {
     return undefined;
   }
@@ -91,9 +100,38 @@ export function firstNumber(attrs: Attributes, keys: readonly string[]): number 
   return null;
 }
 
+/**
+ * Key lists of the large attribute maps read during one `normalizeSpan` call. The readers scan a
+ * span's keys for prefixes some twenty times, and listing the keys of a map of a million
+ * attributes takes about 0.3 s (`Object.entries` over a second), so a span with that many took
+ * over 20 s; listed once, it is linear. Scoped to one synchronous call, so that a map changed
+ * between calls is never read through a stale list.
+ */
+let keyCache: WeakMap<object, string[]> | null = null;
+const CACHE_KEYS_FROM = 64;
+
+/** Runs `read` with the key lists of large maps taken once (see `keyCache`). */
+export function withKeyCache<T>(read: () => T): T {
+  if (keyCache !== null) return read();
+  keyCache = new WeakMap();
+  try {
+    return read();
+  } finally {
+    keyCache = null;
+  }
+}
+
+function keysOf(attrs: Attributes): string[] {
+  const cached = keyCache?.get(attrs);
+  if (cached !== undefined) return cached;
+  const keys = Object.keys(attrs);
+  if (keys.length >= CACHE_KEYS_FROM) keyCache?.set(attrs, keys);
+  return keys;
+}
+
 /** True when any attribute key starts with `prefix`. */
 export function hasPrefix(attrs: Attributes, prefix: string): boolean {
-  return Object.keys(attrs).some((key) => key.startsWith(prefix));
+  return keysOf(attrs).some((key) => key.startsWith(prefix));
 }
 
 const INDEXED_KEY = /^(\d+)(?:\.(.+))?$/;
@@ -107,7 +145,7 @@ const INDEXED_KEY = /^(\d+)(?:\.(.+))?$/;
 export function collectIndexed(attrs: Attributes, prefix: string): Record<string, AttrValue>[] {
   const groups = new Map<number, Record<string, AttrValue>>();
   const head = `${prefix}.`;
-  for (const [key, value] of Object.entries(attrs)) {
+  for (const key of keysOf(attrs)) {
     if (!key.startsWith(head)) continue;
     const match = INDEXED_KEY.exec(key.slice(head.length));
     if (!match?.[1]) continue;
@@ -117,7 +155,7 @@ export function collectIndexed(attrs: Attributes, prefix: string): Record<string
       group = {};
       groups.set(index, group);
     }
-    group[match[2] ?? ""] = value;
+    group[match[2] ?? ""] = attrs[key] as AttrValue;
   }
   return [...groups.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
 }
@@ -125,7 +163,7 @@ export function collectIndexed(attrs: Attributes, prefix: string): Record<string
 /** Whether `prefix.N.…` keys exist, without building the groups. */
 export function hasIndexed(attrs: Attributes, prefix: string): boolean {
   const head = `${prefix}.`;
-  return Object.keys(attrs).some(
+  return keysOf(attrs).some(
     (key) => key.startsWith(head) && INDEXED_KEY.test(key.slice(head.length)),
   );
 }

@@ -90,8 +90,9 @@ const VERCEL_WRAPPERS = new Set([
 ]);
 
 function lookup(table: KindTable, value: unknown): SpanKind | null {
-  const text = toText(value);
-  return text === null ? null : (table[text.trim().toLowerCase()] ?? null);
+  const key = toText(value)?.trim().toLowerCase();
+  // Own keys only: "constructor" or "__proto__" must not find Object.prototype's members.
+  return key !== undefined && Object.hasOwn(table, key) ? (table[key] ?? null) : null;
 }
 
 /** OTel operations, plus the newer memory operations: searches read memory, the rest write it. */

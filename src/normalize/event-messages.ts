@@ -47,7 +47,10 @@ export function eventInputMessages(span: OtlpSpan): Message[] {
     if (messages.length > 0) return messages;
   }
   return span.events.flatMap((event) => {
-    const role = MESSAGE_EVENT_ROLES[event.name];
+    // Own keys only: an event named "constructor" is no message event.
+    const role = Object.hasOwn(MESSAGE_EVENT_ROLES, event.name)
+      ? MESSAGE_EVENT_ROLES[event.name]
+      : undefined;
     return role ? toMessages(eventBody(event.attributes), role) : [];
   });
 }

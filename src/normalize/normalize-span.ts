@@ -1,5 +1,6 @@
 import type { OtlpSpan } from "../otlp/otlp-span.ts";
 import type { Convention, LlmSpan, SpanKind } from "../span/llm-span.ts";
+import { withKeyCache } from "./attribute-values.ts";
 import { detectConvention, detectKind } from "./detect-kind.ts";
 import { readDocuments } from "./documents.ts";
 import { readAnswer, readQuestion, readRawInput, readRawOutput } from "./io-text.ts";
@@ -36,6 +37,10 @@ function attempt<T>(read: () => T, fallback: T): T {
  * `attributes` and `resource` are passed through as given.
  */
 export function normalizeSpan(span: OtlpSpan): LlmSpan {
+  return withKeyCache(() => readSpan(span));
+}
+
+function readSpan(span: OtlpSpan): LlmSpan {
   const attrs = span.attributes;
   const resource = span.resource;
   const convention = attempt<Convention>(() => detectConvention(span), "unknown");

@@ -57,7 +57,7 @@ export function canonicalProvider(raw: string): string {
   const segments = value.split(".");
   for (let n = segments.length; n >= 1; n--) {
     const candidate = segments.slice(0, n).join(".");
-    const alias = PROVIDER_ALIASES[candidate];
+    const alias = Object.hasOwn(PROVIDER_ALIASES, candidate) ? PROVIDER_ALIASES[candidate] : null;
     if (alias) return alias;
     if (CANONICAL_DOTTED.has(candidate)) return candidate;
   }

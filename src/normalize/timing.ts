@@ -27,9 +27,13 @@ function nanosToMs(nanos: string): number | null {
   }
 }
 
-/** Floating-point noise from unit conversion (0.42 s → 420.00000000000006 ms) is rounded off. */
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
+/**
+ * Floating-point noise from unit conversion (0.42 s → 420.00000000000006 ms) is rounded off. A
+ * value that overflows on the way (1e308 s) is no duration: null, as Infinity is no JSON number.
+ */
+function round(ms: number): number | null {
+  const rounded = Math.round(ms * 1000) / 1000;
+  return Number.isFinite(rounded) ? rounded : null;
 }
 
 /**

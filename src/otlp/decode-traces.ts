@@ -1,5 +1,5 @@
 import { TracejudgeError } from "../errors.ts";
-import { keyValuesToJson } from "./any-value.ts";
+import { keyValuesToJson, storableText } from "./any-value.ts";
 import type { OtlpSpan, OtlpSpanEvent } from "./otlp-span.ts";
 import { ExportTraceServiceRequest } from "./proto.ts";
 
@@ -53,9 +53,12 @@ function readId(
   return hex;
 }
 
+/** fixed64 bounds timestamps; a larger JSON number (1e300) would break date conversions later. */
+const MAX_NANOS = 2 ** 64;
+
 function readNanos(value: unknown, field: string): string {
   if (value === undefined || value === null) return "0";
-  if (typeof value === "number" && Number.isFinite(value) && value >= 0)
+  if (typeof value === "number" && value >= 0 && value < MAX_NANOS)
     return BigInt(Math.trunc(value)).toString();
   if (typeof value === "string" && /^\d{1,20}$/.test(value)) return BigInt(value).toString();
   if (isObj(value) && typeof value.low === "number" && typeof value.high === "number") {
@@ -66,7 +69,8 @@ function readNanos(value: unknown, field: string): string {
 
 function readInt(value: unknown, field: string): number {
   if (value === undefined || value === null) return 0;
-  if (typeof value === "number" && Number.isInteger(value)) return value;
+  // Safe integers only: `kind: 1e20` is an integer to JS but fails the span schema downstream.
+  if (typeof value === "number" && Number.isSafeInteger(value)) return value;
   throw new SpanRejected(`${field} must be an integer (OTLP/JSON encodes enums as integers)`);
 }
 
@@ -88,7 +92,7 @@ function readSpan(
   for (const event of Array.isArray(raw.events) ? raw.events : []) {
     if (!isObj(event)) continue;
     events.push({
-      name: typeof event.name === "string" ? event.name : "",
+      name: typeof event.name === "string" ? storableText(event.name) : "",
       timeUnixNano: readNanos(event.timeUnixNano, "event.timeUnixNano"),
       attributes: keyValuesToJson(event.attributes),
     });
@@ -97,7 +101,7 @@ function readSpan(
     traceId,
     spanId,
     parentSpanId: readId(raw.parentSpanId, 8, encoding, "parentSpanId"),
-    name: typeof raw.name === "string" ? raw.name : "",
+    name: typeof raw.name === "string" ? storableText(raw.name) : "",
     kind: readInt(raw.kind, "kind"),
     startTimeUnixNano: readNanos(raw.startTimeUnixNano, "startTimeUnixNano"),
     endTimeUnixNano: readNanos(raw.endTimeUnixNano, "endTimeUnixNano"),
@@ -106,7 +110,7 @@ function readSpan(
     status: {
       code: readInt(status.code, "status.code"),
       ...(typeof status.message === "string" && status.message !== ""
-        ? { message: status.message }
+        ? { message: storableText(status.message) }
         : {}),
     },
     resource,
@@ -139,9 +143,9 @@ export function readExportRequest(request: unknown, encoding: OtlpEncoding): Dec
           ? scopeSpans.instrumentationLibrary
           : {};
       const scope = {
-        name: typeof scopeObj.name === "string" ? scopeObj.name : "",
+        name: typeof scopeObj.name === "string" ? storableText(scopeObj.name) : "",
         ...(typeof scopeObj.version === "string" && scopeObj.version !== ""
-          ? { version: scopeObj.version }
+          ? { version: storableText(scopeObj.version) }
           : {}),
       };
       for (const raw of list(scopeSpans.spans, "spans")) {
@@ -170,20 +174,21 @@ export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding): Decode
     }
     return readExportRequest(parsed, "json");
   }
-  let message: object;
+  let object: Record<string, unknown>;
   try {
-    message = ExportTraceServiceRequest.decode(body);
+    // toObject recurses as deep as decode did: a nesting that decode just survived can still
+    // overflow the stack here, so both sit inside the try.
+    object = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), {
+      longs: String,
+      bytes: String,
+      arrays: true,
+      defaults: false,
+    });
   } catch (err) {
     throw decodeFailed(
       `the body is not a protobuf ExportTraceServiceRequest: ${(err as Error).message}`,
       err,
     );
   }
-  const object = ExportTraceServiceRequest.toObject(message, {
-    longs: String,
-    bytes: String,
-    arrays: true,
-    defaults: false,
-  });
   return readExportRequest(object, "protobuf");
 }

@@ -1,0 +1,232 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { decodeTraceRequest } from "../../src/otlp/decode-traces.ts";
+import {
+  assertPlainObjects,
+  checkDecode,
+  corruptedJsonRequestArb,
+  hostileValueArb,
+  invalidUtf8Arb,
+  JSON_SEEDS,
+  jsonRequestWithValue,
+  MARKERS,
+  mutatedArb,
+  nestedAnyValueJson,
+  otlpJsonRequestArb,
+  PROTOBUF_SEEDS,
+  replaceMarker,
+  toJsonText,
+  wireMessageArb,
+} from "./fuzz-support.ts";
+
+describe("decodeTraceRequest under fuzzing (protobuf)", () => {
+  it("real requests decode cleanly (the seeds are valid)", () => {
+    for (const seed of PROTOBUF_SEEDS) {
+      const decoded = decodeTraceRequest(seed, "protobuf");
+      expect(decoded.spans).toHaveLength(3);
+      expect(decoded.rejected).toBe(0);
+    }
+  });
+
+  it("holds its contract on real requests with bytes flipped, inserted, deleted, duplicated or cut", () => {
+    fc.assert(
+      fc.property(mutatedArb(PROTOBUF_SEEDS), (body) => checkDecode(body, "protobuf")),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("holds its contract on random bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) =>
+        checkDecode(Buffer.from(bytes), "protobuf"),
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it("holds its contract on random messages in valid wire format (wrong types, unknown fields)", () => {
+    fc.assert(
+      fc.property(wireMessageArb, (body) => checkDecode(body, "protobuf")),
+      { numRuns: 600 },
+    );
+  });
+
+  it("holds its contract when strings are invalid UTF-8 (keys, values, names, resource)", () => {
+    const seed = PROTOBUF_SEEDS[1] as Buffer;
+    fc.assert(
+      fc.property(
+        invalidUtf8Arb(MARKERS.key.length),
+        invalidUtf8Arb(MARKERS.value.length),
+        invalidUtf8Arb(MARKERS.name.length),
+        invalidUtf8Arb(MARKERS.service.length),
+        (key, value, name, service) => {
+          let body = replaceMarker(seed, MARKERS.key, key);
+          body = replaceMarker(body, MARKERS.value, value);
+          body = replaceMarker(body, MARKERS.name, name);
+          body = replaceMarker(body, MARKERS.service, service);
+          checkDecode(body, "protobuf");
+          // Same lengths, so the framing holds and every span is still there.
+          expect(decodeTraceRequest(body, "protobuf").spans).toHaveLength(3);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("turns NaN and infinite doubles into null (they are no JSON numbers)", () => {
+    const decoded = decodeTraceRequest(PROTOBUF_SEEDS[1] as Buffer, "protobuf");
+    const llm = decoded.spans.find((s) => s.name === "ChatCompletion");
+    expect(llm?.attributes["gen_ai.request.temperature"]).toBeNull();
+    expect(llm?.attributes["gen_ai.request.top_p"]).toBeNull();
+  });
+});
+
+describe("decodeTraceRequest under fuzzing (JSON)", () => {
+  it("holds its contract on arbitrary JSON values", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => checkDecode(Buffer.from(toJsonText(value)), "json")),
+      { numRuns: 500 },
+    );
+  });
+
+  it("holds its contract on random text and bytes", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary", maxLength: 200 }).map((s) => Buffer.from(s)),
+          fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+        ),
+        (body) => checkDecode(body, "json"),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("decodes well-formed random requests without rejecting a span", () => {
+    fc.assert(
+      fc.property(otlpJsonRequestArb, (request) => {
+        const body = Buffer.from(toJsonText(request));
+        checkDecode(body, "json");
+        const expected = request.resourceSpans
+          .flatMap((r) => r.scopeSpans)
+          .reduce((n, s) => n + s.spans.length, 0);
+        expect(decodeTraceRequest(body, "json").spans).toHaveLength(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("holds its contract on valid requests with fields replaced by wrong types and odd values", () => {
+    fc.assert(
+      fc.property(corruptedJsonRequestArb, (text) => checkDecode(Buffer.from(text), "json")),
+      { numRuns: 700 },
+    );
+  });
+
+  it("holds its contract on real SDK requests with bytes mutated", () => {
+    fc.assert(
+      fc.property(mutatedArb(JSON_SEEDS), (body) => checkDecode(body, "json")),
+      { numRuns: 500 },
+    );
+  });
+
+  it("holds its contract when an attribute value is any hostile value", () => {
+    fc.assert(
+      fc.property(hostileValueArb, (value) =>
+        checkDecode(Buffer.from(jsonRequestWithValue(toJsonText(value))), "json"),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("holds its contract with invalid UTF-8 inside strings", () => {
+    const seed = JSON_SEEDS[1] as Buffer;
+    fc.assert(
+      fc.property(
+        invalidUtf8Arb(MARKERS.key.length),
+        invalidUtf8Arb(MARKERS.value.length),
+        invalidUtf8Arb(MARKERS.name.length),
+        (key, value, name) => {
+          let body = replaceMarker(seed, MARKERS.key, key);
+          body = replaceMarker(body, MARKERS.value, value);
+          body = replaceMarker(body, MARKERS.name, name);
+          checkDecode(body, "json");
+          expect(decodeTraceRequest(body, "json").spans).toHaveLength(3);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("keeps numbers finite and ints safe whatever the JSON text says", () => {
+    for (const token of ["1e999", "-1e999", "1e400"]) {
+      for (const field of ["intValue", "doubleValue"]) {
+        const decoded = decodeTraceRequest(
+          Buffer.from(jsonRequestWithValue(`{"${field}":${token}}`)),
+          "json",
+        );
+        expect(decoded.spans[0]?.attributes.k, `${field}: ${token}`).toBeNull();
+      }
+    }
+    const hugeKind = jsonRequestWithValue('{"stringValue":"x"}').replace(
+      '"name":"s"',
+      '"name":"s","kind":1e20,"status":{"code":1e300}',
+    );
+    const decoded = decodeTraceRequest(Buffer.from(hugeKind), "json");
+    expect(decoded.spans).toHaveLength(0);
+    expect(decoded.errors.join("\n")).toMatch(/must be an integer/);
+  });
+
+  it("does not let a __proto__ key change an attribute map's prototype", () => {
+    const decoded = decodeTraceRequest(
+      Buffer.from(
+        jsonRequestWithValue(
+          '{"kvlistValue":{"values":[{"key":"__proto__","value":{"kvlistValue":{"values":[{"key":"gen_ai.system","value":{"stringValue":"evil"}}]}}}]}}',
+        ).replace(
+          '"attributes":[',
+          '"attributes":[{"key":"__proto__","value":{"kvlistValue":{"values":[{"key":"gen_ai.system","value":{"stringValue":"evil"}}]}}},',
+        ),
+      ),
+      "json",
+    );
+    const span = decoded.spans[0];
+    expect(span).toBeDefined();
+    assertPlainObjects(span);
+    expect(span?.attributes["gen_ai.system"]).toBeUndefined();
+  });
+
+  it("cuts deep AnyValues off and survives nesting far beyond any stack", () => {
+    for (const depth of [17, 1_000, 10_000, 200_000]) {
+      checkDecode(Buffer.from(jsonRequestWithValue(nestedAnyValueJson(depth))), "json");
+    }
+    // Deep plain JSON where the decoder expects objects and arrays.
+    checkDecode(Buffer.from(`${"[".repeat(100_000)}${"]".repeat(100_000)}`), "json");
+    checkDecode(
+      Buffer.from(`{"resourceSpans":${"[".repeat(100_000)}${"]".repeat(100_000)}}`),
+      "json",
+    );
+  });
+
+  it("handles huge strings in keys, values, names and ids in bounded time", () => {
+    const huge = "x".repeat(5_000_000);
+    const request = (span: Record<string, unknown>) =>
+      Buffer.from(
+        JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [{ key: huge, value: { stringValue: huge } }] },
+              scopeSpans: [{ scope: { name: huge }, spans: [span] }],
+            },
+          ],
+        }),
+      );
+    const span = { traceId: "11".repeat(16), spanId: "22".repeat(8) };
+    checkDecode(request({ ...span, name: huge }), "json");
+    checkDecode(
+      request({ ...span, attributes: [{ key: huge, value: { stringValue: huge } }] }),
+      "json",
+    );
+    checkDecode(request({ ...span, traceId: huge }), "json");
+    checkDecode(request({ ...span, startTimeUnixNano: "9".repeat(1_000_000) }), "json");
+  });
+});
