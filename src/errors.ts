@@ -47,6 +47,8 @@ export async function storing<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
+    // A bad value (invalid data, a violated constraint) is not an outage: it keeps its own error.
+    if (!isConnectionError(err)) throw err;
     throw new TracejudgeError(
       "STORE_UNAVAILABLE",
       `cannot write to PostgreSQL: ${errorMessage(err)}`,
@@ -56,6 +58,27 @@ export async function storing<T>(write: () => Promise<T>): Promise<T> {
       },
     );
   }
+}
+
+/** Node socket errors, and SQLSTATE classes 08 (connection), 53 (resources), 57 (operator). */
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+]);
+
+/** Whether PostgreSQL could not be reached or went away, rather than refusing what was sent. */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code === "string" && (CONNECTION_CODES.has(code) || /^(08|53|57)/.test(code)))
+    return true;
+  const message = errorMessage(err);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }
 
 export function errorMessage(err: unknown): string {
