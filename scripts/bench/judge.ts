@@ -29,13 +29,22 @@ interface Phase {
   steadyRequestsPerSecond: number;
   /** The most requests any window held beyond `limit × its length` (the bucket allows 1 s). */
   excess: number;
-  /** Requests per second from the first to the last, the first second's burst taken off. */
+  /** Requests per second over the second half of the requests. */
   longRunPerSecond: number;
   /** Most judge requests received within any one second. */
   busiestSecond: number;
   /** Judge requests received in each second from the first one. */
   perSecond: number[];
   requests: number;
+}
+
+/** Requests per second over the second half of the requests (past the bucket's early burst). */
+function secondHalfRate(times: number[]): number {
+  const mid = Math.floor(times.length / 2);
+  const from = times[mid];
+  const last = times[times.length - 1];
+  if (from === undefined || last === undefined || last <= from) return Number.NaN;
+  return (times.length - 1 - mid) / ((last - from) / 1000);
 }
 
 async function phase(
@@ -79,7 +88,6 @@ async function phase(
     );
     const times = judge.requests.map((r) => performance.timeOrigin + r.at).sort((a, b) => a - b);
     const first = times[0] ?? Number.NaN;
-    const last = times[times.length - 1] ?? Number.NaN;
     const lastStored = rows[0]?.last?.getTime() ?? Number.NaN;
     let busiestSecond = 0;
     for (let i = 0, j = 0; i < times.length; i++) {
@@ -114,8 +122,7 @@ async function phase(
       busiestSecond,
       perSecond,
       excess,
-      longRunPerSecond:
-        (times.length - Math.min(times.length, perMs * 1000)) / ((last - first) / 1000),
+      longRunPerSecond: secondHalfRate(times),
       requests: times.length,
     };
   } finally {
@@ -159,7 +166,7 @@ export async function runJudge(): Promise<{ rows: SummaryRow[] }> {
     const qLimit = ratio(limited.longRunPerSecond, limit);
     // The bucket's one-second burst, plus 100 ms of arrival jitter: the bucket grants in the
     // service, the requests are timed on arrival here, through a busy event loop and the network.
-    const within = limited.excess <= limit * 1.1 + 1;
+    const within = limited.excess <= limit * 1.1 + 1 && limited.longRunPerSecond <= limit * 1.01;
     const row = (name: string, p: Phase, bound: string, r: number) => [
       name,
       `${p.result.stored}/${p.result.expected}`,
@@ -180,7 +187,7 @@ export async function runJudge(): Promise<{ rows: SummaryRow[] }> {
         "judge requests",
         "evals/s overall",
         "evals/s steady",
-        "req/s beyond burst",
+        "req/s 2nd half",
         "busiest 1 s",
         "max excess",
         "bound",
@@ -193,9 +200,9 @@ export async function runJudge(): Promise<{ rows: SummaryRow[] }> {
     );
     process.stdout.write(
       "overall: first judge request to last event stored (with ramp and tail); steady: the whole " +
-        "seconds between the first and the last; beyond burst: (requests - 1 s of the limit) / " +
-        "time; max excess: the most requests any window held over limit x its length (the " +
-        "bucket allows 1 s of the limit; 0.1 s more is allowed for arrival jitter). Ratios: steady / Little's, beyond burst / limit.\n" +
+        "seconds between the first and the last; 2nd half: the request rate over the second half " +
+        "of the requests (past the bucket's burst); max excess: the most requests any window held over limit x its length (the " +
+        "bucket allows 1 s of the limit; 0.1 s more is allowed for arrival jitter). Ratios: steady / Little's, 2nd half / limit.\n" +
         `judge requests per second, no limit: ${open.perSecond.join(" ")}\n` +
         `judge requests per second, ${rpm}/min: ${limited.perSecond.join(" ")}\n`,
     );
@@ -214,7 +221,7 @@ export async function runJudge(): Promise<{ rows: SummaryRow[] }> {
           engine: fmt(limited.longRunPerSecond),
           ceiling: fmt(limit),
           ratio: fmt(qLimit, 3),
-          target: "<= 1.00, excess <= 1 s",
+          target: "<= 1.01, excess <= 1.1 s",
           met: within ? "yes" : "no",
         },
       ],
