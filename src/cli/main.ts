@@ -3,6 +3,7 @@ import pg from "pg";
 import { pino } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
+import { runDemo } from "../demo/run-demo.ts";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import { prepareEvaluators } from "../evaluators/prepare-evaluators.ts";
 import { createJudge } from "../judge/create-judge.ts";
@@ -22,6 +23,8 @@ commands:
   migrate    create the database if missing and apply migrations, then exit
   eval       evaluate a cases file without the service:
                tracejudge eval --cases FILE.jsonl --evaluator NAME|all
+  demo       the service, a small instrumented RAG app with two releases, and a webhook
+             receiver that prints the alerts: tracejudge demo [--traces N] [--exit-after-alert]
   reevaluate re-run an evaluator's current version over stored spans:
                tracejudge reevaluate --evaluator NAME [--since ISO-DATE] [--dry-run] [--yes]
 
@@ -137,6 +140,12 @@ export async function main(
     }
     case "eval":
       return evalCommand(config, rest);
+    case "demo":
+      return runDemo(
+        rest,
+        config,
+        pino({ level: "warn", base: { service: "tracejudge" } }, pino.destination(2)),
+      );
     case "reevaluate": {
       const { active } = await prepareEvaluators(config);
       return runReevaluateCommand(rest, {
