@@ -1,6 +1,6 @@
 import { splitSentences } from "./claims.ts";
 import { extractQuantities } from "./numbers.ts";
-import { type Token, tokenize } from "./text.ts";
+import { stem, type Token, tokenize } from "./text.ts";
 
 /** A stretch of the context a claim can be checked against: one sentence or two adjacent ones. */
 export interface Passage {
@@ -26,6 +26,13 @@ export interface ContextIndex {
   /** The question's content stems and lowercase forms: extra context, never sole support. */
   questionStems: Set<string>;
   questionLowers: Set<string>;
+  /**
+   * The question asks for something (`who`, `how long`, `which year`, `explain …`): an answer may
+   * restate its words, which are then neither support nor unsupported claims (see
+   * `withoutRestatement`). A yes/no question's words are the claim a "yes" makes, and a previous
+   * chat turn is someone's statement: their words are not restated for free.
+   */
+  questionAsks: boolean;
   /** Inverse document frequency of a stem over the context's sentences. */
   idf(stem: string): number;
 }
@@ -56,6 +63,28 @@ export function flatten(text: string): string {
   return tokenize(text)
     .map((t) => t.lower)
     .join(" ");
+}
+
+const WH_WORDS = new Set(["what", "which", "who", "whom", "whose", "when", "where", "why", "how"]);
+const REQUEST_VERBS = new Set([
+  "describe",
+  "explain",
+  "list",
+  "name",
+  "summarise",
+  "summarize",
+  "tell",
+  "give",
+  "define",
+  "outline",
+]);
+
+/** A question with a wh-word anywhere ("born in which year?"), or a request ("Explain …"). */
+export function asksForSomething(tokens: readonly Token[]): boolean {
+  return (
+    tokens.some((t) => WH_WORDS.has(t.lower)) ||
+    (tokens[0] !== undefined && REQUEST_VERBS.has(tokens[0].lower))
+  );
 }
 
 /** Indexes the context documents (and the question as a weaker source). */
@@ -98,11 +127,45 @@ export function indexContext(documents: readonly string[], question: string | nu
     flatText: ` ${documents.map(flatten).join(" ")} `,
     questionStems: new Set(questionTokens.filter((t) => t.content).map((t) => t.stem)),
     questionLowers: new Set(questionTokens.map((t) => t.lower)),
+    questionAsks: asksForSomething(questionTokens),
     idf: (stem) => {
       const count = df.get(stem);
       return count === undefined ? maxIdf : Math.log((n + 1) / (count + 0.5));
     },
   };
+}
+
+/**
+ * Lets an acronym of the answer (`CEO`, `NASA`) match the words it abbreviates in the context
+ * (`chief executive officer`): the acronym is added to the index, and to the passages, wherever
+ * consecutive words (`of`/`and`/`the` may be skipped) have its letters as initials. Only acronyms
+ * the answer writes in capitals are looked for, so that ordinary words never match by accident.
+ */
+export function addAcronyms(index: ContextIndex, answerTokens: readonly Token[]): void {
+  const wanted = new Set(
+    answerTokens
+      .filter((t) => /^[A-Z]{2,6}s?$/.test(t.raw) && !index.lowers.has(t.lower))
+      .map((t) => t.lower.replace(/s$/, "")),
+  );
+  if (wanted.size === 0) return;
+  for (const p of index.passages) {
+    const words = p.tokens.filter((t) => !/^(of|and|the|for|&)$/.test(t.lower) && !t.hasDigit);
+    for (const acronym of wanted) {
+      const n = acronym.length;
+      for (let i = 0; i + n <= words.length; i++) {
+        let match = true;
+        for (let k = 0; k < n && match; k++) match = words[i + k]?.lower[0] === acronym[k];
+        if (!match) continue;
+        for (const form of [acronym, `${acronym}s`]) {
+          p.lowers.add(form);
+          index.lowers.add(form);
+        }
+        p.stems.add(stem(acronym));
+        index.stems.add(stem(acronym));
+        break;
+      }
+    }
+  }
 }
 
 /** The passage that best supports a claim, and how much of the claim it covers. */

@@ -1,5 +1,5 @@
 import { type Alignment, type ContextIndex, stemPairs } from "./align.ts";
-import { ANTONYMS, CALENDAR_WORDS, NEGATING_PREFIXES, NEGATIONS } from "./lexicon.ts";
+import { ANTONYMS, CALENDAR_WORDS, NEGATING_PREFIXES, NEGATIONS, NUMBER_WORDS } from "./lexicon.ts";
 import { extractQuantities, quantityMatches } from "./numbers.ts";
 import { stem, type Token } from "./text.ts";
 
@@ -26,13 +26,13 @@ export interface ClaimChecks {
   verbatim: boolean;
   /** Longest common word subsequence with the passage, over the claim's length: order and edits. */
   lcsRatio: number;
-  /** Content words in neither the documents nor the question. */
+  /** Content words not in the documents (restated question words are not checked at all). */
   novelWords: number;
   /** Numbers that agree with no number of the documents. */
   novelNumbers: number;
   /** Numbers the documents have, but not in the passage the claim aligns to (a swap, often). */
   numbersOutsideBest: number;
-  /** Names (capitalised words, codes with digits) in neither the documents nor the question. */
+  /** Names (capitalised words, codes with digits) not in the documents. */
   novelEntities: number;
   /** Names that the documents have, but not in the passage the claim aligns to. */
   entitiesOutsideBest: number;
@@ -44,7 +44,11 @@ export interface ClaimChecks {
   antonyms: number;
   /** Months, weekdays and other calendar words the documents lack. */
   calendarMismatch: number;
-  /** Content words found in the question but not in the documents. */
+  /**
+   * Content words found in the question but not in the documents, and not dropped as restated
+   * (`withoutRestatement`): what a "yes" takes from a yes/no question, names and numbers only
+   * the question has.
+   */
   questionOnly: number;
   /** Claim words missing from the passage and from the documents, and not opposites. */
   unexplained: number;
@@ -94,6 +98,39 @@ function negationCount(tokens: readonly Token[]): number {
   return n;
 }
 
+/** A calendar word, singular or plural: `Monday`, `Mondays`. */
+function isCalendarWord(t: Token): boolean {
+  return CALENDAR_WORDS.has(t.lower) || CALENDAR_WORDS.has(t.lower.replace(/s$/, ""));
+}
+
+/** A word that states a fact of its own: a number, a name, a date word, a negation. */
+function isFactWord(t: Token): boolean {
+  return (
+    t.hasDigit ||
+    t.capitalised ||
+    isCalendarWord(t) ||
+    NUMBER_WORDS.has(t.lower) ||
+    NEGATIONS.has(t.lower)
+  );
+}
+
+/**
+ * The claim without the words that only restate the question: "You can *request* a refund within
+ * 30 days" to "How long do I have to request a refund?" claims no more than the context says, and
+ * repeating what was asked is how full-sentence answers are written. A restated word is a content
+ * word of the question that the documents lack, and not a fact word (number, name, date,
+ * negation): those stay, and count as unsupported, because a fact found only in the question
+ * supports nothing. Only when the question asks for something (`ContextIndex.questionAsks`): the
+ * words of a yes/no question are what a "yes" claims.
+ */
+export function withoutRestatement(tokens: readonly Token[], index: ContextIndex): Token[] {
+  if (!index.questionAsks) return [...tokens];
+  return tokens.filter(
+    (t) =>
+      !(t.content && index.questionStems.has(t.stem) && !index.stems.has(t.stem) && !isFactWord(t)),
+  );
+}
+
 /** Runs every check of one claim against the context, given its alignment. */
 export function checkClaim(
   tokens: readonly Token[],
@@ -116,7 +153,9 @@ export function checkClaim(
     const q = index.questionStems.has(s);
     if (doc) inDoc++;
     if (doc || q) inDocQ++;
-    else novel.push(s);
+    // Restated question words are gone already (`withoutRestatement`); what is left of the
+    // question is no support.
+    if (!doc) novel.push(s);
     if (!doc && q) questionOnly++;
     if (passage?.stems.has(s)) inBest++;
   }
@@ -150,11 +189,8 @@ export function checkClaim(
     const isCode = t.hasDigit && /[a-z]/.test(t.lower);
     if (!(t.capitalised || isCode) || seenEntities.has(t.lower)) continue;
     seenEntities.add(t.lower);
-    if (
-      !index.lowers.has(t.lower) &&
-      !index.stems.has(t.stem) &&
-      !index.questionLowers.has(t.lower)
-    ) {
+    // A name found only in the question is no support: "Yes, it opens on Mondays".
+    if (!index.lowers.has(t.lower) && !index.stems.has(t.stem)) {
       novelEntities++;
       issues.push(`"${t.raw}" is not in the context`);
     } else if (passage && !passage.lowers.has(t.lower) && index.lowers.has(t.lower)) {
@@ -164,7 +200,7 @@ export function checkClaim(
 
   let calendarMismatch = 0;
   for (const t of content) {
-    if (CALENDAR_WORDS.has(t.lower) && t.capitalised && !index.lowers.has(t.lower)) {
+    if (isCalendarWord(t) && t.capitalised && !index.lowers.has(t.lower)) {
       calendarMismatch++;
       issues.push(`the date "${t.raw}" is not in the context`);
     }
@@ -194,7 +230,7 @@ export function checkClaim(
     novelEntities === 0 &&
     novelNumbers === 0 &&
     novel.length > 0 &&
-    share(inDocQ, stems.length) < 0.75
+    share(inDoc, stems.length) < 0.75
   ) {
     // Name the words as written; negation words are reported by their own check.
     const missing = new Set(novel);

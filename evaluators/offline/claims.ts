@@ -96,6 +96,8 @@ function isFiller(clause: string, tokens: readonly Token[]): boolean {
   return content <= MAX_REFUSAL_CONTENT && REFUSAL_PATTERNS.some((p) => p.test(trimmed));
 }
 
+const ANSWER_PARTICLE = /^\s*(?:yes|no|yeah|yep|nope)\s*[,.!:;-]\s*/i;
+
 /**
  * The answer's checkable claims: its sentences, split into clauses, without filler ("Sure!",
  * "Hope this helps") or refusal sentences. An empty list means nothing checkable.
@@ -104,7 +106,8 @@ export function extractClaims(answer: string): Claim[] {
   const claims: Claim[] = [];
   for (const [index, sentence] of splitSentences(answer).entries()) {
     for (const clause of splitClauses(sentence)) {
-      const tokens = tokenize(clause);
+      // "Yes, …" / "No, …" answer the question: the particle is no negation of what follows.
+      const tokens = tokenize(clause.replace(ANSWER_PARTICLE, ""));
       if (isFiller(clause, tokens)) continue;
       claims.push({ text: clause, tokens, sentence: index });
     }

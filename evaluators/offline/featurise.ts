@@ -1,5 +1,5 @@
-import { align, indexContext } from "./align.ts";
-import { checkClaim } from "./checks.ts";
+import { addAcronyms, align, indexContext } from "./align.ts";
+import { checkClaim, withoutRestatement } from "./checks.ts";
 import { type Claim, extractClaims, isRefusal } from "./claims.ts";
 import { answerFacts, featureVector } from "./features.ts";
 import { tokenize } from "./text.ts";
@@ -26,18 +26,24 @@ export function featurise(input: OfflineInput): { refusal: boolean; claims: Feat
   const claims = refusal ? [] : extractClaims(input.answer);
   if (claims.length === 0) return { refusal, claims: [] };
   const index = indexContext(input.documents, input.question);
-  const facts = answerFacts(input.answer, tokenize(input.answer), claims.length, index);
+  const answerTokens = tokenize(input.answer);
+  addAcronyms(index, answerTokens);
+  const facts = answerFacts(answerTokens, input.question);
   return {
     refusal,
     claims: claims.map((claim) => {
-      const alignment = align(claim.tokens, index);
-      const checks = checkClaim(claim.tokens, alignment, index);
+      // Checked without the words that restate the question; the cap below sees them all.
+      const tokens = withoutRestatement(claim.tokens, index);
+      const alignment = align(tokens, index);
+      const checks = checkClaim(tokens, alignment, index);
+      const content = claim.tokens.filter((t) => t.content);
       return {
         claim,
         features: featureVector(checks, facts),
         evidence: alignment.passage && alignment.coverage > 0 ? alignment.passage.text : null,
         issues: checks.issues,
-        unsupportedByDocuments: checks.contentCount > 0 && checks.coverageDoc === 0,
+        unsupportedByDocuments:
+          content.length > 0 && content.every((t) => !index.stems.has(t.stem)),
       };
     }),
   };
