@@ -142,13 +142,16 @@ export async function runDemo(args: string[], base: Config, logger: Logger): Pro
     await Promise.race([new Promise((r) => setTimeout(r, intervalMs)), stopped]);
   }
   if (values["exit-after-alert"] && !stopping) {
-    await Promise.race([firstAlert, stopped, new Promise((r) => setTimeout(r, 60_000))]);
+    // Give up waiting after a minute, without that timer keeping the process alive afterwards.
+    await Promise.race([firstAlert, stopped, new Promise((r) => setTimeout(r, 60_000).unref())]);
   } else if (!stopping && limit > 0) {
     print("[app] done sending; Ctrl-C to stop");
     await stopped;
   }
   await app.close();
   await service.close();
+  // Deliveries keep their connections alive; close them so the receiver (and the process) can end.
+  receiver.closeAllConnections();
   await new Promise((resolve) => receiver.close(resolve));
   return 0;
 }

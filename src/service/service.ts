@@ -242,6 +242,16 @@ export async function startService(
       // Concurrent jobs' verdicts share multi-row INSERTs; drained after the workers stop.
       const batcher = new EvalEventBatcher(evalStore);
       closers.push(() => batcher.drain());
+      // Each worker blocks on a connection of its own. BullMQ leaves a connection it was handed
+      // open, so they are closed here, after the workers (closers run in reverse).
+      const workerConnection = () => {
+        const connection = connectRedis(config);
+        connection.on("error", (err) =>
+          logger.warn({ err: err.message }, "redis worker connection error"),
+        );
+        closers.push(() => connection.quit().catch(() => connection.disconnect()));
+        return connection;
+      };
       // A killed worker's jobs go back to the queue once its lock lapses.
       const lockOptions = {
         lockDuration: config.workers.lock_ms,
@@ -274,7 +284,7 @@ export async function startService(
           }
         },
         {
-          connection: connectRedis(config),
+          connection: workerConnection(),
           prefix: config.redis_prefix,
           concurrency: config.workers.trace_concurrency,
           ...lockOptions,
@@ -327,7 +337,7 @@ export async function startService(
           }
         },
         {
-          connection: connectRedis(config),
+          connection: workerConnection(),
           prefix: config.redis_prefix,
           concurrency: config.workers.evaluation_concurrency,
           ...lockOptions,
@@ -344,7 +354,7 @@ export async function startService(
           ),
         );
       }
-      // Closing a worker waits for its active jobs, and closes the connection it was handed.
+      // Closing a worker waits for its active jobs; its connection is closed after it.
       closers.push(
         () => evalWorker.close(),
         () => traceWorker.close(),
@@ -374,7 +384,7 @@ export async function startService(
           return outcome;
         },
         {
-          connection: connectRedis(config),
+          connection: workerConnection(),
           prefix: config.redis_prefix,
           concurrency: 4,
         },
