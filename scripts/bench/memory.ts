@@ -124,6 +124,11 @@ export async function runMemory(): Promise<{ rows: SummaryRow[] }> {
         ["requests retried after 429/503", result.retried],
       ],
     );
+    if (seconds < 300)
+      process.stdout.write(
+        `note: RSS moves in garbage-collection cycles of tens of seconds; ${seconds} s shows the ` +
+          "trend, BENCH_MEMORY_SECONDS=600 settles it.\n",
+      );
     if (service.warnings.length > 0)
       process.stdout.write(`service warnings:\n${service.warnings.slice(0, 5).join("\n")}\n`);
     return {
