@@ -17,7 +17,9 @@ describe("the README's configuration examples", () => {
   for (const [i, block] of yamlBlocks.entries()) {
     it(`example ${i + 1} (${block.split("\n")[0]}) is a valid configuration`, () => {
       const parsed = ConfigSchema.safeParse(parseYaml(block) ?? {});
-      const problems = parsed.success ? [] : parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`);
+      const problems = parsed.success
+        ? []
+        : parsed.error.issues.map((x) => `${x.path.join(".")}: ${x.message}`);
       expect(problems).toEqual([]);
     });
   }
