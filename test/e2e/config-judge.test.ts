@@ -1,5 +1,3 @@
-import { ExportResultCode } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -7,7 +5,7 @@ import {
   type RecordedRequest,
   unfencedText,
 } from "../support/fake-openai-server.ts";
-import { ragTraceSpans } from "../support/otel-spans.ts";
+import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -71,13 +69,7 @@ afterAll(async () => {
 async function judgeTrace(answer: string) {
   const spans: ReadableSpan[] = ragTraceSpans({ answer });
   const traceId = spans[0]?.spanContext().traceId as string;
-  const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
-  await new Promise<void>((resolve, reject) =>
-    exporter.export(spans, (r) =>
-      r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
-    ),
-  );
-  await exporter.shutdown();
+  await exportSpans(svc.url, spans);
   const [event] = await eventually(
     async () => {
       const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
@@ -180,13 +172,7 @@ describe("judges defined through the API", () => {
 
     const spans = ragTraceSpans({ answer: "Thanks! Within 30 days." });
     const traceId = spans[0]?.spanContext().traceId as string;
-    const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
-    await new Promise<void>((resolve, reject) =>
-      exporter.export(spans, (r) =>
-        r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
-      ),
-    );
-    await exporter.shutdown();
+    await exportSpans(svc.url, spans);
     const names = await eventually(
       async () => {
         const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
@@ -237,13 +223,7 @@ describe("the daily judge budget", () => {
     for (const answer of ["Thanks for asking, within 30 days.", "Happy to help: 30 days."]) {
       const spans = ragTraceSpans({ answer });
       const traceId = spans[0]?.spanContext().traceId as string;
-      const exporter = new OTLPTraceExporter({ url: `${budgeted.url}/v1/traces` });
-      await new Promise<void>((resolve, reject) =>
-        exporter.export(spans, (r) =>
-          r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
-        ),
-      );
-      await exporter.shutdown();
+      await exportSpans(budgeted.url, spans);
       const event = await eventually(
         async () => {
           const res = await fetch(`${budgeted.url}/v1/traces/${traceId}/evaluations`);

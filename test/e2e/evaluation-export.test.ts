@@ -1,9 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ExportResultCode } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ragTraceSpans } from "../support/otel-spans.ts";
+import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -50,13 +48,7 @@ describe("verdicts beside the span in the user's tracing backend", () => {
     const spans = ragTraceSpans();
     const llm = spans.find((s) => s.name === "ChatCompletion");
     if (!llm) throw new Error("no LLM span");
-    const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
-    await new Promise<void>((resolve, reject) =>
-      exporter.export(spans, (r) =>
-        r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
-      ),
-    );
-    await exporter.shutdown();
+    await exportSpans(svc.url, spans);
     const mine = await eventually(
       async () => {
         const found = records.filter((r) => r.traceId === llm.spanContext().traceId);

@@ -1,6 +1,4 @@
 import { Writable } from "node:stream";
-import { ExportResultCode } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groundedness } from "../../evaluators/groundedness.ts";
@@ -9,7 +7,7 @@ import { defineEvaluator } from "../../src/evaluators/define-evaluator.ts";
 import { EvaluatorRegistry } from "../../src/evaluators/registry.ts";
 import { createRedactor } from "../../src/redact/redactor.ts";
 import type { LlmSpan } from "../../src/span/llm-span.ts";
-import { ragTraceSpans } from "../support/otel-spans.ts";
+import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -44,13 +42,7 @@ describe("tracejudge reevaluate", () => {
   it("counts, then re-runs a new evaluator version over stored spans, beside the old verdicts", async () => {
     const spans = ragTraceSpans();
     const traceId = spans[0]?.spanContext().traceId as string;
-    const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
-    await new Promise<void>((resolve, reject) =>
-      exporter.export(spans, (r) =>
-        r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
-      ),
-    );
-    await exporter.shutdown();
+    await exportSpans(svc.url, spans);
     const list = async () =>
       (
         (await (

@@ -1,12 +1,10 @@
-import { ExportResultCode } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   FakeOpenAIServer,
   type RecordedRequest,
   unfencedText,
 } from "../support/fake-openai-server.ts";
-import { ragTraceSpans } from "../support/otel-spans.ts";
+import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 import { groundingJudge, INJECTION, schemaName, userText } from "./fake-grounding-judge.ts";
@@ -49,13 +47,7 @@ afterAll(async () => {
 async function evaluate(answer: string): Promise<Map<string, Event>> {
   const spans = ragTraceSpans({ answer, document: DOCUMENT, question: QUESTION });
   const traceId = spans[0]?.spanContext().traceId as string;
-  const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
-  await new Promise<void>((resolve, reject) =>
-    exporter.export(spans, (r) =>
-      r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
-    ),
-  );
-  await exporter.shutdown();
+  await exportSpans(svc.url, spans);
   const events = await eventually(
     async () => {
       const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);

@@ -1,10 +1,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ExportResultCode } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeOpenAIServer } from "../support/fake-openai-server.ts";
-import { ragTraceSpans } from "../support/otel-spans.ts";
+import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -58,13 +56,7 @@ describe("judge and webhook receivers that hang", () => {
   it("bound their attempts and never hold up the rest of the pipeline", async () => {
     const spans = ragTraceSpans();
     const traceId = spans[0]?.spanContext().traceId as string;
-    const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
-    await new Promise<void>((resolve, reject) =>
-      exporter.export(spans, (r) =>
-        r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
-      ),
-    );
-    await exporter.shutdown();
+    await exportSpans(svc.url, spans);
 
     const events = await eventually(
       async () => {

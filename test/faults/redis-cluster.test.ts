@@ -2,10 +2,8 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ExportResultCode } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ragTraceSpans } from "../support/otel-spans.ts";
+import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -93,13 +91,7 @@ describe("the end-to-end path on a Redis Cluster", () => {
     const spans = ragTraceSpans();
     const llm = spans.find((s) => s.name === "ChatCompletion");
     const traceId = llm?.spanContext().traceId as string;
-    const exporter = new OTLPTraceExporter({ url: `${svc.url}/v1/traces` });
-    await new Promise<void>((resolve, reject) =>
-      exporter.export(spans, (r) =>
-        r.code === ExportResultCode.SUCCESS ? resolve() : reject(r.error),
-      ),
-    );
-    await exporter.shutdown();
+    await exportSpans(svc.url, spans);
     const events = await eventually(
       async () => {
         const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);

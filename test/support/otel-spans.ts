@@ -1,5 +1,7 @@
 import type { Attributes } from "@opentelemetry/api";
 import { context, trace } from "@opentelemetry/api";
+import { ExportResultCode } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BasicTracerProvider,
@@ -81,4 +83,20 @@ export function ragTraceSpans(
 /** A copy of a finished SDK span with some fields replaced (the prototype keeps its methods). */
 export function withOverrides(span: ReadableSpan, overrides: Partial<ReadableSpan>): ReadableSpan {
   return Object.assign(Object.create(Object.getPrototypeOf(span)), span, overrides) as ReadableSpan;
+}
+
+/** Sends finished spans to a service, the way an app does: the real OTLP/HTTP protobuf exporter. */
+export async function exportSpans(baseUrl: string, spans: ReadableSpan[]): Promise<void> {
+  const exporter = new OTLPTraceExporter({ url: `${baseUrl}/v1/traces` });
+  try {
+    await new Promise<void>((resolve, reject) =>
+      exporter.export(spans, (result) =>
+        result.code === ExportResultCode.SUCCESS
+          ? resolve()
+          : reject(result.error ?? new Error("export failed")),
+      ),
+    );
+  } finally {
+    await exporter.shutdown();
+  }
 }
