@@ -10,8 +10,9 @@ import { runLatency } from "./latency.ts";
 import { printSummary, runIfMain, type SummaryRow } from "./lib/report.ts";
 import { runMemory } from "./memory.ts";
 import { runPipeline } from "./pipeline.ts";
+import { runScaleOut } from "./scale-out.ts";
 
-const NAMES = ["ingest", "pipeline", "judge", "latency", "memory"] as const;
+const NAMES = ["ingest", "pipeline", "judge", "latency", "memory", "scale"] as const;
 
 runIfMain(import.meta.url, async () => {
   const asked = process.argv.slice(2);
@@ -27,6 +28,7 @@ runIfMain(import.meta.url, async () => {
     if (name === "judge") rows.push(...(await runJudge()).rows);
     if (name === "latency") rows.push(...(await runLatency()).rows);
     if (name === "memory") rows.push(...(await runMemory()).rows);
+    if (name === "scale") rows.push(...(await runScaleOut()).rows);
   }
   printSummary(rows);
   process.stdout.write(
