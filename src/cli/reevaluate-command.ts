@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import { TracejudgeError } from "../errors.ts";
 import { type ActiveEvaluator, appliesTo } from "../evaluators/registry.ts";
+import { jobOptions } from "../queues/job-options.ts";
 import { evaluationJob } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE } from "../queues/queue-names.ts";
 import { startService } from "../service/service.ts";
@@ -161,12 +162,7 @@ async function enqueueAndFollow(
   const queue = new Queue(EVALUATIONS_QUEUE, {
     connection: redis,
     prefix: config.redis_prefix,
-    defaultJobOptions: {
-      attempts: config.workers.attempts,
-      backoff: { type: "exponential", delay: config.workers.backoff_ms },
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 86_400 },
-    },
+    defaultJobOptions: jobOptions(config.workers.attempts, config.workers.backoff_ms),
   });
   const bar = new cliProgress.SingleBar(
     {

@@ -26,6 +26,7 @@ import { createJudge } from "../judge/create-judge.ts";
 import { EndpointRateLimiters } from "../judge/token-bucket.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
+import { jobOptions } from "../queues/job-options.ts";
 import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
 import { connectRedis } from "../redis/connect-redis.ts";
@@ -56,8 +57,6 @@ export interface RunningService {
   app: FastifyInstance;
   close(): Promise<void>;
 }
-
-const DAY_S = 86_400;
 
 /**
  * While PostgreSQL is down, a job is handed back to the queue with a growing delay (capped at
@@ -117,7 +116,6 @@ export async function startService(
     const applied = await migrate(pool);
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
-    // BullMQ needs maxRetriesPerRequest: null so blocking commands survive reconnects.
     const redis = connectRedis(config);
     redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
@@ -127,21 +125,11 @@ export async function startService(
     const queueOptions = { connection: redis, prefix: config.redis_prefix };
     const tracesQueue = new Queue(TRACES_QUEUE, {
       ...queueOptions,
-      defaultJobOptions: {
-        attempts: 5,
-        backoff: { type: "exponential", delay: 1000 },
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * DAY_S },
-      },
+      defaultJobOptions: jobOptions(5, 1000),
     });
     const evaluationsQueue = new Queue(EVALUATIONS_QUEUE, {
       ...queueOptions,
-      defaultJobOptions: {
-        attempts: config.workers.attempts,
-        backoff: { type: "exponential", delay: config.workers.backoff_ms },
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * DAY_S },
-      },
+      defaultJobOptions: jobOptions(config.workers.attempts, config.workers.backoff_ms),
     });
     closers.push(
       () => tracesQueue.close(),
@@ -172,12 +160,7 @@ export async function startService(
     closers.push(() => deliverer.close());
     const alertsQueue = new Queue(ALERTS_QUEUE, {
       ...queueOptions,
-      defaultJobOptions: {
-        attempts: 5,
-        backoff: { type: "exponential", delay: 1000 },
-        removeOnComplete: true,
-        removeOnFail: { age: 7 * DAY_S },
-      },
+      defaultJobOptions: jobOptions(5, 1000),
     });
     closers.push(() => alertsQueue.close());
     // Connection errors while Redis is away are expected; ioredis reconnects by itself.
