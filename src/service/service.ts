@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import Fastify, { type FastifyInstance } from "fastify";
 import pg from "pg";
@@ -241,6 +242,9 @@ export async function startService(
         stalledInterval: config.workers.lock_ms,
       };
       const shutdown = new AbortController();
+      // Every running evaluation listens to it (and stops listening when done): as many
+      // listeners as the evaluation concurrency is expected, not a leak.
+      setMaxListeners(0, shutdown.signal);
       closers.push(() => shutdown.abort(new Error("shutting down")));
       const traceWorker = new Worker(
         TRACES_QUEUE,
