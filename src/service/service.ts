@@ -1,5 +1,4 @@
-import { setMaxListeners } from "node:events";
-import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { Queue } from "bullmq";
 import Fastify, { type FastifyInstance } from "fastify";
 import pg from "pg";
 import type { Logger } from "pino";
@@ -11,16 +10,12 @@ import { alertRoutes } from "../api/alert-routes.ts";
 import { consoleRoutes } from "../api/console-routes.ts";
 import { evaluationsRoutes } from "../api/evaluations-routes.ts";
 import { healthRoutes } from "../api/health-routes.ts";
-import { processTrace } from "../assemble/trace-processor.ts";
-import { TraceScanner } from "../assemble/trace-scanner.ts";
 import { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
-import { errorMessage, TracejudgeError } from "../errors.ts";
-import { processEvaluation } from "../evaluate/evaluation-processor.ts";
+import { errorMessage } from "../errors.ts";
 import { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import { EvaluatorConfigStore } from "../evaluators/evaluator-config-store.ts";
-import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
-import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
+import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { Backpressure } from "../ingest/backpressure.ts";
 import { ingestRoutes } from "../ingest/ingest-routes.ts";
 import { createJudge } from "../judge/create-judge.ts";
@@ -28,15 +23,14 @@ import { EndpointRateLimiters } from "../judge/token-bucket.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { jobOptions } from "../queues/job-options.ts";
-import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
 import { connectRedis } from "../redis/connect-redis.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
-import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
-import { EvalEventStore, type NewEvalEvent } from "../store/eval-event-store.ts";
+import { EvalEventStore } from "../store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { SpanStore } from "../store/span-store.ts";
 import { WEBHOOKS_QUEUE, WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
+import { startWorkers } from "./start-workers.ts";
 
 export interface ServiceRoles {
   /** The OTLP receiver and the HTTP API. */
@@ -58,27 +52,6 @@ export interface RunningService {
   app: FastifyInstance;
   close(): Promise<void>;
 }
-
-/**
- * While PostgreSQL is down, a job is handed back to the queue with a growing delay (capped at
- * 30 s) instead of spending its attempts: an outage of minutes must not turn verdicts into
- * failures. After about two hours of it the job fails as usual.
- */
-async function handBackIfStoreDown(
-  job: Job,
-  token: string | undefined,
-  err: unknown,
-): Promise<void> {
-  if (!(err instanceof TracejudgeError) || err.code !== "STORE_UNAVAILABLE" || !token) return;
-  const retries = Number((job.data as { storeRetries?: number }).storeRetries ?? 0);
-  if (retries >= 250) return;
-  await job.updateData({ ...job.data, storeRetries: retries + 1 });
-  await job.moveToDelayed(Date.now() + Math.min(30_000, 250 * 2 ** retries), token);
-  throw new DelayedError();
-}
-/** How often a job is handed back by workers that lack its evaluator before it is an error. */
-const MAX_EVALUATOR_MISSES = 30;
-const EVALUATOR_MISS_DELAY_MS = 1000;
 
 /**
  * The composition root: builds every component from the config, in start order, and closes them
@@ -213,180 +186,22 @@ export async function startService(
     const spanStore = new SpanStore(pool);
 
     if (roles.workers) {
-      const exportConfig = config.evaluation_export;
-      const logExporter = exportConfig.otlp_logs_endpoint
-        ? new EvaluationLogExporter({
-            url: exportConfig.otlp_logs_endpoint,
-            protocol: exportConfig.protocol,
-            headers: exportConfig.headers,
-          })
-        : null;
-      // Closed after the workers (closers run in reverse), so their last verdicts are sent.
-      if (logExporter) closers.push(() => logExporter.close());
-      // Concurrent jobs' verdicts share multi-row INSERTs; drained after the workers stop.
-      const batcher = new EvalEventBatcher(evalStore);
-      closers.push(() => batcher.drain());
-      // Each worker blocks on a connection of its own. BullMQ leaves a connection it was handed
-      // open, so they are closed here, after the workers (closers run in reverse).
-      const workerConnection = () => {
-        const connection = connectRedis(config);
-        connection.on("error", (err) =>
-          logger.warn({ err: err.message }, "redis worker connection error"),
-        );
-        closers.push(() => connection.quit().catch(() => connection.disconnect()));
-        return connection;
-      };
-      // A killed worker's jobs go back to the queue once its lock lapses.
-      const lockOptions = {
-        lockDuration: config.workers.lock_ms,
-        stalledInterval: config.workers.lock_ms,
-      };
-      const shutdown = new AbortController();
-      // Every running evaluation listens to it (and stops listening when done): as many
-      // listeners as the evaluation concurrency is expected, not a leak.
-      setMaxListeners(0, shutdown.signal);
-      closers.push(() => shutdown.abort(new Error("shutting down")));
-      const traceWorker = new Worker(
-        TRACES_QUEUE,
-        async (job: Job, token?: string) => {
-          const payload = TraceJobSchema.safeParse(job.data);
-          if (!payload.success)
-            throw new UnrecoverableError(`invalid traces job: ${payload.error.message}`);
-          try {
-            return await processTrace(payload.data, {
-              buffer,
-              spanStore,
-              evaluationsQueue,
-              evaluators: catalog.active(),
-              config,
-              metrics,
-            });
-          } catch (err) {
-            await handBackIfStoreDown(job, token, err);
-            // Give up on this generation for good on the last attempt, so a poison trace does not
-            // hold the head of the pending set; the failed job stays for inspection.
-            if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
-              await buffer.release(payload.data).catch(() => {});
-            throw err;
-          }
-        },
-        {
-          connection: workerConnection(),
-          prefix: config.redis_prefix,
-          concurrency: config.workers.trace_concurrency,
-          ...lockOptions,
-        },
-      );
-      const evalWorker = new Worker(
-        EVALUATIONS_QUEUE,
-        async (job: Job, token?: string) => {
-          const payload = EvaluationJobSchema.safeParse(job.data);
-          if (!payload.success)
-            throw new UnrecoverableError(`invalid evaluations job: ${payload.error.message}`);
-          const { evaluator, version, misses = 0 } = payload.data;
-          // During a rolling deploy (or a `reevaluate` run), a worker may not have the job's
-          // evaluator version while others do: hand the job back without spending an attempt.
-          if (
-            !catalog.get(evaluatorKey(evaluator, version)) &&
-            misses < MAX_EVALUATOR_MISSES &&
-            token
-          ) {
-            await job.updateData({ ...payload.data, misses: misses + 1 });
-            await job.moveToDelayed(Date.now() + EVALUATOR_MISS_DELAY_MS, token);
-            throw new DelayedError();
-          }
-          const attempt = {
-            number: job.attemptsMade + 1,
-            last:
-              job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || misses >= MAX_EVALUATOR_MISSES,
-          };
-          try {
-            return await processEvaluation(payload.data, attempt, {
-              evaluators: catalog,
-              verdicts: batcher,
-              metrics,
-              logger,
-              timeoutMs: config.workers.evaluation_timeout_ms,
-              signal: shutdown.signal,
-              judge,
-              onStored: (event: NewEvalEvent) => {
-                logExporter?.emit(event);
-                alertScheduler
-                  .onEvent(event)
-                  .catch((err) =>
-                    logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"),
-                  );
-              },
-            });
-          } catch (err) {
-            await handBackIfStoreDown(job, token, err);
-            throw err;
-          }
-        },
-        {
-          connection: workerConnection(),
-          prefix: config.redis_prefix,
-          concurrency: config.workers.evaluation_concurrency,
-          ...lockOptions,
-        },
-      );
-      for (const worker of [traceWorker, evalWorker]) {
-        worker.on("error", (err) =>
-          logger.warn({ err: err.message, queue: worker.name }, "worker error"),
-        );
-        worker.on("failed", (job, err) =>
-          logger.warn(
-            { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
-            "job failed",
-          ),
-        );
-      }
-      // Closing a worker waits for its active jobs; its connection is closed after it.
-      closers.push(
-        () => evalWorker.close(),
-        () => traceWorker.close(),
-      );
-      const scanner = new TraceScanner(buffer, tracesQueue, {
-        traceWaitMs: config.trace_wait_ms,
-        intervalMs: config.workers.scan_interval_ms,
-        onError: (err) => logger.warn({ err: errorMessage(err) }, "trace scan failed"),
+      await startWorkers({
+        config,
+        logger,
+        closers,
+        metrics,
+        buffer,
+        spanStore,
+        evalStore,
+        tracesQueue,
+        evaluationsQueue,
+        catalog,
+        judge,
+        alertScheduler,
+        alertEngine,
+        deliverer,
       });
-      scanner.start();
-      closers.push(() => scanner.close());
-
-      const alertWorker = new Worker(
-        ALERTS_QUEUE,
-        async (job: Job) => {
-          if (job.name === "tick") {
-            await alertScheduler.judgeAll();
-            // Deliveries recorded by a worker that died before dispatching them.
-            await deliverer.recoverPending();
-            return;
-          }
-          const rule = typeof job.data?.rule === "string" ? job.data.rule : null;
-          if (!rule) throw new UnrecoverableError("invalid alerts job: no rule");
-          const outcome = await alertEngine.judgeRule(rule);
-          for (const { type } of outcome.notifications)
-            metrics.alertNotifications.inc({ rule, type });
-          return outcome;
-        },
-        {
-          connection: workerConnection(),
-          prefix: config.redis_prefix,
-          concurrency: 4,
-        },
-      );
-      alertWorker.on("error", (err) =>
-        logger.warn({ err: err.message, queue: ALERTS_QUEUE }, "worker error"),
-      );
-      closers.push(() => alertWorker.close());
-      await alertScheduler.start();
-      await deliverer.recoverPending();
-      await Promise.all([
-        traceWorker.waitUntilReady(),
-        evalWorker.waitUntilReady(),
-        alertWorker.waitUntilReady(),
-      ]);
     }
 
     // Every role serves /healthz, /readyz and /metrics; only the API role takes traces and queries.

@@ -1,0 +1,236 @@
+import { setMaxListeners } from "node:events";
+import { type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
+import type { Logger } from "pino";
+import type { AlertEngine } from "../alerts/alert-engine.ts";
+import { ALERTS_QUEUE, type AlertScheduler } from "../alerts/alert-scheduler.ts";
+import { processTrace } from "../assemble/trace-processor.ts";
+import { TraceScanner } from "../assemble/trace-scanner.ts";
+import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+import type { Config } from "../config/config-schema.ts";
+import { errorMessage } from "../errors.ts";
+import { processEvaluation } from "../evaluate/evaluation-processor.ts";
+import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
+import { evaluatorKey } from "../evaluators/registry.ts";
+import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
+import type { Judge } from "../judge/judge.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
+import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
+import { connectRedis } from "../redis/connect-redis.ts";
+import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
+import type { EvalEventStore, NewEvalEvent } from "../store/eval-event-store.ts";
+import type { SpanStore } from "../store/span-store.ts";
+import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
+import {
+  handBackIfEvaluatorMissing,
+  handBackIfStoreDown,
+  MAX_EVALUATOR_MISSES,
+} from "./hand-back.ts";
+
+/** What the workers share with the rest of the service; built by the composition root. */
+export interface WorkerContext {
+  config: Config;
+  logger: Logger;
+  /** Where each started component registers its `close` (run in reverse order). */
+  closers: (() => Promise<unknown> | unknown)[];
+  metrics: Metrics;
+  buffer: TraceBuffer;
+  spanStore: SpanStore;
+  evalStore: EvalEventStore;
+  tracesQueue: Queue;
+  evaluationsQueue: Queue;
+  catalog: EvaluatorCatalog;
+  judge: Judge | null;
+  alertScheduler: AlertScheduler;
+  alertEngine: AlertEngine;
+  deliverer: WebhookDeliverer;
+}
+
+/**
+ * The worker role: the trace scanner and the `traces`, `evaluations` and `alerts` workers, with
+ * their processors kept thin (parse the payload, call the feature, map the error to the queue).
+ */
+export async function startWorkers(ctx: WorkerContext): Promise<void> {
+  const {
+    config,
+    logger,
+    closers,
+    metrics,
+    buffer,
+    spanStore,
+    evalStore,
+    tracesQueue,
+    evaluationsQueue,
+    catalog,
+    judge,
+    alertScheduler,
+    alertEngine,
+    deliverer,
+  } = ctx;
+  const exportConfig = config.evaluation_export;
+  const logExporter = exportConfig.otlp_logs_endpoint
+    ? new EvaluationLogExporter({
+        url: exportConfig.otlp_logs_endpoint,
+        protocol: exportConfig.protocol,
+        headers: exportConfig.headers,
+      })
+    : null;
+  // Closed after the workers (closers run in reverse), so their last verdicts are sent.
+  if (logExporter) closers.push(() => logExporter.close());
+  // Concurrent jobs' verdicts share multi-row INSERTs; drained after the workers stop.
+  const batcher = new EvalEventBatcher(evalStore);
+  closers.push(() => batcher.drain());
+  // Each worker blocks on a connection of its own. BullMQ leaves a connection it was handed
+  // open, so they are closed here, after the workers (closers run in reverse).
+  const workerConnection = () => {
+    const connection = connectRedis(config);
+    connection.on("error", (err) =>
+      logger.warn({ err: err.message }, "redis worker connection error"),
+    );
+    closers.push(() => connection.quit().catch(() => connection.disconnect()));
+    return connection;
+  };
+  // A killed worker's jobs go back to the queue once its lock lapses.
+  const lockOptions = {
+    lockDuration: config.workers.lock_ms,
+    stalledInterval: config.workers.lock_ms,
+  };
+  const shutdown = new AbortController();
+  // Every running evaluation listens to it (and stops listening when done): as many
+  // listeners as the evaluation concurrency is expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
+  closers.push(() => shutdown.abort(new Error("shutting down")));
+  const traceWorker = new Worker(
+    TRACES_QUEUE,
+    async (job: Job, token?: string) => {
+      const payload = TraceJobSchema.safeParse(job.data);
+      if (!payload.success)
+        throw new UnrecoverableError(`invalid traces job: ${payload.error.message}`);
+      try {
+        return await processTrace(payload.data, {
+          buffer,
+          spanStore,
+          evaluationsQueue,
+          evaluators: catalog.active(),
+          config,
+          metrics,
+        });
+      } catch (err) {
+        await handBackIfStoreDown(job, token, err);
+        // Give up on this generation for good on the last attempt, so a poison trace does not
+        // hold the head of the pending set; the failed job stays for inspection.
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
+          await buffer.release(payload.data).catch(() => {});
+        throw err;
+      }
+    },
+    {
+      connection: workerConnection(),
+      prefix: config.redis_prefix,
+      concurrency: config.workers.trace_concurrency,
+      ...lockOptions,
+    },
+  );
+  const evalWorker = new Worker(
+    EVALUATIONS_QUEUE,
+    async (job: Job, token?: string) => {
+      const payload = EvaluationJobSchema.safeParse(job.data);
+      if (!payload.success)
+        throw new UnrecoverableError(`invalid evaluations job: ${payload.error.message}`);
+      const { evaluator, version, misses = 0 } = payload.data;
+      await handBackIfEvaluatorMissing(
+        job,
+        token,
+        catalog.get(evaluatorKey(evaluator, version)) !== undefined,
+      );
+      const attempt = {
+        number: job.attemptsMade + 1,
+        last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || misses >= MAX_EVALUATOR_MISSES,
+      };
+      try {
+        return await processEvaluation(payload.data, attempt, {
+          evaluators: catalog,
+          verdicts: batcher,
+          metrics,
+          logger,
+          timeoutMs: config.workers.evaluation_timeout_ms,
+          signal: shutdown.signal,
+          judge,
+          onStored: (event: NewEvalEvent) => {
+            logExporter?.emit(event);
+            alertScheduler
+              .onEvent(event)
+              .catch((err) =>
+                logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"),
+              );
+          },
+        });
+      } catch (err) {
+        await handBackIfStoreDown(job, token, err);
+        throw err;
+      }
+    },
+    {
+      connection: workerConnection(),
+      prefix: config.redis_prefix,
+      concurrency: config.workers.evaluation_concurrency,
+      ...lockOptions,
+    },
+  );
+  for (const worker of [traceWorker, evalWorker]) {
+    worker.on("error", (err) =>
+      logger.warn({ err: err.message, queue: worker.name }, "worker error"),
+    );
+    worker.on("failed", (job, err) =>
+      logger.warn(
+        { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
+        "job failed",
+      ),
+    );
+  }
+  // Closing a worker waits for its active jobs; its connection is closed after it.
+  closers.push(
+    () => evalWorker.close(),
+    () => traceWorker.close(),
+  );
+  const scanner = new TraceScanner(buffer, tracesQueue, {
+    traceWaitMs: config.trace_wait_ms,
+    intervalMs: config.workers.scan_interval_ms,
+    onError: (err) => logger.warn({ err: errorMessage(err) }, "trace scan failed"),
+  });
+  scanner.start();
+  closers.push(() => scanner.close());
+
+  const alertWorker = new Worker(
+    ALERTS_QUEUE,
+    async (job: Job) => {
+      if (job.name === "tick") {
+        await alertScheduler.judgeAll();
+        // Deliveries recorded by a worker that died before dispatching them.
+        await deliverer.recoverPending();
+        return;
+      }
+      const rule = typeof job.data?.rule === "string" ? job.data.rule : null;
+      if (!rule) throw new UnrecoverableError("invalid alerts job: no rule");
+      const outcome = await alertEngine.judgeRule(rule);
+      for (const { type } of outcome.notifications) metrics.alertNotifications.inc({ rule, type });
+      return outcome;
+    },
+    {
+      connection: workerConnection(),
+      prefix: config.redis_prefix,
+      concurrency: 4,
+    },
+  );
+  alertWorker.on("error", (err) =>
+    logger.warn({ err: err.message, queue: ALERTS_QUEUE }, "worker error"),
+  );
+  closers.push(() => alertWorker.close());
+  await alertScheduler.start();
+  await deliverer.recoverPending();
+  await Promise.all([
+    traceWorker.waitUntilReady(),
+    evalWorker.waitUntilReady(),
+    alertWorker.waitUntilReady(),
+  ]);
+}
