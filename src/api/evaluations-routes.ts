@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { TracejudgeError } from "../errors.ts";
 import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
@@ -26,6 +26,8 @@ export const EvaluationsQuerySchema = z
       .transform((s) => new Date(s))
       .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+    /** For admin keys (and an open API): one project's events only. */
+    project: z.string().min(1).optional(),
     cursor: z
       .string()
       .refine((c) => decodeCursor(c) !== null, "is not a cursor this API returned")
@@ -55,8 +57,16 @@ export async function evaluationsRoutes(
   app: FastifyInstance,
   deps: EvaluationsRoutesDeps,
 ): Promise<void> {
-  const answer = async (reply: FastifyReply, query: z.infer<typeof EvaluationsQuerySchema>) => {
+  const answer = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    query: z.infer<typeof EvaluationsQuerySchema>,
+  ) => {
+    const project =
+      request.caller && !request.caller.admin ? request.caller.project : query.project;
     const page = await deps.store.query({
+      // A project's key reads its own project; an admin key every one, or the one it names.
+      ...(project ? { project } : {}),
       ...(query.trace_id ? { traceId: query.trace_id } : {}),
       ...(query.span_id ? { spanId: query.span_id } : {}),
       ...(query.evaluator ? { evaluator: query.evaluator } : {}),
@@ -70,7 +80,7 @@ export async function evaluationsRoutes(
   app.get("/v1/evaluations", async (request, reply) => {
     const parsed = EvaluationsQuerySchema.safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
-    return answer(reply, parsed.data);
+    return answer(request, reply, parsed.data);
   });
 
   app.get("/v1/traces/:trace_id/evaluations", async (request, reply) => {
@@ -78,7 +88,7 @@ export async function evaluationsRoutes(
       .extend({ trace_id: TraceId })
       .safeParse({ ...(request.query as object), ...(request.params as object) });
     if (!parsed.success) return badRequest(reply, parsed.error);
-    return answer(reply, parsed.data);
+    return answer(request, reply, parsed.data);
   });
 
   const describe = (active: ActiveEvaluator) => ({

@@ -64,6 +64,7 @@ export function evalCaseToInput(c: EvalCase): EvaluationInput {
     route: null,
     attributes: {},
     resource: {},
+    project: "default",
   };
   return {
     traceId,

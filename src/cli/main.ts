@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { pino } from "pino";
+import { hashKey } from "../api/auth.ts";
 import type { Config } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { runDemo } from "../demo/run-demo.ts";
@@ -25,6 +26,7 @@ commands:
                tracejudge eval --cases FILE.jsonl --evaluator NAME|all
   demo       the service, a small instrumented RAG app with two releases, and a webhook
              receiver that prints the alerts: tracejudge demo [--traces N] [--exit-after-alert]
+  hash-key   print the SHA-256 to put in auth.keys for an API key: tracejudge hash-key KEY
   reevaluate re-run an evaluator's current version over stored spans:
                tracejudge reevaluate --evaluator NAME [--since ISO-DATE] [--dry-run] [--yes]
 
@@ -113,6 +115,15 @@ export async function main(
   if (!command || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(`${USAGE}\n`);
     return command ? 0 : 2;
+  }
+  if (command === "hash-key") {
+    if (!rest[0])
+      throw new TracejudgeError(
+        "CONFIG_INVALID",
+        'hash-key: give the key, e.g. tracejudge hash-key "$KEY"',
+      );
+    process.stdout.write(`${hashKey(rest[0])}\n`);
+    return 0;
   }
   const config = loadConfig(env);
   switch (command) {

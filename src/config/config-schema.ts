@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AlertRuleSchema } from "../alerts/rule-schema.ts";
+import { AuthConfigSchema } from "../api/auth.ts";
 import { TraceUrlTemplateSchema } from "../console/trace-link.ts";
 import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
 import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";
@@ -126,6 +127,8 @@ export const ConfigSchema = z
     evaluator_modules: z.array(z.string()).default([]),
     /** The LLM judge (any OpenAI-compatible endpoint); absent = offline evaluators only. */
     judge: JudgeConfigSchema.optional(),
+    /** API keys; without any, the API is open (bind it to a private address). */
+    auth: AuthConfigSchema.prefault({}),
     /** Judges defined by configuration alone: a prompt template and an output shape. */
     judges: z.array(ConfigJudgeSchema).default([]),
     /** Evaluators served over HTTP by another service (see README). */

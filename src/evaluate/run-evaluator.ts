@@ -77,6 +77,7 @@ export async function runEvaluator(
 
 type Scope = Pick<
   NewEvalEvent,
+  | "project"
   | "traceId"
   | "spanId"
   | "evaluator"
@@ -95,6 +96,7 @@ export function eventScope(
 ): Scope {
   const span = input.span;
   return {
+    project: span.project,
     traceId: input.traceId,
     spanId: input.spanId,
     evaluator: evaluator.name,

@@ -23,6 +23,8 @@ export interface IngestDeps {
   logger: EvaluatorLogger;
   /** Largest body accepted, before and after decompression. */
   maxBodyBytes: number;
+  /** The caller's ingest rate: seconds to wait before these spans may pass, 0 to go on. */
+  admit?: (request: FastifyRequest, spans: number) => number;
 }
 
 function encodingOf(contentType: string | undefined): OtlpEncoding | null {
@@ -134,12 +136,24 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       return sendOtlpError(reply, encoding, status, err.message);
     }
 
+    const wait = deps.admit?.(request, decoded.spans.length) ?? 0;
+    if (wait > 0) {
+      deps.metrics.requestsRejected.inc({ status: "429" });
+      return sendOtlpError(
+        reply,
+        encoding,
+        429,
+        "this API key's ingest rate is spent: try again later",
+        wait,
+      );
+    }
+    const project = request.caller?.project ?? "default";
     const spans: LlmSpan[] = [];
     let rejected = decoded.rejected;
     const errors = [...decoded.errors];
     for (const otlpSpan of decoded.spans) {
       try {
-        spans.push(deps.redact(deps.normalize(otlpSpan)));
+        spans.push({ ...deps.redact(deps.normalize(otlpSpan)), project });
       } catch (err) {
         rejected += 1;
         errors.push(`span ${otlpSpan.spanId}: ${errorMessage(err)}`);

@@ -96,5 +96,7 @@ function readSpan(span: OtlpSpan): LlmSpan {
     route: attempt(() => readRoute(attrs), null),
     attributes: attrs,
     resource,
+    // Ingest sets the sender's project; the normaliser only reads the span.
+    project: "default",
   };
 }

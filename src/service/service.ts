@@ -7,6 +7,7 @@ import { AlertRuleCatalog } from "../alerts/alert-rule-catalog.ts";
 import { ALERTS_QUEUE, AlertScheduler } from "../alerts/alert-scheduler.ts";
 import { AlertStateStore } from "../alerts/alert-state-store.ts";
 import { alertRoutes } from "../api/alert-routes.ts";
+import { installAuth } from "../api/auth.ts";
 import { consoleRoutes } from "../api/console-routes.ts";
 import { evaluationsRoutes } from "../api/evaluations-routes.ts";
 import { healthRoutes } from "../api/health-routes.ts";
@@ -206,6 +207,8 @@ export async function startService(
 
     // Every role serves /healthz, /readyz and /metrics; only the API role takes traces and queries.
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    // Before any route: with API keys configured, every endpoint but /healthz needs one.
+    const { admit } = installAuth(app, config.auth.keys);
     if (roles.api) {
       // Ingest's own connection fails fast: while Redis is away a request gets 503 at once
       // instead of waiting, unanswered, for it to come back.
@@ -235,6 +238,7 @@ export async function startService(
         backpressure,
         logger,
         maxBodyBytes: config.server.max_body_bytes,
+        admit,
       });
       await app.register(evaluationsRoutes, {
         store: evalStore,

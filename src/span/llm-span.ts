@@ -112,5 +112,7 @@ export const LlmSpanSchema = z.object({
   route: z.string().nullable(),
   attributes: AttributesSchema,
   resource: AttributesSchema,
+  /** The project whose API key sent the span (`default` without API keys). */
+  project: z.string().default("default"),
 });
 export type LlmSpan = z.infer<typeof LlmSpanSchema>;

@@ -3,6 +3,8 @@ import { z } from "zod";
 
 /** A verdict as it is written: camelCase in, snake_case columns. */
 export interface NewEvalEvent {
+  /** The project of the span's sender. */
+  project: string;
   traceId: string;
   spanId: string;
   evaluator: string;
@@ -30,6 +32,7 @@ export interface NewEvalEvent {
 /** An eval event as the API answers it. */
 export const EvalEventSchema = z.object({
   id: z.string(),
+  project: z.string(),
   trace_id: z.string(),
   span_id: z.string(),
   evaluator: z.string(),
@@ -57,6 +60,8 @@ export const EvalEventSchema = z.object({
 export type EvalEvent = z.infer<typeof EvalEventSchema>;
 
 export interface EvalEventQuery {
+  /** Only this project's events (a project's API key sees nothing else). */
+  project?: string;
   traceId?: string;
   spanId?: string;
   evaluator?: string;
@@ -68,6 +73,7 @@ export interface EvalEventQuery {
 }
 
 const COLUMNS = [
+  "project",
   "trace_id",
   "span_id",
   "evaluator",
@@ -94,6 +100,7 @@ const COLUMNS = [
 
 function toRow(e: NewEvalEvent): unknown[] {
   return [
+    e.project,
     e.traceId,
     e.spanId,
     e.evaluator,
@@ -194,6 +201,7 @@ export class EvalEventStore {
       values.push(value);
       where.push(sql.replace("?", `$${values.length}`));
     };
+    if (q.project) add("project = ?", q.project);
     if (q.traceId) add("trace_id = ?", q.traceId);
     if (q.spanId) add("span_id = ?", q.spanId);
     if (q.evaluator) add("evaluator = ?", q.evaluator);

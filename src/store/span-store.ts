@@ -10,6 +10,7 @@ export interface StoredSpan {
 }
 
 const COLUMNS = [
+  "project",
   "trace_id",
   "span_id",
   "parent_span_id",
@@ -53,6 +54,7 @@ export class SpanStore {
     const values: unknown[] = [];
     const tuples = items.map(({ span, question, answer, context }, i) => {
       values.push(
+        span.project,
         span.traceId,
         span.spanId,
         span.parentSpanId,

@@ -28,6 +28,7 @@ let spanCounter = 0;
 function event(release: string, score: number, service = "checkout-support"): NewEvalEvent {
   spanCounter += 1;
   return {
+    project: "default",
     traceId: "ab".repeat(16),
     spanId: spanCounter.toString(16).padStart(16, "0"),
     evaluator: "groundedness",

@@ -116,6 +116,7 @@ export async function writeHistory(pool: pg.Pool): Promise<number> {
       for (const evaluator of ["groundedness", "hallucination"]) {
         events.push({
           minutesAgo: minute,
+          project: "default",
           traceId: hex(16),
           spanId: hex(8),
           evaluator,
@@ -158,6 +159,7 @@ export async function writeJudgeVerdicts(pool: pg.Pool): Promise<number[]> {
   const costs = [0.0123, 0.0077];
   await new EvalEventStore(pool).insertMany(
     costs.map((cost) => ({
+      project: "default",
       traceId: hex(16),
       spanId: hex(8),
       evaluator: "groundedness",

@@ -19,6 +19,7 @@ class CountingStore extends EvalEventStore {
 
 function event(i: number): NewEvalEvent {
   return {
+    project: "default",
     traceId: "cd".repeat(16),
     spanId: i.toString(16).padStart(16, "0"),
     evaluator: "groundedness",

@@ -15,6 +15,7 @@ let store: EvalEventStore;
 
 function event(over: Partial<NewEvalEvent> = {}): NewEvalEvent {
   return {
+    project: "default",
     traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
     spanId: "00f067aa0ba902b7",
     evaluator: "groundedness",

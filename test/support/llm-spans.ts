@@ -40,6 +40,7 @@ export function makeSpan(overrides: Partial<LlmSpan> = {}): LlmSpan {
     route: null,
     attributes: {},
     resource: {},
+    project: "default",
     ...overrides,
   };
 }

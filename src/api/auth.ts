@@ -1,0 +1,136 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+
+/** An API key, stored only as its SHA-256: the config never holds a usable secret. */
+export const ApiKeySchema = z
+  .object({
+    /** Names the key in logs and metrics (never the key itself). */
+    name: z.string().min(1),
+    /** The project the key belongs to; its spans and verdicts are that project's alone. */
+    project: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a slug: lower-case letters, digits, - and _")
+      .default("default"),
+    /** Hex SHA-256 of the key, as `tracejudge hash-key KEY` prints it. */
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be the hex SHA-256 of the key (tracejudge hash-key KEY)"),
+    /**
+     * Admin keys see every project and may use every endpoint. Other keys may only send traces and
+     * read their own project's eval events. Default false.
+     */
+    admin: z.boolean().default(false),
+    /** Spans per second this key may send (a one-second burst); none = no limit. */
+    ingest_spans_per_s: z.number().positive().optional(),
+  })
+  .strict();
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+export const AuthConfigSchema = z
+  .object({
+    /** With no keys, the API is open (bind it to a private address). */
+    keys: z.array(ApiKeySchema).default([]),
+  })
+  .strict();
+
+/** Who made a request. */
+export interface Caller {
+  key: string;
+  project: string;
+  admin: boolean;
+}
+
+export function hashKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/**
+ * The key a bearer token is, compared in constant time against every configured key (all of them,
+ * so the time taken does not tell which one came close).
+ */
+export function authenticate(header: string | undefined, keys: readonly ApiKey[]): ApiKey | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  if (!match) return null;
+  const given = createHash("sha256")
+    .update(match[1] as string)
+    .digest();
+  let found: ApiKey | null = null;
+  for (const key of keys) {
+    if (timingSafeEqual(given, Buffer.from(key.sha256, "hex")) && !found) found = key;
+  }
+  return found;
+}
+
+/** Routes a project's key may use; everything else needs an admin key (until it is scoped). */
+const PROJECT_ROUTES = new Set([
+  "POST /v1/traces",
+  "GET /v1/evaluations",
+  "GET /v1/traces/:trace_id/evaluations",
+]);
+const OPEN_ROUTES = new Set(["GET /healthz"]);
+
+/** Per-key spans-per-second buckets with a one-second burst. */
+class IngestLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  /** 0 when the spans may pass, else the seconds to wait. */
+  take(key: ApiKey, spans: number, now = Date.now()): number {
+    const rate = key.ingest_spans_per_s;
+    if (rate === undefined) return 0;
+    const bucket = this.buckets.get(key.name) ?? { tokens: rate, at: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    this.buckets.set(key.name, bucket);
+    if (bucket.tokens >= Math.min(spans, rate)) {
+      bucket.tokens -= spans;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((Math.min(spans, rate) - bucket.tokens) / rate));
+  }
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    caller: Caller | null;
+  }
+}
+
+/**
+ * With keys configured, every endpoint but `/healthz` needs `Authorization: Bearer <key>` (OTLP
+ * exporters send it as a header): 401 without a valid key, 403 for an endpoint the key's project
+ * may not use, 429 with Retry-After past the key's ingest rate.
+ */
+export function installAuth(
+  app: FastifyInstance,
+  keys: readonly ApiKey[],
+): { admit: (request: FastifyRequest, spans: number) => number } {
+  app.decorateRequest("caller", null);
+  if (keys.length === 0) return { admit: () => 0 };
+  const limiter = new IngestLimiter();
+  const byName = new Map(keys.map((k) => [k.name, k]));
+  app.addHook("onRequest", async (request: FastifyRequest, reply: FastifyReply) => {
+    const route = `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`;
+    if (OPEN_ROUTES.has(route)) return;
+    const key = authenticate(request.headers.authorization, keys);
+    if (!key) {
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="tracejudge"')
+        .send({ error: "unauthorized", message: "send Authorization: Bearer <API key>" });
+    }
+    if (!key.admin && !PROJECT_ROUTES.has(route)) {
+      return reply
+        .code(403)
+        .send({ error: "forbidden", message: `the key "${key.name}" may not use ${route}` });
+    }
+    request.caller = { key: key.name, project: key.project, admin: key.admin };
+  });
+  return {
+    // Counted by the ingest route once the spans are known: seconds to wait, 0 to go on.
+    admit: (request, spans) => {
+      const key = request.caller ? byName.get(request.caller.key) : undefined;
+      return key ? limiter.take(key, spans) : 0;
+    },
+  };
+}
