@@ -68,7 +68,8 @@ const PROJECT_ROUTES = new Set([
   "GET /v1/evaluations",
   "GET /v1/traces/:trace_id/evaluations",
 ]);
-const OPEN_ROUTES = new Set(["GET /healthz"]);
+/** The console's page and assets hold no data; what they fetch needs a key like any request. */
+const OPEN_ROUTES = new Set(["GET /healthz", "GET /", "GET /console/*", "GET /console/vendor/*"]);
 
 /** Per-key spans-per-second buckets with a one-second burst. */
 class IngestLimiter {

@@ -60,6 +60,10 @@ describe("API keys and projects", () => {
     expect((await send(null)).status).toBe(401);
     expect((await send("tj_wrong_key")).status).toBe(401);
     expect((await fetch(`${svc.url}/readyz`, { headers: bearer(KEYS.admin) })).status).toBe(200);
+    // The console's page holds no data; its data needs an admin key.
+    expect((await fetch(`${svc.url}/`)).status).toBe(200);
+    expect((await fetch(`${svc.url}/v1/console/health`)).status).toBe(401);
+    expect((await fetch(`${svc.url}/v1/console/health`, { headers: bearer(KEYS.admin) })).status).toBe(200);
   });
 
   it("keeps a project's eval events from every other project's key", async () => {

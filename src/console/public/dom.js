@@ -29,6 +29,19 @@ export function fill(el, ...children) {
   append(el, children);
 }
 
+/**
+ * The API key, when the service requires one: given once in the URL's fragment (`/#key=…`, which
+ * browsers never send to the server), then kept for the tab's session.
+ */
+function apiKey() {
+  const match = /(?:^|[#&])key=([^&]+)/.exec(location.hash);
+  if (match) {
+    sessionStorage.setItem("tracejudge.key", decodeURIComponent(match[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  return sessionStorage.getItem("tracejudge.key");
+}
+
 /** GET a JSON endpoint of this service (paths are relative, so the console works behind a prefix). */
 export async function getJSON(path, params = {}) {
   const query = new URLSearchParams();
@@ -36,7 +49,14 @@ export async function getJSON(path, params = {}) {
     if (value !== undefined && value !== null) query.set(key, String(value));
   }
   const qs = query.toString();
-  const res = await fetch(qs ? `${path}?${qs}` : path, { headers: { accept: "application/json" } });
+  const key = apiKey();
+  const headers = {
+    accept: "application/json",
+    ...(key ? { authorization: `Bearer ${key}` } : {}),
+  };
+  const res = await fetch(qs ? `${path}?${qs}` : path, { headers });
+  if (res.status === 401)
+    throw new Error("this service needs an admin API key: open the console as /#key=YOUR_KEY");
   if (!res.ok) {
     const body = await res.json().catch(() => ({}));
     throw new Error(`${path}: ${res.status} ${body.message ?? res.statusText}`);
