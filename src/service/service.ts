@@ -115,6 +115,7 @@ export async function startService(
       logger,
     });
     await catalog.start();
+    closers.push(() => catalog.close());
 
     // Alerts: rules from the config and the API, states in Postgres, signed webhook deliveries.
     const alertRules = new AlertRuleCatalog(config.alert_rules, pool, { logger });
@@ -155,7 +156,6 @@ export async function startService(
       deliverer,
       logger,
     });
-    closers.push(() => catalog.close());
 
     // One judge per process, shared by every evaluator. While the provider is down the circuit
     // opens and the evaluations queue is paused (for every replica) instead of burning attempts.
