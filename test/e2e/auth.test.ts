@@ -63,7 +63,9 @@ describe("API keys and projects", () => {
     // The console's page holds no data; its data needs an admin key.
     expect((await fetch(`${svc.url}/`)).status).toBe(200);
     expect((await fetch(`${svc.url}/v1/console/health`)).status).toBe(401);
-    expect((await fetch(`${svc.url}/v1/console/health`, { headers: bearer(KEYS.admin) })).status).toBe(200);
+    expect(
+      (await fetch(`${svc.url}/v1/console/health`, { headers: bearer(KEYS.admin) })).status,
+    ).toBe(200);
   });
 
   it("keeps a project's eval events from every other project's key", async () => {
