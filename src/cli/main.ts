@@ -101,6 +101,13 @@ async function evalCommand(config: Config, args: string[]): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 /** The configured judge model's price, for cost estimates. */
 function judgePrice(config: Config): { input: number; output: number } | null {
   return config.judge ? (priceFor(config.judge.prices, config.judge.model) ?? null) : null;
@@ -117,12 +124,15 @@ export async function main(
     return command ? 0 : 2;
   }
   if (command === "hash-key") {
-    if (!rest[0])
+    // From stdin when not given, so the key stays out of the shell's history.
+    const key = rest[0] ?? (await readStdin()).trim();
+    if (!key) {
       throw new TracejudgeError(
         "CONFIG_INVALID",
-        'hash-key: give the key, e.g. tracejudge hash-key "$KEY"',
+        'hash-key: give the key as an argument or on stdin, e.g. printf %s "$KEY" | tracejudge hash-key',
       );
-    process.stdout.write(`${hashKey(rest[0])}\n`);
+    }
+    process.stdout.write(`${hashKey(key)}\n`);
     return 0;
   }
   const config = loadConfig(env);

@@ -94,6 +94,23 @@ describe("tracejudge eval", () => {
   });
 });
 
+describe("tracejudge hash-key", () => {
+  it("prints the SHA-256 of a key given as an argument or on stdin", async () => {
+    const expected = "8766b9cb08e6040b704f1e3ee1e186efccf2635b1d2634d6525333007e6aeae1";
+    expect((await run(["hash-key", "secret-a"])).stdout.trim()).toBe(expected);
+    const child = spawn(process.execPath, [BIN, "hash-key"], {
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stdin.end("secret-a\n");
+    await new Promise((resolve) => child.on("close", resolve));
+    expect(out.trim()).toBe(expected);
+  });
+});
+
 describe("custom evaluator modules through the CLI", () => {
   it("loads a TypeScript module that lives outside any ES-module package", async () => {
     const folder = mkdtempSync(path.join(tmpdir(), "tj-user-"));
