@@ -18,12 +18,17 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import pg from "pg";
 import type { ConfigInput } from "../../src/config/config-schema.ts";
 import { deleteRedisPrefix, REDIS_URL, testDatabaseUrl } from "../../test/support/services.ts";
 import { type BurstResult, burst } from "./lib/burst.ts";
-import { type ChildService, ROOT, randomPrefix } from "./lib/child-service.ts";
+import {
+  type ChildService,
+  childEnv,
+  ROOT,
+  randomPrefix,
+  waitForStart,
+} from "./lib/child-service.ts";
 import {
   envNumber,
   fmt,
@@ -36,7 +41,6 @@ import {
 /** The two built-in offline evaluators judge every LLM span. */
 const EVALUATORS_PER_SPAN = 2;
 /** Variables that would override the config file in the children. */
-const OVERRIDING = /^(DATABASE_URL|REDIS_URL|PORT|HOST|TRACEJUDGE_.*|OPENAI_.*|OTEL_.*)$/;
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = 100;
 
@@ -60,14 +64,6 @@ process.once("exit", () => {
 process.once("SIGINT", () => {
   for (const child of children) child.kill("SIGKILL");
 });
-
-function childEnv(configFile: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (value !== undefined && !OVERRIDING.test(key)) env[key] = value;
-  env.TRACEJUDGE_CONFIG = configFile;
-  return env;
-}
 
 function cpuSecondsOf(pid: number): number {
   try {
@@ -100,7 +96,6 @@ async function startRole(role: Role, configFile: string): Promise<RoleProcess> {
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   exited.then(() => children.delete(child));
   const warnings: string[] = [];
-  const tail: string[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -114,30 +109,7 @@ async function startRole(role: Role, configFile: string): Promise<RoleProcess> {
     return stopping;
   };
   try {
-    const url = await new Promise<string>((resolveUrl, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${role} did not start in 60 s`)), 60_000);
-      const onLine = (line: string) => {
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-        let entry: { level?: number; msg?: string; url?: string } = {};
-        try {
-          entry = JSON.parse(line);
-        } catch {
-          return;
-        }
-        if ((entry.level ?? 0) >= 40 && warnings.length < 20) warnings.push(line);
-        if (entry.msg === "tracejudge started" && entry.url) {
-          clearTimeout(timer);
-          resolveUrl(entry.url);
-        }
-      };
-      if (child.stdout) createInterface({ input: child.stdout }).on("line", onLine);
-      if (child.stderr) createInterface({ input: child.stderr }).on("line", onLine);
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`${role} exited with ${code} before it started:\n${tail.join("\n")}`));
-      });
-    });
+    const url = await waitForStart(child, role, warnings);
     return {
       role,
       pid: child.pid as number,

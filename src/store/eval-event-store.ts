@@ -72,7 +72,8 @@ export interface EvalEventQuery {
   cursor?: string;
 }
 
-const COLUMNS = [
+/** The columns a verdict is written to, in `toRow` order. */
+export const EVAL_EVENT_COLUMNS = [
   "project",
   "trace_id",
   "span_id",
@@ -167,8 +168,8 @@ export class EvalEventStore {
     const values: unknown[] = [];
     const tuples = events.map((event, i) => {
       values.push(...toRow(event));
-      const base = i * COLUMNS.length;
-      return `(${COLUMNS.map((_, j) => `$${base + j + 1}`).join(", ")})`;
+      const base = i * EVAL_EVENT_COLUMNS.length;
+      return `(${EVAL_EVENT_COLUMNS.map((_, j) => `$${base + j + 1}`).join(", ")})`;
     });
     const { rows } = await this.pool.query<{
       trace_id: string;
@@ -176,7 +177,7 @@ export class EvalEventStore {
       evaluator: string;
       evaluator_version: string;
     }>(
-      `INSERT INTO eval_events (${COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}
+      `INSERT INTO eval_events (${EVAL_EVENT_COLUMNS.join(", ")}) VALUES ${tuples.join(", ")}
        ON CONFLICT (trace_id, span_id, evaluator, evaluator_version) DO NOTHING
        RETURNING trace_id, span_id, evaluator, evaluator_version`,
       values,
@@ -213,7 +214,7 @@ export class EvalEventStore {
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     values.push(limit + 1);
     const { rows } = await this.pool.query<Row>(
-      `SELECT id::text AS id, ${COLUMNS.join(", ")}, created_at FROM eval_events
+      `SELECT id::text AS id, ${EVAL_EVENT_COLUMNS.join(", ")}, created_at FROM eval_events
        ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
        ORDER BY eval_events.id ASC LIMIT $${values.length}`,
       values,

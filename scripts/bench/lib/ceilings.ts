@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type pg from "pg";
+import { EVAL_EVENT_COLUMNS } from "../../../src/store/eval-event-store.ts";
 import { deleteRedisPrefix, REDIS_URL } from "../../../test/support/services.ts";
 import { randomPrefix } from "./child-service.ts";
 
@@ -67,30 +68,8 @@ export async function rawInsert(
   rows: number,
   batch = 1000,
 ): Promise<{ rowsPerSecond: number }> {
-  const columns = [
-    "trace_id",
-    "span_id",
-    "evaluator",
-    "evaluator_version",
-    "status",
-    "reason",
-    "score",
-    "label",
-    "passed",
-    "explanation",
-    "details",
-    "service_name",
-    "service_version",
-    "model",
-    "span_name",
-    "span_kind",
-    "judge_model",
-    "judge_input_tokens",
-    "judge_output_tokens",
-    "judge_cost_usd",
-    "latency_ms",
-    "attempts",
-  ];
+  // The store's own columns, so the ceiling writes exactly what the engine writes.
+  const columns = EVAL_EVENT_COLUMNS;
   const { rows: templates } = await pool.query<Record<string, unknown>>(
     `SELECT ${columns.join(", ")} FROM eval_events ORDER BY id LIMIT ${batch}`,
   );

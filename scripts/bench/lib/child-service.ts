@@ -48,43 +48,27 @@ export function randomPrefix(): string {
   return `{tjbench-${randomBytes(5).toString("hex")}}`;
 }
 
-export async function startChildService(
-  config: Partial<ConfigInput>,
-  role: "start" | "api" = "start",
-): Promise<ChildService> {
-  const db = testDatabaseUrl();
-  const prefix = randomPrefix();
-  const file = join(tmpdir(), `tracejudge-bench-${prefix.slice(1, -1)}.yaml`);
-  const full = {
-    log_level: "info",
-    ...config,
-    server: { host: "127.0.0.1", port: 0, ...config.server },
-    database_url: db.url,
-    redis_url: REDIS_URL,
-    redis_prefix: prefix,
-  };
-  // YAML is a superset of JSON.
-  writeFileSync(file, JSON.stringify(full, null, 2));
+/** This process's environment for a child, without what would override its config file. */
+export function childEnv(configFile: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env))
     if (value !== undefined && !OVERRIDING.test(key)) env[key] = value;
-  env.TRACEJUDGE_CONFIG = file;
+  env.TRACEJUDGE_CONFIG = configFile;
+  return env;
+}
 
-  // BENCH_CPU_PROF_DIR=dir: a V8 CPU profile of the service, written when it exits.
-  const profile = process.env.BENCH_CPU_PROF_DIR
-    ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF_DIR)}`]
-    : [];
-  const args = [...profile, join(ROOT, "bin/tracejudge.mjs"), role];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const warnings: string[] = [];
+/**
+ * Resolves with the service's URL once a child logs "tracejudge started"; rejects (with its last
+ * lines) if it exits first or takes over 60 s. Warning lines go to `warnings` (the first 20).
+ */
+export function waitForStart(
+  child: ChildProcess,
+  what: string,
+  warnings: string[],
+): Promise<string> {
   const tail: string[] = [];
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error("the service did not start in 60 s")), 60_000);
+  return new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in 60 s`)), 60_000);
     const onLine = (line: string) => {
       tail.push(line);
       if (tail.length > 30) tail.shift();
@@ -104,9 +88,43 @@ export async function startChildService(
     if (child.stderr) createInterface({ input: child.stderr }).on("line", onLine);
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`the service exited with ${code} before it started:\n${tail.join("\n")}`));
+      reject(new Error(`${what} exited with ${code} before it started:\n${tail.join("\n")}`));
     });
-  }).catch(async (err) => {
+  });
+}
+
+export async function startChildService(
+  config: Partial<ConfigInput>,
+  role: "start" | "api" = "start",
+): Promise<ChildService> {
+  const db = testDatabaseUrl();
+  const prefix = randomPrefix();
+  const file = join(tmpdir(), `tracejudge-bench-${prefix.slice(1, -1)}.yaml`);
+  const full = {
+    log_level: "info",
+    ...config,
+    server: { host: "127.0.0.1", port: 0, ...config.server },
+    database_url: db.url,
+    redis_url: REDIS_URL,
+    redis_prefix: prefix,
+  };
+  // YAML is a superset of JSON.
+  writeFileSync(file, JSON.stringify(full, null, 2));
+  const env = childEnv(file);
+
+  // BENCH_CPU_PROF_DIR=dir: a V8 CPU profile of the service, written when it exits.
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF_DIR)}`]
+    : [];
+  const args = [...profile, join(ROOT, "bin/tracejudge.mjs"), role];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const warnings: string[] = [];
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const url = await waitForStart(child, "the service", warnings).catch(async (err) => {
     child.kill("SIGKILL");
     await exited;
     await db.drop().catch(() => {});
