@@ -9,6 +9,7 @@ import { AlertRuleSchema } from "../../src/alerts/rule-schema.ts";
 import { EvalEventStore, type NewEvalEvent } from "../../src/store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
 import { WebhookDeliverer } from "../../src/webhooks/webhook-deliverer.ts";
+import { makeEvalEvent } from "../support/eval-events.ts";
 import {
   deleteRedisPrefix,
   REDIS_URL,
@@ -27,31 +28,18 @@ const logger = pino({ level: "silent" });
 let spanCounter = 0;
 function event(release: string, score: number, service = "checkout-support"): NewEvalEvent {
   spanCounter += 1;
-  return {
-    project: "default",
+  return makeEvalEvent({
     traceId: "ab".repeat(16),
     spanId: spanCounter.toString(16).padStart(16, "0"),
-    evaluator: "groundedness",
     evaluatorVersion: "1",
-    status: "ok",
-    reason: null,
     score,
     label: null,
     passed: score >= 0.5,
     explanation: `score ${score}`,
-    details: null,
     serviceName: service,
     serviceVersion: release,
-    model: "gpt-4o",
     spanName: "chat",
-    spanKind: "LLM",
-    judgeModel: null,
-    judgeInputTokens: null,
-    judgeOutputTokens: null,
-    judgeCostUsd: null,
-    latencyMs: 1,
-    attempts: 1,
-  };
+  });
 }
 
 function engineFor(rules: unknown[]) {

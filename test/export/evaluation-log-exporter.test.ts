@@ -6,6 +6,7 @@ import {
   EvaluationLogExporter,
 } from "../../src/export/evaluation-log-exporter.ts";
 import type { NewEvalEvent } from "../../src/store/eval-event-store.ts";
+import { makeEvalEvent } from "../support/eval-events.ts";
 
 interface Received {
   contentType: string;
@@ -39,31 +40,11 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const event: NewEvalEvent = {
-  project: "default",
-  traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
-  spanId: "00f067aa0ba902b7",
-  evaluator: "groundedness",
-  evaluatorVersion: "1.0.0",
-  status: "ok",
-  reason: null,
+const event: NewEvalEvent = makeEvalEvent({
   score: 0.25,
   label: "ungrounded",
-  passed: false,
   explanation: "Claim 'refunds within 90 days' is not supported.",
-  details: null,
-  serviceName: "support-bot",
-  serviceVersion: "v42",
-  model: "gpt-4o",
-  spanName: "chat gpt-4o",
-  spanKind: "LLM",
-  judgeModel: null,
-  judgeInputTokens: null,
-  judgeOutputTokens: null,
-  judgeCostUsd: null,
-  latencyMs: 1,
-  attempts: 1,
-};
+});
 
 type KV = { key: string; value: Record<string, unknown> };
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EvalEventBatcher } from "../../src/store/eval-event-batcher.ts";
 import { EvalEventStore, type NewEvalEvent } from "../../src/store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
+import { makeEvalEvent } from "../support/eval-events.ts";
 import { testDatabaseUrl } from "../support/services.ts";
 
 const db = testDatabaseUrl();
@@ -18,31 +19,7 @@ class CountingStore extends EvalEventStore {
 }
 
 function event(i: number): NewEvalEvent {
-  return {
-    project: "default",
-    traceId: "cd".repeat(16),
-    spanId: i.toString(16).padStart(16, "0"),
-    evaluator: "groundedness",
-    evaluatorVersion: "1",
-    status: "ok",
-    reason: null,
-    score: 0.5,
-    label: null,
-    passed: true,
-    explanation: "",
-    details: null,
-    serviceName: null,
-    serviceVersion: null,
-    model: null,
-    spanName: null,
-    spanKind: null,
-    judgeModel: null,
-    judgeInputTokens: null,
-    judgeOutputTokens: null,
-    judgeCostUsd: null,
-    latencyMs: null,
-    attempts: 1,
-  };
+  return makeEvalEvent({ traceId: "cd".repeat(16), spanId: i.toString(16).padStart(16, "0") });
 }
 
 beforeAll(async () => {

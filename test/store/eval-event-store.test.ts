@@ -7,6 +7,7 @@ import {
   migrate,
   migrationsApplied,
 } from "../../src/store/migrate.ts";
+import { makeEvalEvent } from "../support/eval-events.ts";
 import { testDatabaseUrl } from "../support/services.ts";
 
 const db = testDatabaseUrl();
@@ -14,32 +15,7 @@ let pool: pg.Pool;
 let store: EvalEventStore;
 
 function event(over: Partial<NewEvalEvent> = {}): NewEvalEvent {
-  return {
-    project: "default",
-    traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
-    spanId: "00f067aa0ba902b7",
-    evaluator: "groundedness",
-    evaluatorVersion: "1.0.0",
-    status: "ok",
-    reason: null,
-    score: 0.5,
-    label: "partially_grounded",
-    passed: false,
-    explanation: "one of two claims is supported",
-    details: { claims: [] },
-    serviceName: "support-bot",
-    serviceVersion: "v42",
-    model: "gpt-4o",
-    spanName: "chat gpt-4o",
-    spanKind: "LLM",
-    judgeModel: null,
-    judgeInputTokens: null,
-    judgeOutputTokens: null,
-    judgeCostUsd: null,
-    latencyMs: 1.5,
-    attempts: 1,
-    ...over,
-  };
+  return makeEvalEvent({ details: { claims: [] }, latencyMs: 1.5, ...over });
 }
 
 beforeAll(async () => {
