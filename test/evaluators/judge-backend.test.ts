@@ -1,39 +1,24 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { groundedness, hallucination } from "../../evaluators/index.ts";
-import type { Evaluator } from "../../src/index.ts";
-import { createJudge, type GuardedJudge } from "../../src/judge/create-judge.ts";
-import { FAST_RETRY, judgeConfig } from "../judge/helpers.ts";
-import { FakeOpenAIServer } from "../support/fake-openai-server.ts";
-import { groundingJudge, runJudged, schemaName } from "./fake-grounding-judge.ts";
+import { describe, expect, it } from "vitest";
+import {
+  DOCS,
+  G,
+  groundingJudge,
+  H,
+  JUDGE,
+  runJudged,
+  schemaName,
+  useFakeJudge,
+} from "./fake-grounding-judge.ts";
 import { makeInput } from "./helpers.ts";
 
-const DOCS = [
-  "Lordstown Motors will recall 19 Endurance pickups. The recall addresses an electrical issue.",
-  "Production began in September 2022 at the plant in Ohio.",
-];
-const G = groundedness as unknown as Evaluator;
-const H = hallucination as unknown as Evaluator;
-const JUDGE = { backend: "judge" };
-
-let server: FakeOpenAIServer;
-let judge: GuardedJudge;
-
-beforeAll(async () => {
-  server = await FakeOpenAIServer.start();
-  judge = createJudge(judgeConfig(server.baseUrl), { retry: FAST_RETRY });
-});
-afterEach(() => server.reset());
-afterAll(async () => {
-  judge.close();
-  await server.close();
-});
+const fake = useFakeJudge();
 
 const USAGE = { prompt_tokens: 1200, completion_tokens: 300 };
 const COST = (1200 * 0.15 + 300 * 0.6) / 1e6; // gpt-4o-mini list price per million tokens
 
 describe("groundedness, judge backend", () => {
   it("scores supported claims / claims, with each claim's verdict, reason and evidence", async () => {
-    server.enqueue({
+    fake.server.enqueue({
       model: "gpt-4o-mini-2024-07-18",
       usage: USAGE,
       content: {
@@ -70,7 +55,7 @@ describe("groundedness, judge backend", () => {
         ],
       },
     });
-    const result = await runJudged(G, makeInput("(answer)", DOCS), JUDGE, judge);
+    const result = await runJudged(G, makeInput("(answer)", DOCS), JUDGE, fake.judge);
     expect(result).toMatchObject({
       status: "ok",
       score: 0.5,
@@ -128,36 +113,41 @@ describe("groundedness, judge backend", () => {
     expect(result.usage?.latencyMs).toBeGreaterThan(0);
 
     // One call: extraction and verification together, as strict structured output.
-    expect(server.callCount).toBe(1);
-    expect(server.requests[0]?.responseFormat).toMatchObject({
+    expect(fake.server.callCount).toBe(1);
+    expect(fake.server.requests[0]?.responseFormat).toMatchObject({
       type: "json_schema",
       json_schema: { name: "groundedness_claims", strict: true },
     });
   });
 
   it("labels all claims supported grounded, none supported ungrounded", async () => {
-    server.setHandler(groundingJudge);
+    fake.server.setHandler(groundingJudge);
     const good = await runJudged(
       G,
       makeInput("Production began in September 2022 at the plant in Ohio.", DOCS),
       JUDGE,
-      judge,
+      fake.judge,
     );
     expect(good).toMatchObject({ score: 1, label: "grounded", passed: true });
-    const bad = await runJudged(G, makeInput("Tesla recalled 4,000 cars.", DOCS), JUDGE, judge);
+    const bad = await runJudged(
+      G,
+      makeInput("Tesla recalled 4,000 cars.", DOCS),
+      JUDGE,
+      fake.judge,
+    );
     expect(bad).toMatchObject({ score: 0, label: "ungrounded", passed: false });
   });
 
   it("passes a partly supported answer at a threshold the settings lower", async () => {
-    server.setHandler(groundingJudge);
+    fake.server.setHandler(groundingJudge);
     const answer = "Lordstown Motors will recall 19 Endurance pickups. Sales doubled.";
-    const strict = await runJudged(G, makeInput(answer, DOCS), JUDGE, judge);
+    const strict = await runJudged(G, makeInput(answer, DOCS), JUDGE, fake.judge);
     expect(strict).toMatchObject({ score: 0.5, passed: false });
     const lenient = await runJudged(
       G,
       makeInput(answer, DOCS),
       { ...JUDGE, threshold: 0.5 },
-      judge,
+      fake.judge,
     );
     expect(lenient).toMatchObject({ score: 0.5, label: "grounded", passed: true });
   });
@@ -165,7 +155,7 @@ describe("groundedness, judge backend", () => {
 
 describe("hallucination, judge backend", () => {
   it("scores 1 − hallucinations / claims checked and lists the statements", async () => {
-    server.enqueue({
+    fake.server.enqueue({
       usage: USAGE,
       content: {
         refusal: false,
@@ -181,7 +171,7 @@ describe("hallucination, judge backend", () => {
         ],
       },
     });
-    const result = await runJudged(H, makeInput("(answer)", DOCS), JUDGE, judge);
+    const result = await runJudged(H, makeInput("(answer)", DOCS), JUDGE, fake.judge);
     expect(result).toMatchObject({ score: 0.75, label: "hallucination", passed: false });
     expect(result.details).toEqual({
       backend: "judge",
@@ -200,16 +190,16 @@ describe("hallucination, judge backend", () => {
     expect(result.explanation).toMatch(/^1 of 4 claims contradicted or unsupported: "The plant/);
     expect(result.usage).toMatchObject({ model: "gpt-4o-mini", inputTokens: 1200 });
     expect(result.usage?.costUsd).toBeCloseTo(COST, 12);
-    expect(schemaName(server.requests[0] as never)).toBe("hallucination_findings");
+    expect(schemaName(fake.server.requests[0] as never)).toBe("hallucination_findings");
   });
 
   it("scores 1 and passes when nothing is found", async () => {
-    server.setHandler(groundingJudge);
+    fake.server.setHandler(groundingJudge);
     const result = await runJudged(
       H,
       makeInput("Lordstown Motors will recall 19 Endurance pickups.", DOCS),
       JUDGE,
-      judge,
+      fake.judge,
     );
     expect(result).toMatchObject({ score: 1, label: "no_hallucination", passed: true });
     expect(result.details).toMatchObject({ claims_checked: 1, hallucinations: [] });
@@ -217,7 +207,7 @@ describe("hallucination, judge backend", () => {
 
   it("never scores below 0 when the judge lists more statements than it counted", async () => {
     const finding = { reason: "r", passage: null, quote: null, kind: "unsupported" };
-    server.enqueue({
+    fake.server.enqueue({
       content: {
         refusal: false,
         claims_checked: 0,
@@ -227,7 +217,7 @@ describe("hallucination, judge backend", () => {
         ],
       },
     });
-    const result = await runJudged(H, makeInput("A. B.", DOCS), JUDGE, judge);
+    const result = await runJudged(H, makeInput("A. B.", DOCS), JUDGE, fake.judge);
     expect(result).toMatchObject({ score: 0, label: "hallucination", passed: false });
     expect(result.details).toMatchObject({ claims_checked: 2 });
   });

@@ -1,33 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { groundedness, hallucination } from "../../evaluators/index.ts";
-import type { Evaluator } from "../../src/index.ts";
-import { createJudge, type GuardedJudge } from "../../src/judge/create-judge.ts";
+import { describe, expect, it } from "vitest";
 import { JudgeMalformedError } from "../../src/judge/judge.ts";
-import { FAST_RETRY, judgeConfig } from "../judge/helpers.ts";
-import { FakeOpenAIServer } from "../support/fake-openai-server.ts";
-import { groundingJudge, runJudged } from "./fake-grounding-judge.ts";
+import {
+  DOCS,
+  G,
+  groundingJudge,
+  H,
+  JUDGE,
+  runJudged,
+  useFakeJudge,
+} from "./fake-grounding-judge.ts";
 import { makeInput } from "./helpers.ts";
 
-const DOCS = [
-  "Lordstown Motors will recall 19 Endurance pickups. The recall addresses an electrical issue.",
-  "Production began in September 2022 at the plant in Ohio.",
-];
-const G = groundedness as unknown as Evaluator;
-const H = hallucination as unknown as Evaluator;
-const JUDGE = { backend: "judge" };
-
-let server: FakeOpenAIServer;
-let judge: GuardedJudge;
-
-beforeAll(async () => {
-  server = await FakeOpenAIServer.start();
-  judge = createJudge(judgeConfig(server.baseUrl), { retry: FAST_RETRY });
-});
-afterEach(() => server.reset());
-afterAll(async () => {
-  judge.close();
-  await server.close();
-});
+const fake = useFakeJudge();
 
 // Counted tokens of a scripted answer, so a test can tell a sum of two calls from one.
 const USAGE = { prompt_tokens: 1200, completion_tokens: 300 };
@@ -37,24 +21,32 @@ describe.each([
   ["hallucination", H],
 ])("%s, judge backend: failures and edge cases", (_name, evaluator) => {
   it("throws JUDGE_MALFORMED, with the usage of both calls, after a malformed answer twice", async () => {
-    server.enqueue({ content: "Sure! Everything is supported." }, { content: { verdict: "ok" } });
-    const err = await runJudged(evaluator, makeInput("Sales doubled.", DOCS), JUDGE, judge).then(
+    fake.server.enqueue(
+      { content: "Sure! Everything is supported." },
+      { content: { verdict: "ok" } },
+    );
+    const err = await runJudged(
+      evaluator,
+      makeInput("Sales doubled.", DOCS),
+      JUDGE,
+      fake.judge,
+    ).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(JudgeMalformedError);
     expect(err).toMatchObject({ code: "JUDGE_MALFORMED", retryable: false });
     expect((err as JudgeMalformedError).usage.inputTokens).toBeGreaterThan(0);
-    expect(server.callCount).toBe(2);
+    expect(fake.server.callCount).toBe(2);
   });
 
   it("uses the judge's second answer when the first was malformed, and counts both", async () => {
-    server.enqueue({ content: "not json", usage: USAGE });
-    server.setHandler(groundingJudge);
-    const result = await runJudged(evaluator, makeInput("Sales doubled.", DOCS), JUDGE, judge);
+    fake.server.enqueue({ content: "not json", usage: USAGE });
+    fake.server.setHandler(groundingJudge);
+    const result = await runJudged(evaluator, makeInput("Sales doubled.", DOCS), JUDGE, fake.judge);
     expect(result).toMatchObject({ status: "ok", score: 0, passed: false });
     expect(result.usage?.inputTokens).toBeGreaterThan(1200);
-    expect(server.callCount).toBe(2);
+    expect(fake.server.callCount).toBe(2);
   });
 
   it.each([
@@ -62,9 +54,9 @@ describe.each([
     ["no context", makeInput("Sales doubled.", []), "no_context"],
     ["only blank documents", makeInput("Sales doubled.", [" ", "\n"]), "no_context"],
   ])("skips %s without a judge call", async (_what, input, reason) => {
-    const result = await runJudged(evaluator, input, JUDGE, judge);
+    const result = await runJudged(evaluator, input, JUDGE, fake.judge);
     expect(result).toMatchObject({ status: "skipped", reason, score: null });
-    expect(server.callCount).toBe(0);
+    expect(fake.server.callCount).toBe(0);
   });
 
   it("skips as judge_not_configured when the service has no judge", async () => {
@@ -76,7 +68,7 @@ describe.each([
     ["refusal", "I don't know, the documents do not say."],
     ["no_claims", "Hello!"],
   ])("scores an answer the judge finds no claim in 1, label %s", async (label, answer) => {
-    server.setHandler((request) => {
+    fake.server.setHandler((request) => {
       const reply = groundingJudge(request);
       // "Hello!" is a sentence to the crude fake; a real judge finds no claim in it.
       const content = reply.content as Record<string, unknown>;
@@ -84,16 +76,21 @@ describe.each([
         content: { ...content, claims: [], claims_checked: 0, hallucinations: [] },
       };
     });
-    const result = await runJudged(evaluator, makeInput(answer, DOCS), JUDGE, judge);
+    const result = await runJudged(evaluator, makeInput(answer, DOCS), JUDGE, fake.judge);
     expect(result).toMatchObject({ status: "ok", score: 1, label, passed: true });
     expect(result.usage?.inputTokens).toBeGreaterThan(0);
   });
 
   it("asks the evaluator's own model when the settings name one", async () => {
-    server.setHandler(groundingJudge);
-    await runJudged(evaluator, makeInput("A.", DOCS), { ...JUDGE, model: "gpt-4.1-mini" }, judge);
-    await runJudged(evaluator, makeInput("A.", DOCS), JUDGE, judge);
-    expect(server.requests.map((r) => r.model)).toEqual(["gpt-4.1-mini", "gpt-4o-mini"]);
+    fake.server.setHandler(groundingJudge);
+    await runJudged(
+      evaluator,
+      makeInput("A.", DOCS),
+      { ...JUDGE, model: "gpt-4.1-mini" },
+      fake.judge,
+    );
+    await runJudged(evaluator, makeInput("A.", DOCS), JUDGE, fake.judge);
+    expect(fake.server.requests.map((r) => r.model)).toEqual(["gpt-4.1-mini", "gpt-4o-mini"]);
   });
 
   it("says it uses the judge only on the judge backend, and sets thresholds per backend", () => {
