@@ -16,7 +16,8 @@ export type ErrorCode =
   | "JUDGE_MALFORMED"
   | "JUDGE_BUDGET"
   | "JUDGE_NOT_CONFIGURED"
-  | "STORE_UNAVAILABLE";
+  | "STORE_UNAVAILABLE"
+  | "URL_REFUSED";
 
 /**
  * Every error the engine raises on purpose: a stable code, whether trying again may help, and the

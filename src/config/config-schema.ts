@@ -7,6 +7,7 @@ import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";
 import { SpanFilterSchema } from "../evaluators/span-filter.ts";
 import { JudgeConfigSchema } from "../judge/judge-config.ts";
 import { RedactionConfigSchema } from "../redact/redaction-config.ts";
+import { SecurityConfigSchema } from "../security/url-guard.ts";
 import {
   WebhookListSchema,
   WebhooksConfigSchema,
@@ -129,6 +130,8 @@ export const ConfigSchema = z
     judge: JudgeConfigSchema.optional(),
     /** API keys; without any, the API is open (bind it to a private address). */
     auth: AuthConfigSchema.prefault({}),
+    /** Which addresses URLs set through the API may reach (the config's own are trusted). */
+    security: SecurityConfigSchema.prefault({}),
     /** Judges defined by configuration alone: a prompt template and an output shape. */
     judges: z.array(ConfigJudgeSchema).default([]),
     /** Evaluators served over HTTP by another service (see README). */
