@@ -117,7 +117,10 @@ export async function runIngest(): Promise<IngestResult> {
   try {
     // The API role alone: spans are decoded, normalised, redacted and buffered in Redis; no
     // scanner or worker runs in that process, and the trace wait is an hour anyway.
-    engine = await startChildService({ trace_wait_ms: 3_600_000 }, "api");
+    engine = await startChildService(
+      { trace_wait_ms: 3_600_000, backpressure: { max_spooled_requests: 1_000_000 } },
+      "api",
+    );
     const targets: Target[] = [bare, { name: "tracejudge api", url: engine.url }];
     const table: (string | number)[][] = [];
     const rows: SummaryRow[] = [];

@@ -97,15 +97,19 @@ export class TraceBuffer {
     return removed === 1;
   }
 
-  /** Every buffered span of the trace; entries that do not parse (an older build's) are skipped. */
+  /**
+   * Every buffered span of the trace, once per span id (a redone ingest job, or an exporter's
+   * retry, appends a span again: the last copy wins); entries that do not parse (an older
+   * build's) are skipped.
+   */
   async read(traceId: string): Promise<LlmSpan[]> {
     const raw = await this.redis.lrange(this.keys.spans(traceId), 0, -1);
-    const spans: LlmSpan[] = [];
+    const spans = new Map<string, LlmSpan>();
     for (const json of raw) {
       const parsed = LlmSpanSchema.safeParse(JSON.parse(json));
-      if (parsed.success) spans.push(parsed.data);
+      if (parsed.success) spans.set(parsed.data.spanId, parsed.data);
     }
-    return spans;
+    return [...spans.values()];
   }
 
   /** Which of these span ids had their evaluations dispatched already. */

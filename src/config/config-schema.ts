@@ -86,6 +86,8 @@ export const ConfigSchema = z
     prices: z.record(z.string(), PriceSchema).default({}),
     workers: z
       .object({
+        /** Spooled export requests read into the trace buffer at once, per worker process. */
+        ingest_concurrency: z.number().int().positive().default(4),
         trace_concurrency: z.number().int().positive().default(4),
         evaluation_concurrency: z.number().int().positive().default(50),
         /** Attempts per evaluation job; after the last one an `error` eval event is stored. */
@@ -102,6 +104,7 @@ export const ConfigSchema = z
       })
       .strict()
       .default({
+        ingest_concurrency: 4,
         trace_concurrency: 4,
         evaluation_concurrency: 50,
         attempts: 3,
@@ -116,10 +119,20 @@ export const ConfigSchema = z
         max_waiting_evaluations: z.number().int().positive().default(200_000),
         /** Ingest answers 429 while this many traces wait for assembly. */
         max_pending_traces: z.number().int().positive().default(200_000),
+        /**
+         * Ingest answers 429 while this many acknowledged export requests wait for a worker to
+         * read them (each holds its body in Redis until then).
+         */
+        max_spooled_requests: z.number().int().positive().default(20_000),
         retry_after_s: z.number().int().positive().default(5),
       })
       .strict()
-      .default({ max_waiting_evaluations: 200_000, max_pending_traces: 200_000, retry_after_s: 5 }),
+      .default({
+        max_waiting_evaluations: 200_000,
+        max_pending_traces: 200_000,
+        max_spooled_requests: 20_000,
+        retry_after_s: 5,
+      }),
     /** Redaction of secrets and personal data in what is stored: on by default. */
     redaction: RedactionConfigSchema.prefault({}),
     /** Built-in evaluators run unless listed here with `enabled: false`. */

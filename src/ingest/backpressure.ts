@@ -5,6 +5,7 @@ import type { RedisConnection } from "../redis/connect-redis.ts";
 export interface BackpressureOptions {
   maxWaitingEvaluations: number;
   maxPendingTraces: number;
+  maxSpooledRequests: number;
   retryAfterSeconds: number;
   /** How often queue depth is read; ingest itself never waits on Redis for this. */
   refreshMs?: number;
@@ -14,17 +15,19 @@ export type Pushback = { status: 429 | 503; retryAfterSeconds: number; reason: s
 
 /**
  * Tells ingest when to push back: 503 while Redis is unreachable (nothing could be buffered), 429
- * while the evaluation backlog or the trace buffer is past its bound. Depths are sampled on a
+ * while the evaluation backlog, the spooled requests or the trace buffer are past their bound. Depths are sampled on a
  * timer so that a request costs no extra round trip.
  */
 export class Backpressure {
   private waitingEvaluations = 0;
   private pendingTraces = 0;
+  private spooledRequests = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: RedisConnection,
     private readonly evaluations: Queue,
+    private readonly spool: Queue,
     private readonly buffer: TraceBuffer,
     private readonly options: BackpressureOptions,
   ) {}
@@ -33,10 +36,15 @@ export class Backpressure {
     if (this.timer) return;
     const refresh = () => {
       if (this.redis.status !== "ready") return;
-      Promise.all([this.evaluations.getWaitingCount(), this.buffer.pendingCount()])
-        .then(([waiting, pending]) => {
+      Promise.all([
+        this.evaluations.getWaitingCount(),
+        this.buffer.pendingCount(),
+        this.spool.getWaitingCount(),
+      ])
+        .then(([waiting, pending, spooled]) => {
           this.waitingEvaluations = waiting;
           this.pendingTraces = pending;
+          this.spooledRequests = spooled;
         })
         .catch(() => {});
     };
@@ -55,6 +63,13 @@ export class Backpressure {
         status: 429,
         retryAfterSeconds,
         reason: `${this.waitingEvaluations} evaluations are waiting`,
+      };
+    }
+    if (this.spooledRequests >= this.options.maxSpooledRequests) {
+      return {
+        status: 429,
+        retryAfterSeconds,
+        reason: `${this.spooledRequests} export requests are waiting to be read`,
       };
     }
     if (this.pendingTraces >= this.options.maxPendingTraces) {

@@ -1,23 +1,19 @@
 import { promisify } from "node:util";
 import { gunzip, inflate } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { decodeTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
-import type { OtlpSpan } from "../otlp/otlp-span.ts";
-import type { LlmSpan } from "../span/llm-span.ts";
+import { checkTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
 import type { Backpressure } from "./backpressure.ts";
 import { sendExportResponse, sendOtlpError } from "./otlp-response.ts";
+import type { RequestSpool } from "./request-spool.ts";
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
 export interface IngestDeps {
-  buffer: TraceBuffer;
-  normalize: (span: OtlpSpan) => LlmSpan;
-  redact: (span: LlmSpan) => LlmSpan;
+  spool: RequestSpool;
   metrics: Metrics;
   backpressure: Backpressure;
   logger: EvaluatorLogger;
@@ -77,8 +73,9 @@ const STATUS_BY_CODE: Partial<Record<TracejudgeError["code"], number>> = {
 };
 
 /**
- * `POST /v1/traces`: OTLP/HTTP in protobuf or JSON, gzip or not. Spans are normalised, redacted
- * and appended to the trace buffer; the answer never waits on an evaluator.
+ * `POST /v1/traces`: OTLP/HTTP in protobuf or JSON, gzip or not. The body is parsed and every span
+ * checked, then the request is spooled in Redis for a worker to read (normalise, redact, buffer);
+ * the answer, partial success included, is final once the spool holds it.
  */
 export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   // Bodies are read raw here whatever their type: decoding is ours, so that every failure gets
@@ -124,11 +121,12 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       );
     }
 
-    let decoded: ReturnType<typeof decodeTraceRequest>;
+    let body: Buffer;
+    let checked: ReturnType<typeof checkTraceRequest>;
     try {
       const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const body = await decompress(raw, request.headers["content-encoding"], deps.maxBodyBytes);
-      decoded = decodeTraceRequest(body, encoding);
+      body = await decompress(raw, request.headers["content-encoding"], deps.maxBodyBytes);
+      checked = checkTraceRequest(body, encoding);
     } catch (err) {
       if (!(err instanceof TracejudgeError)) throw err;
       const status = STATUS_BY_CODE[err.code] ?? 400;
@@ -136,7 +134,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       return sendOtlpError(reply, encoding, status, err.message);
     }
 
-    const wait = deps.admit?.(request, decoded.spans.length) ?? 0;
+    const wait = deps.admit?.(request, checked.accepted) ?? 0;
     if (wait > 0) {
       deps.metrics.requestsRejected.inc({ status: "429" });
       return sendOtlpError(
@@ -147,34 +145,26 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
         wait,
       );
     }
-    const project = request.caller?.project ?? "default";
-    const spans: LlmSpan[] = [];
-    let rejected = decoded.rejected;
-    const errors = [...decoded.errors];
-    for (const otlpSpan of decoded.spans) {
-      try {
-        spans.push({ ...deps.redact(deps.normalize(otlpSpan)), project });
-      } catch (err) {
-        rejected += 1;
-        errors.push(`span ${otlpSpan.spanId}: ${errorMessage(err)}`);
-      }
-    }
+    const { accepted, rejected, errors } = checked;
     if (rejected > 0) deps.metrics.spansRejected.inc({ reason: "invalid_span" }, rejected);
 
-    try {
-      await deps.buffer.append(spans);
-    } catch (err) {
-      deps.metrics.requestsRejected.inc({ status: "503" });
-      deps.logger.warn({ err: errorMessage(err) }, "cannot buffer spans");
-      return sendOtlpError(
-        reply,
-        encoding,
-        503,
-        "try again later: the trace buffer (Redis) is unavailable",
-        5,
-      );
+    if (accepted > 0) {
+      try {
+        const project = request.caller?.project ?? "default";
+        await deps.spool.put(body, { encoding, project, spans: accepted });
+      } catch (err) {
+        deps.metrics.requestsRejected.inc({ status: "503" });
+        deps.logger.warn({ err: errorMessage(err) }, "cannot spool the request");
+        return sendOtlpError(
+          reply,
+          encoding,
+          503,
+          "try again later: the trace buffer (Redis) is unavailable",
+          5,
+        );
+      }
     }
-    deps.metrics.spansReceived.inc({ encoding }, spans.length);
+    deps.metrics.spansReceived.inc({ encoding }, accepted);
     return sendExportResponse(reply, encoding, rejected, errors.join("; "));
   });
 }

@@ -19,6 +19,7 @@ import { EvaluatorConfigStore } from "../evaluators/evaluator-config-store.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { Backpressure } from "../ingest/backpressure.ts";
 import { ingestRoutes } from "../ingest/ingest-routes.ts";
+import { INGEST_QUEUE, RequestSpool } from "../ingest/request-spool.ts";
 import { createJudge } from "../judge/create-judge.ts";
 import { EndpointRateLimiters } from "../judge/token-bucket.ts";
 import { createMetrics } from "../metrics/metrics.ts";
@@ -106,7 +107,12 @@ export async function startService(
       ...queueOptions,
       defaultJobOptions: jobOptions(config.workers.attempts, config.workers.backoff_ms),
     });
+    const ingestQueue = new Queue(INGEST_QUEUE, {
+      ...queueOptions,
+      defaultJobOptions: jobOptions(5, 1000),
+    });
     closers.push(
+      () => ingestQueue.close(),
       () => tracesQueue.close(),
       () => evaluationsQueue.close(),
     );
@@ -140,7 +146,7 @@ export async function startService(
     });
     closers.push(() => alertsQueue.close());
     // Connection errors while Redis is away are expected; ioredis reconnects by itself.
-    for (const queue of [tracesQueue, evaluationsQueue, alertsQueue]) {
+    for (const queue of [ingestQueue, tracesQueue, evaluationsQueue, alertsQueue]) {
       queue.on("error", (err) =>
         logger.warn({ err: err.message, queue: queue.name }, "queue error"),
       );
@@ -192,6 +198,9 @@ export async function startService(
         logger,
         closers,
         metrics,
+        spool: new RequestSpool(redis, ingestQueue, config.redis_prefix, config.trace_buffer_ttl_s),
+        normalize: normalizeSpan,
+        redact: deps.redact,
         buffer,
         spanStore,
         evalStore,
@@ -223,17 +232,36 @@ export async function startService(
         config.redis_prefix,
         config.trace_buffer_ttl_s,
       );
-      const backpressure = new Backpressure(ingestRedis, evaluationsQueue, ingestBuffer, {
-        maxWaitingEvaluations: config.backpressure.max_waiting_evaluations,
-        maxPendingTraces: config.backpressure.max_pending_traces,
-        retryAfterSeconds: config.backpressure.retry_after_s,
+      // Spooling rides the fail-fast connection too.
+      const spoolQueue = new Queue(INGEST_QUEUE, {
+        connection: ingestRedis,
+        prefix: config.redis_prefix,
+        defaultJobOptions: jobOptions(5, 1000),
       });
+      spoolQueue.on("error", () => {});
+      closers.push(() => spoolQueue.close());
+      const spool = new RequestSpool(
+        ingestRedis,
+        spoolQueue,
+        config.redis_prefix,
+        config.trace_buffer_ttl_s,
+      );
+      const backpressure = new Backpressure(
+        ingestRedis,
+        evaluationsQueue,
+        spoolQueue,
+        ingestBuffer,
+        {
+          maxWaitingEvaluations: config.backpressure.max_waiting_evaluations,
+          maxPendingTraces: config.backpressure.max_pending_traces,
+          maxSpooledRequests: config.backpressure.max_spooled_requests,
+          retryAfterSeconds: config.backpressure.retry_after_s,
+        },
+      );
       backpressure.start();
       closers.push(() => backpressure.close());
       await app.register(ingestRoutes, {
-        buffer: ingestBuffer,
-        normalize: normalizeSpan,
-        redact: deps.redact,
+        spool,
         metrics,
         backpressure,
         logger,
@@ -250,7 +278,7 @@ export async function startService(
       closers.push(() => webhooksQueue.close());
       await app.register(consoleRoutes, {
         pool,
-        queues: [tracesQueue, evaluationsQueue, alertsQueue, webhooksQueue],
+        queues: [ingestQueue, tracesQueue, evaluationsQueue, alertsQueue, webhooksQueue],
         metrics: metrics.registry,
         rules: alertRules,
         traceUrlTemplate: config.console.trace_url_template,
@@ -271,7 +299,7 @@ export async function startService(
       pool,
       metrics,
       collect: async () => {
-        for (const queue of [tracesQueue, evaluationsQueue]) {
+        for (const queue of [ingestQueue, tracesQueue, evaluationsQueue]) {
           const counts = await queue.getJobCounts("waiting", "active", "delayed", "failed");
           for (const [state, n] of Object.entries(counts))
             metrics.queueDepth.set({ queue: queue.name, state }, n);

@@ -12,11 +12,15 @@ import { processEvaluation } from "../evaluate/evaluation-processor.ts";
 import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import { evaluatorKey } from "../evaluators/registry.ts";
 import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
+import { INGEST_QUEUE, IngestJobSchema, type RequestSpool } from "../ingest/request-spool.ts";
+import { processSpooledRequest } from "../ingest/spooled-request-processor.ts";
 import type { Judge } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import type { OtlpSpan } from "../otlp/otlp-span.ts";
 import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
 import { connectRedis } from "../redis/connect-redis.ts";
+import type { LlmSpan } from "../span/llm-span.ts";
 import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
 import type { EvalEventStore, NewEvalEvent } from "../store/eval-event-store.ts";
 import type { SpanStore } from "../store/span-store.ts";
@@ -34,6 +38,10 @@ export interface WorkerContext {
   /** Where each started component registers its `close` (run in reverse order). */
   closers: (() => Promise<unknown> | unknown)[];
   metrics: Metrics;
+  /** Where ingest leaves acknowledged export requests for the workers to read. */
+  spool: RequestSpool;
+  normalize: (span: OtlpSpan) => LlmSpan;
+  redact: (span: LlmSpan) => LlmSpan;
   buffer: TraceBuffer;
   spanStore: SpanStore;
   evalStore: EvalEventStore;
@@ -47,7 +55,7 @@ export interface WorkerContext {
 }
 
 /**
- * The worker role: the trace scanner and the `traces`, `evaluations` and `alerts` workers, with
+ * The worker role: the trace scanner and the `ingest`, `traces`, `evaluations` and `alerts` workers, with
  * their processors kept thin (parse the payload, call the feature, map the error to the queue).
  */
 export async function startWorkers(ctx: WorkerContext): Promise<void> {
@@ -56,6 +64,9 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
     logger,
     closers,
     metrics,
+    spool,
+    normalize,
+    redact,
     buffer,
     spanStore,
     evalStore,
@@ -100,6 +111,28 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
   // listeners as the evaluation concurrency is expected, not a leak.
   setMaxListeners(0, shutdown.signal);
   closers.push(() => shutdown.abort(new Error("shutting down")));
+  const ingestWorker = new Worker(
+    INGEST_QUEUE,
+    async (job: Job) => {
+      const payload = IngestJobSchema.safeParse(job.data);
+      if (!payload.success)
+        throw new UnrecoverableError(`invalid ingest job: ${payload.error.message}`);
+      return processSpooledRequest(payload.data, {
+        spool,
+        buffer,
+        normalize,
+        redact,
+        metrics,
+        logger,
+      });
+    },
+    {
+      connection: workerConnection(),
+      prefix: config.redis_prefix,
+      concurrency: config.workers.ingest_concurrency,
+      ...lockOptions,
+    },
+  );
   const traceWorker = new Worker(
     TRACES_QUEUE,
     async (job: Job, token?: string) => {
@@ -177,7 +210,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
       ...lockOptions,
     },
   );
-  for (const worker of [traceWorker, evalWorker]) {
+  for (const worker of [ingestWorker, traceWorker, evalWorker]) {
     worker.on("error", (err) =>
       logger.warn({ err: err.message, queue: worker.name }, "worker error"),
     );
@@ -192,6 +225,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
   closers.push(
     () => evalWorker.close(),
     () => traceWorker.close(),
+    () => ingestWorker.close(),
   );
   const scanner = new TraceScanner(buffer, tracesQueue, {
     traceWaitMs: config.trace_wait_ms,
@@ -229,6 +263,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
   await alertScheduler.start();
   await deliverer.recoverPending();
   await Promise.all([
+    ingestWorker.waitUntilReady(),
     traceWorker.waitUntilReady(),
     evalWorker.waitUntilReady(),
     alertWorker.waitUntilReady(),

@@ -73,6 +73,61 @@ describe("decodeTraceRequest under fuzzing (protobuf)", () => {
     );
   });
 
+  it("cuts deep AnyValues off as JSON does, however deep protobuf nests them", () => {
+    // Length-delimited field; enough protobuf to nest without a serializer's own recursion.
+    const field = (n: number, payload: Buffer) => {
+      const len: number[] = [];
+      let rest = payload.length;
+      do {
+        len.push((rest & 0x7f) | (rest > 0x7f ? 0x80 : 0));
+        rest >>>= 7;
+      } while (rest > 0);
+      return Buffer.concat([Buffer.from([(n << 3) | 2]), Buffer.from(len), payload]);
+    };
+    const nested = (depth: number, kind: "kvlist" | "array") => {
+      let value = field(1, Buffer.from("x")); // AnyValue.string_value
+      for (let i = 0; i < depth; i++) {
+        value =
+          kind === "kvlist"
+            ? field(6, field(1, Buffer.concat([field(1, Buffer.from("k")), field(2, value)])))
+            : field(5, field(1, value));
+      }
+      const attribute = Buffer.concat([field(1, Buffer.from("deep")), field(2, value)]);
+      const span = Buffer.concat([
+        field(1, Buffer.alloc(16, 1)),
+        field(2, Buffer.alloc(8, 2)),
+        field(9, attribute),
+      ]);
+      return field(1, field(2, field(2, span)));
+    };
+    const expected = (depth: number, kind: "kvlist" | "array") => {
+      // Levels past MAX_ANY_VALUE_DEPTH (16) read as null, as in anyValueToJson.
+      let value: unknown = depth > 16 ? null : "x";
+      for (let level = Math.min(depth, 17) - 1; level >= 0; level--)
+        value = kind === "kvlist" ? { k: value } : [value];
+      return value;
+    };
+    const decodes = (body: Buffer) => {
+      try {
+        decodeTraceRequest(body, "protobuf");
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const kind of ["kvlist", "array"] as const) {
+      for (const depth of [3, 16, 17, 40, 1_000, 1_500, 2_000, 2_500, 3_000, 4_000]) {
+        const body = nested(depth, kind);
+        // Past some depth protobufjs's own decode runs out of stack: then the check and the
+        // decoder must both refuse the body (checkDecode asserts they agree).
+        checkDecode(body, "protobuf");
+        if (depth > 40 && !decodes(body)) continue;
+        const [span] = decodeTraceRequest(body, "protobuf").spans;
+        expect(span?.attributes.deep).toEqual(expected(depth, kind));
+      }
+    }
+  });
+
   it("turns NaN and infinite doubles into null (they are no JSON numbers)", () => {
     const decoded = decodeTraceRequest(PROTOBUF_SEEDS[1] as Buffer, "protobuf");
     const llm = decoded.spans.find((s) => s.name === "ChatCompletion");

@@ -2,7 +2,11 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otl
 import fc from "fast-check";
 import { expect } from "vitest";
 import { TracejudgeError } from "../../src/errors.ts";
-import { decodeTraceRequest, type OtlpEncoding } from "../../src/otlp/decode-traces.ts";
+import {
+  checkTraceRequest,
+  decodeTraceRequest,
+  type OtlpEncoding,
+} from "../../src/otlp/decode-traces.ts";
 import { OtlpSpanSchema } from "../../src/otlp/otlp-span.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 
@@ -101,13 +105,28 @@ export function checkDecode(body: Buffer, encoding: OtlpEncoding): void {
   if (elapsed > MAX_MS_PER_INPUT) {
     throw new Error(`decoding ${body.length} bytes took ${Math.round(elapsed)} ms`);
   }
+  // Ingest acknowledges what checkTraceRequest accepts and a worker decodes it later: the two
+  // must agree, or an acknowledged request could fail where nobody hears of it.
+  let checked: ReturnType<typeof checkTraceRequest> | undefined;
+  try {
+    checked = checkTraceRequest(body, encoding);
+  } catch (err) {
+    if (decoded !== undefined) throw new Error(`the check refused what decodes: ${err}`);
+  }
   if (decoded === undefined) {
     if (!(failure instanceof TracejudgeError) || failure.code !== "OTLP_DECODE_FAILED") {
       throw failure;
     }
     expect(failure.message).not.toBe("");
+    if (checked !== undefined)
+      throw new Error(`the check accepted what fails to decode: ${failure.message}`);
     return;
   }
+  expect(checked).toEqual({
+    accepted: decoded.spans.length,
+    rejected: decoded.rejected,
+    errors: decoded.errors,
+  });
   expect(Number.isInteger(decoded.rejected) && decoded.rejected >= 0).toBe(true);
   if (decoded.rejected > 0) expect(decoded.errors.length).toBeGreaterThan(0);
   for (const error of decoded.errors) expect(typeof error).toBe("string");

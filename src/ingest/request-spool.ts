@@ -1,0 +1,57 @@
+import { randomUUID } from "node:crypto";
+import type { Queue } from "bullmq";
+import { z } from "zod";
+import type { OtlpEncoding } from "../otlp/decode-traces.ts";
+import type { RedisConnection } from "../redis/connect-redis.ts";
+
+/** Queue of "this acknowledged export request waits to be read" jobs. */
+export const INGEST_QUEUE = "ingest";
+
+/** Payload of an `ingest` job: where the request's body waits, and how to read it. */
+export const IngestJobSchema = z.object({
+  bodyKey: z.string(),
+  encoding: z.enum(["protobuf", "json"]),
+  /** The project of the key that sent it; its spans belong to that project. */
+  project: z.string(),
+  /** Spans the request was acknowledged with (for progress and metrics). */
+  spans: z.number().int().nonnegative(),
+  receivedAtMs: z.number(),
+});
+export type IngestJob = z.infer<typeof IngestJobSchema>;
+
+/**
+ * Where acknowledged export requests wait for a worker: the body as it came (decompressed) under
+ * a key of its own, and an `ingest` job pointing at it. Ingest only checks a request and spools
+ * it, so its cost stays close to the parse alone; reading, normalising and redacting the spans
+ * happen on the workers, which scale out. Bodies carry a TTL as a safety net only: a worker
+ * deletes a body once its spans are in the trace buffer.
+ */
+export class RequestSpool {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly queue: Queue,
+    private readonly prefix: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /** Stores the body, then queues its job; resolves once both are in Redis. */
+  async put(
+    body: Buffer,
+    meta: { encoding: OtlpEncoding; project: string; spans: number },
+  ): Promise<void> {
+    // The key carries the prefix's hash tag, so on Redis Cluster it shares the queue's slot.
+    const bodyKey = `${this.prefix}:ingest:body:${randomUUID()}`;
+    await this.redis.set(bodyKey, body, "EX", this.ttlSeconds);
+    const job: IngestJob = { bodyKey, ...meta, receivedAtMs: Date.now() };
+    await this.queue.add("request", job);
+  }
+
+  /** The spooled body, or null once it was read and dropped (a redone job has nothing to do). */
+  async body(job: IngestJob): Promise<Buffer | null> {
+    return this.redis.getBuffer(job.bodyKey);
+  }
+
+  async drop(job: IngestJob): Promise<void> {
+    await this.redis.del(job.bodyKey);
+  }
+}

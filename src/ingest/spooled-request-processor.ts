@@ -1,0 +1,48 @@
+import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+import { errorMessage } from "../errors.ts";
+import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import type { Metrics } from "../metrics/metrics.ts";
+import { decodeTraceRequest } from "../otlp/decode-traces.ts";
+import type { OtlpSpan } from "../otlp/otlp-span.ts";
+import type { LlmSpan } from "../span/llm-span.ts";
+import type { IngestJob, RequestSpool } from "./request-spool.ts";
+
+export interface SpooledRequestDeps {
+  spool: RequestSpool;
+  buffer: TraceBuffer;
+  normalize: (span: OtlpSpan) => LlmSpan;
+  redact: (span: LlmSpan) => LlmSpan;
+  metrics: Metrics;
+  logger: EvaluatorLogger;
+}
+
+/**
+ * Reads one spooled export request into the trace buffer: decode, normalise, redact, append, and
+ * only then drop the body. A crash in between redoes the append; the buffer keeps one copy of a
+ * span per id, so nothing is counted twice.
+ */
+export async function processSpooledRequest(
+  job: IngestJob,
+  deps: SpooledRequestDeps,
+): Promise<{ buffered: number }> {
+  const body = await deps.spool.body(job);
+  if (body === null) return { buffered: 0 };
+  // Ingest checked this body with the same rules, so the spans it rejected are rejected again
+  // here (and were already answered and counted); the others read as they were acknowledged.
+  const decoded = decodeTraceRequest(body, job.encoding);
+  const spans: LlmSpan[] = [];
+  for (const otlpSpan of decoded.spans) {
+    try {
+      spans.push({ ...deps.redact(deps.normalize(otlpSpan)), project: job.project });
+    } catch (err) {
+      deps.metrics.spansRejected.inc({ reason: "invalid_span" });
+      deps.logger.warn(
+        { traceId: otlpSpan.traceId, spanId: otlpSpan.spanId, err: errorMessage(err) },
+        "span could not be read",
+      );
+    }
+  }
+  await deps.buffer.append(spans);
+  await deps.spool.drop(job);
+  return { buffered: spans.length };
+}

@@ -1,0 +1,135 @@
+import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TraceBuffer } from "../../src/buffer/trace-buffer.ts";
+import { INGEST_QUEUE, IngestJobSchema, RequestSpool } from "../../src/ingest/request-spool.ts";
+import { processSpooledRequest } from "../../src/ingest/spooled-request-processor.ts";
+import { createMetrics } from "../../src/metrics/metrics.ts";
+import { normalizeSpan } from "../../src/normalize/normalize-span.ts";
+import { RedactionConfigSchema } from "../../src/redact/redaction-config.ts";
+import { createRedactor } from "../../src/redact/redactor.ts";
+import { makeSpan } from "../support/llm-spans.ts";
+import { ragTraceSpans } from "../support/otel-spans.ts";
+import { deleteRedisPrefix, eventually, REDIS_URL, testRedisPrefix } from "../support/services.ts";
+import { startTestService, type TestService } from "../support/test-service.ts";
+
+const prefix = testRedisPrefix();
+let redis: Redis;
+let queue: Queue;
+let spool: RequestSpool;
+let buffer: TraceBuffer;
+
+beforeAll(() => {
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  queue = new Queue(INGEST_QUEUE, { connection: redis, prefix });
+  spool = new RequestSpool(redis, queue, prefix, 60);
+  buffer = new TraceBuffer(redis, prefix, 60);
+});
+
+afterAll(async () => {
+  await queue.close();
+  redis.disconnect();
+  await deleteRedisPrefix(prefix);
+});
+
+const deps = () => ({
+  spool,
+  buffer,
+  normalize: normalizeSpan,
+  redact: createRedactor(RedactionConfigSchema.parse({})).redactSpan,
+  metrics: createMetrics(),
+  logger: pino({ level: "silent" }),
+});
+
+describe("the request spool", () => {
+  it("holds an acknowledged body until a worker has buffered its spans, and a redo adds nothing", async () => {
+    const spans = ragTraceSpans({ answer: "Refunds take 5 days. Call me at alice@example.com." });
+    const traceId = spans[0]?.spanContext().traceId as string;
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array);
+    await spool.put(body, { encoding: "protobuf", project: "checkout", spans: spans.length });
+
+    const [job] = await queue.getWaiting();
+    const payload = IngestJobSchema.parse(job?.data);
+    expect(payload).toMatchObject({ encoding: "protobuf", project: "checkout", spans: 3 });
+    expect(await redis.getBuffer(payload.bodyKey)).toEqual(body);
+
+    expect(await processSpooledRequest(payload, deps())).toEqual({ buffered: 3 });
+    const buffered = await buffer.read(traceId);
+    expect(buffered).toHaveLength(3);
+    expect(buffered.every((s) => s.project === "checkout")).toBe(true);
+    // Redacted on the way into the buffer, as ingest used to do it.
+    expect(JSON.stringify(buffered)).not.toContain("alice@example.com");
+    expect(await redis.exists(payload.bodyKey)).toBe(0);
+
+    // A job redone after its body was dropped (its worker died before completing it).
+    expect(await processSpooledRequest(payload, deps())).toEqual({ buffered: 0 });
+    expect(await buffer.read(traceId)).toHaveLength(3);
+  });
+
+  it("keeps one copy of a span appended twice (a job redone before its body was dropped)", async () => {
+    const traceId = "5bf92f3577b34da6a3ce929d0e0e4736";
+    const first = makeSpan({ traceId, name: "first" });
+    const second = makeSpan({ traceId, name: "second" });
+    await buffer.append([first, second]);
+    await buffer.append([{ ...first, name: "first again" }]);
+    expect((await buffer.read(traceId)).map((s) => s.name).sort()).toEqual([
+      "first again",
+      "second",
+    ]);
+  });
+});
+
+describe("ingest with no worker reading the spool", () => {
+  let api: TestService | undefined;
+  let worker: TestService | undefined;
+
+  afterAll(async () => {
+    await worker?.stop();
+    await api?.stop();
+  });
+
+  it("pushes back once the spool is full, and loses nothing it acknowledged when a worker comes", async () => {
+    api = await startTestService(
+      { backpressure: { max_spooled_requests: 2 } },
+      { roles: { api: true, workers: false } },
+    );
+    const url = api.url;
+    const send = (spans: ReturnType<typeof ragTraceSpans>) =>
+      fetch(`${url}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/x-protobuf" },
+        body: Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array),
+      });
+    const accepted: string[] = [];
+    // The spool's depth is sampled each second: requests pass until the sample sees two.
+    const refused = await eventually(
+      async () => {
+        const spans = ragTraceSpans();
+        const res = await send(spans);
+        if (res.status === 200) accepted.push(spans[0]?.spanContext().traceId as string);
+        return res.status === 429 ? res : undefined;
+      },
+      10_000,
+      "a 429 from a full spool",
+    );
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(accepted.length).toBeGreaterThanOrEqual(2);
+
+    worker = await startTestService({}, { roles: { api: false, workers: true }, shareWith: api });
+    for (const traceId of accepted) {
+      await eventually(
+        async () => {
+          const res = await fetch(`${url}/v1/traces/${traceId}/evaluations`);
+          const { evaluations } = (await res.json()) as { evaluations: unknown[] };
+          return evaluations.length === 2 ? true : undefined;
+        },
+        20_000,
+        `both verdicts of ${traceId}`,
+      );
+    }
+    const left = await redis.keys(`${api.config.redis_prefix}:ingest:body:*`);
+    expect(left).toEqual([]);
+  });
+});
