@@ -16,59 +16,169 @@ export interface Token {
   hasDigit: boolean;
 }
 
-/** Unicode quotes, dashes and spaces folded so that copied text matches its source. */
-export function normaliseText(text: string): string {
-  return text
-    .normalize("NFKC")
-    .replace(/[\u2018\u2019\u201b\u2032`]/g, "'")
-    .replace(/[\u201c\u201d\u201f\u2033]/g, '"')
-    .replace(/[\u2010-\u2015\u2212]/g, "-")
-    .replace(/[\u00a0\u2000-\u200b\u202f]/g, " ");
+const SINGLE_QUOTES = /[\u2018\u2019\u201b\u2032`]/g;
+const DOUBLE_QUOTES = /[\u201c\u201d\u201f\u2033]/g;
+const DASHES = /[\u2010-\u2015\u2212]/g;
+const SPACES = /[\u00a0\u2000-\u200b\u202f]/g;
+const BACKTICKS = /`/g;
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
-const WORD = /[A-Za-z\u00c0-\u024f0-9]+(?:[.,'][A-Za-z\u00c0-\u024f0-9]+)*/g;
+/** Unicode quotes, dashes and spaces folded so that copied text matches its source. */
+export function normaliseText(text: string): string {
+  // ASCII is its own NFKC form, and of the folded characters only the backtick is ASCII.
+  if (isAscii(text)) return text.includes("`") ? text.replace(BACKTICKS, "'") : text;
+  return text
+    .normalize("NFKC")
+    .replace(SINGLE_QUOTES, "'")
+    .replace(DOUBLE_QUOTES, '"')
+    .replace(DASHES, "-")
+    .replace(SPACES, " ");
+}
+
+// "non-negative" is one word, and the opposite of "negative".
+const NEGATING_HYPHEN = /\b(non|un|anti|dis|mis)-(?=[a-z])/gi;
+
+/** `[A-Za-z\u00c0-\u024f0-9]`: what a word is made of. */
+function isWordChar(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    (c >= 0xc0 && c <= 0x24f)
+  );
+}
+
+/** `\s` of a regular expression. */
+function isSpace(c: number): boolean {
+  return (
+    c === 32 ||
+    (c >= 9 && c <= 13) ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+/** Whether `[.!?:"\n]\s*$` matches the (up to) three characters before `start`. */
+function afterSentenceEnd(text: string, start: number): boolean {
+  for (let k = start - 1; k >= Math.max(0, start - 3); k--) {
+    const c = text.charCodeAt(k);
+    // . ! ? : " and newline
+    if (c === 46 || c === 33 || c === 63 || c === 58 || c === 34 || c === 10) return true;
+    if (!isSpace(c)) return false;
+  }
+  return false;
+}
+
+/** The end of the word starting at `start`: `[A-Za-z…0-9]+(?:[.,'][A-Za-z…0-9]+)*`. */
+function wordEnd(text: string, start: number): number {
+  let end = start;
+  for (;;) {
+    while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+    const c = text.charCodeAt(end);
+    // A separator . , ' continues the word only when a word character follows it.
+    if ((c === 46 || c === 44 || c === 39) && isWordChar(text.charCodeAt(end + 1))) end++;
+    else return end;
+  }
+}
+
+/**
+ * The tokens one written word gives: as the first word of a sentence (`start`), and elsewhere
+ * (`inside`); they differ only in `capitalised`. Shared by every occurrence of the word, so never
+ * modified.
+ */
+interface WordTokens {
+  start: readonly Token[];
+  inside: readonly Token[];
+}
+
+function wordTokens(written: string): WordTokens {
+  let word = written;
+  const parts: string[] = [];
+  const lowerWord = word.toLowerCase();
+  if (/n't$/.test(lowerWord)) {
+    const base = word.slice(0, -3);
+    parts.push(lowerWord === "can't" ? "can" : lowerWord === "won't" ? "will" : base, "not");
+  } else {
+    if (/'s$/i.test(word)) word = word.slice(0, -2);
+    else if (/'(re|ve|ll|d|m)$/i.test(word)) word = word.slice(0, word.lastIndexOf("'"));
+    // "4,000" keeps its comma; "Paris,France" never occurs after the regex, but strip stray ones.
+    if (!/\d/.test(word)) word = word.replace(/[.,']/g, "");
+    parts.push(word);
+  }
+  const start: Token[] = [];
+  const inside: Token[] = [];
+  for (const [i, part] of parts.entries()) {
+    if (part === "") continue;
+    const lower = part.toLowerCase();
+    const hasDigit = /\d/.test(part);
+    const upperInitial = /^[A-Z\u00c0-\u00de]/.test(part);
+    const token: Token = {
+      raw: part,
+      lower,
+      stem: hasDigit ? lower.replace(/,/g, "") : stem(lower),
+      content: hasDigit || (!STOPWORDS.has(lower) && lower.length > 1),
+      capitalised: upperInitial,
+      hasDigit,
+    };
+    inside.push(token);
+    start.push(
+      i === 0 && upperInitial && !/^[A-Z0-9]{2,}$/.test(part)
+        ? { ...token, capitalised: false }
+        : token,
+    );
+  }
+  return { start, inside };
+}
+
+// Words seen before, with their tokens: a text's vocabulary repeats, within it and across texts.
+// Bounded: emptied when full, which costs only the recomputation.
+const WORD_CACHE = new Map<string, WordTokens>();
+const WORD_CACHE_SIZE = 50_000;
+
+function cachedWordTokens(word: string): WordTokens {
+  let tokens = WORD_CACHE.get(word);
+  if (tokens === undefined) {
+    if (WORD_CACHE.size >= WORD_CACHE_SIZE) WORD_CACHE.clear();
+    tokens = wordTokens(word);
+    WORD_CACHE.set(word, tokens);
+  }
+  return tokens;
+}
 
 /**
  * Splits a text into word tokens. `don't` becomes `do` + `not`; numbers keep their decimal point
  * and thousands separators (`6.213`, `4,000`); possessive `'s` is dropped.
  */
 export function tokenize(text: string): Token[] {
+  return tokenizeNormalised(normaliseText(text));
+}
+
+/** `tokenize` of a text that `normaliseText` leaves as it is. */
+export function tokenizeNormalised(normalised: string): Token[] {
   const tokens: Token[] = [];
-  // "non-negative" is one word, and the opposite of "negative".
-  const norm = normaliseText(text).replace(/\b(non|un|anti|dis|mis)-(?=[a-z])/gi, "$1");
-  let index = 0;
-  for (const match of norm.matchAll(WORD)) {
-    let word = match[0];
-    const start = match.index ?? 0;
-    const sentenceStart =
-      index === 0 || /[.!?:"\n]\s*$/.test(norm.slice(Math.max(0, start - 3), start));
-    const parts: string[] = [];
-    const lowerWord = word.toLowerCase();
-    if (/n't$/.test(lowerWord)) {
-      const base = word.slice(0, -3);
-      parts.push(lowerWord === "can't" ? "can" : lowerWord === "won't" ? "will" : base, "not");
-    } else {
-      if (/'s$/i.test(word)) word = word.slice(0, -2);
-      else if (/'(re|ve|ll|d|m)$/i.test(word)) word = word.slice(0, word.lastIndexOf("'"));
-      // "4,000" keeps its comma; "Paris,France" never occurs after the regex, but strip stray ones.
-      if (!/\d/.test(word)) word = word.replace(/[.,']/g, "");
-      parts.push(word);
+  const norm = normalised.includes("-") ? normalised.replace(NEGATING_HYPHEN, "$1") : normalised;
+  let pos = 0;
+  while (pos < norm.length) {
+    if (!isWordChar(norm.charCodeAt(pos))) {
+      pos++;
+      continue;
     }
-    for (const [i, part] of parts.entries()) {
-      if (part === "") continue;
-      const lower = part.toLowerCase();
-      const hasDigit = /\d/.test(part);
-      const upperInitial = /^[A-Z\u00c0-\u00de]/.test(part);
-      tokens.push({
-        raw: part,
-        lower,
-        stem: hasDigit ? lower.replace(/,/g, "") : stem(lower),
-        content: hasDigit || (!STOPWORDS.has(lower) && lower.length > 1),
-        capitalised: upperInitial && (!(sentenceStart && i === 0) || /^[A-Z0-9]{2,}$/.test(part)),
-        hasDigit,
-      });
-      index++;
-    }
+    const end = wordEnd(norm, pos);
+    const word = cachedWordTokens(norm.slice(pos, end));
+    const sentenceStart = tokens.length === 0 || afterSentenceEnd(norm, pos);
+    for (const t of sentenceStart ? word.start : word.inside) tokens.push(t);
+    pos = end;
   }
   return tokens;
 }
