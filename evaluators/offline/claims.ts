@@ -12,21 +12,35 @@ export interface Claim {
 const ABBREVIATIONS =
   /\b(mr|mrs|ms|dr|prof|sr|jr|st|mt|vs|etc|inc|ltd|co|corp|no|fig|approx|dept|est|gen|gov|sen|rep|u\.s|u\.k|e\.g|i\.e|a\.m|p\.m|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.$/i;
 
+const GLUED_STOP = /([a-z)\]]{2}[.!?])(?=[A-Z][a-z])/g;
+const LINES = /\n+/;
+const SENTENCE_END = /[.!?]+["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
+const CLOSING_MARKS = /["')\]]+$/;
+const INITIAL = /\b[A-Z]\.$/;
+
 /**
  * Splits a text into sentences: at `.`, `!`, `?` before a capital or a digit, at newlines, and at a
  * full stop glued to the next sentence (`12 Hour.Mount Panorama`, common in scraped passages).
  * Abbreviations (`Mr.`, `U.S.`) and decimals do not split.
  */
 export function splitSentences(text: string): string[] {
-  const norm = normaliseText(text).replace(/([a-z)\]]{2}[.!?])(?=[A-Z][a-z])/g, "$1 ");
+  return sentencesOf(text).sentences;
+}
+
+/**
+ * `splitSentences`, and whether a glued full stop was split (`glued`): then the sentences'
+ * words differ from the text's, where `Hour.Mount` is one word.
+ */
+export function sentencesOf(text: string): { sentences: string[]; glued: boolean } {
+  const normalised = normaliseText(text);
+  const norm = normalised.replace(GLUED_STOP, "$1 ");
   const out: string[] = [];
-  for (const line of norm.split(/\n+/)) {
+  for (const line of norm.split(LINES)) {
     let start = 0;
-    const re = /[.!?]+["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
-    for (const match of line.matchAll(re)) {
+    for (const match of line.matchAll(SENTENCE_END)) {
       const end = (match.index ?? 0) + match[0].length;
       const candidate = line.slice(start, end).trim();
-      if (ABBREVIATIONS.test(candidate.replace(/["')\]]+$/, "")) || /\b[A-Z]\.$/.test(candidate)) {
+      if (ABBREVIATIONS.test(candidate.replace(CLOSING_MARKS, "")) || INITIAL.test(candidate)) {
         continue;
       }
       if (candidate) out.push(candidate);
@@ -35,7 +49,7 @@ export function splitSentences(text: string): string[] {
     const rest = line.slice(start).trim();
     if (rest) out.push(rest);
   }
-  return out;
+  return { sentences: out, glued: norm !== normalised };
 }
 
 const CLAUSE_SPLIT = /;\s+|,\s+(?=(?:but|while|whereas|although|though|and|yet)\s)|\s+(?=but\s)/gi;
@@ -70,14 +84,25 @@ export function splitClauses(sentence: string): string[] {
 
 /** Whether a whole answer is a refusal or a non-answer ("I don't know", "not in the context"). */
 export function isRefusal(answer: string): boolean {
+  return answerClaims(answer).refusal;
+}
+
+/**
+ * The answer's claims (`extractClaims`), and whether it is a refusal (`isRefusal`): a refusal has
+ * no claims, so both come from one split.
+ */
+export function answerClaims(answer: string): { refusal: boolean; claims: Claim[] } {
   const text = normaliseText(answer).trim();
-  if (text === "") return true;
-  const sentences = splitSentences(text);
+  if (text === "") return { refusal: true, claims: [] };
+  // The same claims as `extractClaims(text)`: sentences are split from the normalised text and
+  // trimmed, so normalising and trimming the answer first changes none.
+  const claims = extractClaims(answer);
+  if (claims.length > 0) return { refusal: false, claims };
   // A refusal with facts after it ("I'm not sure, but Paris is …") still has claims to check.
-  return (
-    extractClaims(text).length === 0 &&
-    sentences.some((s) => splitClauses(s).some((c) => REFUSAL_PATTERNS.some((p) => p.test(c))))
+  const refusal = splitSentences(text).some((s) =>
+    splitClauses(s).some((c) => REFUSAL_PATTERNS.some((p) => p.test(c))),
   );
+  return { refusal, claims: [] };
 }
 
 // A refusal clause may name its topic ("I'm not sure what the sweater is made of"): up to this
