@@ -1,4 +1,5 @@
-import { type Alignment, type ContextIndex, stemPairs } from "./align.ts";
+import type { Alignment } from "./align.ts";
+import type { ContextIndex } from "./context-index.ts";
 import { ANTONYMS, CALENDAR_WORDS, NEGATING_PREFIXES, NEGATIONS, NUMBER_WORDS } from "./lexicon.ts";
 import { extractQuantities, quantityMatches } from "./numbers.ts";
 import { stem, type Token } from "./text.ts";
@@ -160,18 +161,28 @@ export function checkClaim(
     if (passage?.stems.has(s)) inBest++;
   }
 
-  const claimPairs = stemPairs(tokens, 1);
+  // The claim's adjacent content-stem pairs, each once.
+  const claimPairs = new Set<string>();
   let pairsBest = 0;
   let pairsDoc = 0;
-  const bestPairs = passage ? stemPairs(passage.tokens) : new Set<string>();
-  for (const p of claimPairs) {
-    if (bestPairs.has(p)) pairsBest++;
-    if (index.pairs.has(p)) pairsDoc++;
+  const bestPairs = passage?.pairs;
+  let previous: string | undefined;
+  for (const t of tokens) {
+    if (!t.content) continue;
+    if (previous !== undefined) {
+      const key = `${previous} ${t.stem}`;
+      if (!claimPairs.has(key)) {
+        claimPairs.add(key);
+        if (bestPairs?.has(key)) pairsBest++;
+        if (index.hasPair(previous, t.stem)) pairsDoc++;
+      }
+    }
+    previous = t.stem;
   }
 
   let novelNumbers = 0;
   let numbersOutsideBest = 0;
-  const passageQuantities = passage ? extractQuantities(passage.tokens).map((q) => q.value) : [];
+  const passageQuantities = passage ? passage.quantities : [];
   for (const q of extractQuantities(tokens)) {
     if (!quantityMatches(q.value, index.quantities)) {
       novelNumbers++;
@@ -207,7 +218,7 @@ export function checkClaim(
   }
 
   const claimNeg = negationCount(tokens);
-  const passageNeg = passage ? negationCount(passage.tokens) : 0;
+  const passageNeg = passage ? passage.negations : 0;
   const negationAdded = claimNeg > passageNeg ? 1 : 0;
   const negationDropped = passageNeg > claimNeg ? 1 : 0;
   if (negationAdded) issues.push("it negates what the source states");

@@ -1,6 +1,7 @@
-import { addAcronyms, align, indexContext } from "./align.ts";
+import { align } from "./align.ts";
 import { checkClaim, withoutRestatement } from "./checks.ts";
-import { type Claim, extractClaims, isRefusal } from "./claims.ts";
+import { answerClaims, type Claim } from "./claims.ts";
+import { indexContext, withAcronyms } from "./context-index.ts";
 import { answerFacts, featureVector } from "./features.ts";
 import { tokenize } from "./text.ts";
 
@@ -22,12 +23,10 @@ export interface FeaturisedClaim {
 }
 
 export function featurise(input: OfflineInput): { refusal: boolean; claims: FeaturisedClaim[] } {
-  const refusal = isRefusal(input.answer);
-  const claims = refusal ? [] : extractClaims(input.answer);
+  const { refusal, claims } = answerClaims(input.answer);
   if (claims.length === 0) return { refusal, claims: [] };
-  const index = indexContext(input.documents, input.question);
   const answerTokens = tokenize(input.answer);
-  addAcronyms(index, answerTokens);
+  const index = withAcronyms(indexContext(input.documents, input.question), answerTokens);
   const facts = answerFacts(answerTokens, input.question);
   return {
     refusal,
