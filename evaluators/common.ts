@@ -52,14 +52,17 @@ export function preflight(input: EvaluationInput): Preflight {
 
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 
-/** The claims as they appear in `details.claims` (offline backend). */
+/**
+ * The claims as they appear in `details.claims` (offline backend). Copies: the analysis they come
+ * from is shared by both evaluators of a span.
+ */
 export function claimDetails(claims: readonly ClaimVerdict[]) {
   return claims.map((c) => ({
     text: c.text,
     supported: c.supported,
     score: round(c.score),
     evidence: c.evidence,
-    issues: c.issues,
+    issues: [...c.issues],
   }));
 }
 

@@ -1,5 +1,6 @@
 import { featurise, type OfflineInput } from "./featurise.ts";
 import { logit, OFFLINE_MODEL, type OfflineModel, sigmoid } from "./model.ts";
+import { RecentCache } from "./recent-cache.ts";
 
 export type { OfflineInput } from "./featurise.ts";
 
@@ -64,13 +65,25 @@ export function groundednessScore(
 // A claim none of whose content words is in the documents is capped here whatever the question says.
 const QUESTION_ONLY_CAP = 0.05;
 
+// groundedness and hallucination analyse the same span one after the other: the second gets the
+// first's analysis. Read-only, like everything kept.
+const RECENT_ANALYSES = new RecentCache<OfflineAnalysis>(16);
+
 /**
  * Scores an answer against its context with the shipped logistic model. Deterministic, no I/O.
+ * The result may be shared with other callers (the latest analyses are kept): never modify it.
  */
 export function analyseOffline(
   input: OfflineInput,
   model: OfflineModel = OFFLINE_MODEL,
 ): OfflineAnalysis {
+  if (model !== OFFLINE_MODEL) return analyse(input, model);
+  return RECENT_ANALYSES.get([input.answer, input.question, ...input.documents], () =>
+    analyse(input, model),
+  );
+}
+
+function analyse(input: OfflineInput, model: OfflineModel): OfflineAnalysis {
   const { refusal, claims } = featurise(input);
   if (claims.length === 0) {
     return { noClaims: true, refusal, claims: [], groundedness: 1, noHallucination: 1 };
