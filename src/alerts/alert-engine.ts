@@ -3,7 +3,7 @@ import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { deliveryIdFor } from "../webhooks/delivery-store.ts";
 import type { AlertNotification } from "../webhooks/payload.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
-import type { AlertRuleCatalog } from "./alert-rule-catalog.ts";
+import { type AlertRuleCatalog, ruleKey, type ScopedRule } from "./alert-rule-catalog.ts";
 import { loadSamples, releasesSeen } from "./alert-samples.ts";
 import type { AlertStateStore } from "./alert-state-store.ts";
 import { parseDuration } from "./duration.ts";
@@ -57,12 +57,13 @@ const BASELINE_LOOKBACK_MS = 7 * 86_400_000;
 export class AlertEngine {
   constructor(private readonly deps: AlertEngineDeps) {}
 
-  async judgeRule(name: string, now = new Date()): Promise<RuleOutcome> {
-    const rule = this.deps.rules.get(name);
+  /** Judges a rule by key (`ruleKey`: its name, or `project/name` for a project's rule). */
+  async judgeRule(key: string, now = new Date()): Promise<RuleOutcome> {
+    const rule = this.deps.rules.get(key);
     const outcome: RuleOutcome = { scopes: 0, notifications: [] };
     if (!rule || rule.enabled === false) return outcome;
     const query = sampleQuery(rule, now);
-    const samples = await loadSamples(this.deps.pool, rule.evaluator, query.since);
+    const samples = await loadSamples(this.deps.pool, rule.evaluator, query.since, rule.project);
     const groups = new Map<string, { scope: Scope; samples: AlertSample[] }>();
     for (const sample of samples) {
       const scope = scopeOf(rule, sample);
@@ -72,7 +73,7 @@ export class AlertEngine {
       groups.set(scope.key, group);
     }
     // Scopes already known but silent now still need judging: windows empty out, data stops.
-    for (const known of await this.deps.states.scopes(rule.name)) {
+    for (const known of await this.deps.states.scopes(ruleKey(rule))) {
       if (!groups.has(known.scopeKey)) {
         groups.set(known.scopeKey, {
           scope: { key: known.scopeKey, values: known.scope },
@@ -93,7 +94,7 @@ export class AlertEngine {
   }
 
   private async judgeScope(
-    rule: AlertRule,
+    rule: ScopedRule,
     scope: Scope,
     samples: AlertSample[],
     baseline: BaselineInput | null,
@@ -101,7 +102,7 @@ export class AlertEngine {
   ): Promise<NotificationType | null> {
     const pending: string[] = [];
     const notified = await this.deps.states.withScope(
-      rule.name,
+      ruleKey(rule),
       scope.key,
       scope.values,
       async (client, current) => {
@@ -130,12 +131,13 @@ export class AlertEngine {
         );
         for (const webhook of rule.notify) {
           const id = deliveryIdFor(
-            rule.name,
+            ruleKey(rule),
             scope.key,
             transitionId ?? now.toISOString(),
             webhook,
           );
-          await this.deps.deliverer.record({ id, webhook, notification }, client);
+          const project = rule.project ?? null;
+          await this.deps.deliverer.record({ id, webhook, project, notification }, client);
           pending.push(id);
         }
         return next.notify;
@@ -151,18 +153,20 @@ export class AlertEngine {
   }
 
   private async baselineFor(
-    rule: AlertRule,
+    rule: ScopedRule,
     scope: Scope,
     now: Date,
   ): Promise<BaselineInput | null> {
     const current = scopeRelease(scope) ?? rule.release ?? null;
     if (!current) return null;
-    const release = previousRelease(current, await releasesSeen(this.deps.pool, rule.evaluator));
+    const releases = await releasesSeen(this.deps.pool, rule.evaluator, rule.project);
+    const release = previousRelease(current, releases);
     if (!release) return { release: null, samples: [] };
     const all = await loadSamples(
       this.deps.pool,
       rule.evaluator,
       new Date(now.getTime() - BASELINE_LOOKBACK_MS),
+      rule.project,
     );
     const theirs = all.filter((s) => s.service_version === release);
     // The previous release's last window: what it looked like when it was replaced.

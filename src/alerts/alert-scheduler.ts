@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
-import type { AlertRuleCatalog } from "./alert-rule-catalog.ts";
+import { type AlertRuleCatalog, ruleKey } from "./alert-rule-catalog.ts";
 
 /** Queue of "judge this alert rule now" jobs, and of the clock's ticks. */
 export const ALERTS_QUEUE = "alerts";
@@ -31,30 +31,36 @@ export class AlertScheduler {
     );
   }
 
-  /** A new eval event: judge the rules of its evaluator shortly. */
-  async onEvent(event: Pick<NewEvalEvent, "evaluator">, nowMs = Date.now()): Promise<void> {
-    const rules = this.rules.list().filter((rule) => rule.evaluator === event.evaluator);
-    await this.judgeSoon(
-      rules.map((r) => r.name),
-      nowMs,
-    );
+  /**
+   * A new eval event: judge the rules of its evaluator shortly, the global ones and those of its
+   * project (another project's rules never see it).
+   */
+  async onEvent(
+    event: Pick<NewEvalEvent, "evaluator" | "project">,
+    nowMs = Date.now(),
+  ): Promise<void> {
+    const rules = this.rules
+      .list()
+      .filter(
+        (rule) =>
+          rule.evaluator === event.evaluator && (!rule.project || rule.project === event.project),
+      );
+    await this.judgeSoon(rules.map(ruleKey), nowMs);
   }
 
   /** Every enabled rule, now (the clock's tick). */
   async judgeAll(nowMs = Date.now()): Promise<void> {
-    await this.judgeSoon(
-      this.rules.list().map((r) => r.name),
-      nowMs,
-    );
+    await this.judgeSoon(this.rules.list().map(ruleKey), nowMs);
   }
 
-  private async judgeSoon(names: string[], nowMs: number): Promise<void> {
-    if (names.length === 0) return;
+  /** `keys`: rule keys (`ruleKey`), which the alerts worker hands to the engine. */
+  private async judgeSoon(keys: string[], nowMs: number): Promise<void> {
+    if (keys.length === 0) return;
     // One job per rule and debounce bucket: a burst of events makes one job, and an event that
     // lands while a rule is being judged makes the next bucket's job rather than being lost.
     const bucket = Math.floor(nowMs / Math.max(this.options.debounceMs, 1));
     await this.queue.addBulk(
-      names.map((rule) => ({
+      keys.map((rule) => ({
         name: "judge",
         data: { rule },
         opts: { jobId: `al-${ruleDigest(rule)}-${bucket}`, delay: this.options.debounceMs },

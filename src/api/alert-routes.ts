@@ -1,115 +1,168 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
-import type { AlertRuleCatalog } from "../alerts/alert-rule-catalog.ts";
+import {
+  type AlertRuleCatalog,
+  parseRuleKey,
+  ruleKey,
+  type ScopedRule,
+} from "../alerts/alert-rule-catalog.ts";
 import type { AlertStateStore } from "../alerts/alert-state-store.ts";
 import { type AlertRule, AlertRuleSchema } from "../alerts/rule-schema.ts";
+import type { UrlGuard } from "../security/url-guard.ts";
 import { deliveryIdFor } from "../webhooks/delivery-store.ts";
 import type { AlertNotification } from "../webhooks/payload.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
+import type { WebhookStore } from "../webhooks/webhook-store.ts";
+import { deliveryRoutes } from "./delivery-routes.ts";
+import { splitProject } from "./evaluator-routes.ts";
+import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
+import { webhookRoutes } from "./webhook-routes.ts";
 
 export interface AlertRoutesDeps {
   rules: AlertRuleCatalog;
   states: AlertStateStore;
   deliverer: WebhookDeliverer;
-  /** Names of the configured webhooks a rule may notify. */
+  /** Names of the configured webhooks a rule may notify (rules written with an admin key only). */
   webhooks: readonly string[];
+  /** Projects' own webhooks, created through `/v1/webhooks`. */
+  apiWebhooks: WebhookStore;
+  /** The SSRF rule for webhook URLs set through the API. */
+  guard: UrlGuard;
+  /** The allow-list of webhook hosts (`webhook_delivery.allow_hosts`), if any. */
+  allowHosts?: readonly string[] | undefined;
 }
 
-function invalid(reply: FastifyReply, error: z.ZodError): FastifyReply {
+export function invalid(reply: FastifyReply, error: z.ZodError): FastifyReply {
   const message = error.issues
     .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
     .join("; ");
   return reply.code(400).send({ error: "invalid_request", message });
 }
 
-/** `GET/POST/PUT/DELETE /v1/alert-rules`, rule tests, alert states, and webhook deliveries. */
-export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): Promise<void> {
-  const describe = (rule: AlertRule) => ({
-    ...rule,
-    source: deps.rules.isConfigured(rule.name) ? "config" : "api",
+const notFound = (reply: FastifyReply, name: string) =>
+  reply.code(404).send({ error: "not_found", message: `no alert rule "${name}"` });
+
+const inConfig = (reply: FastifyReply, name: string) =>
+  reply.code(409).send({
+    error: "rule_in_config",
+    message: `alert rule "${name}" is defined by the service's configuration`,
   });
 
-  /** Parses a rule from a request body; unknown webhooks are named like any other bad field. */
-  const parseRule = (body: unknown): z.ZodSafeParseResult<AlertRule> => {
+/**
+ * `GET/POST/PUT/DELETE /v1/alert-rules`, rule tests and alert states; with them, `/v1/webhooks`
+ * and `/v1/deliveries` (see their modules). A project's key sees and changes its project's rules
+ * only; the config's rules and global ones (made by an admin key without a project) are the
+ * admins'. A project's rule notifies its project's webhooks; an admin may also pick the config's.
+ */
+export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): Promise<void> {
+  const describe = (rule: ScopedRule) => ({
+    ...rule,
+    project: rule.project ?? null,
+    source: !rule.project && deps.rules.isConfigured(rule.name) ? "config" : "api",
+  });
+
+  /** A stored state or episode row, its rule key told apart into name and project. */
+  const withRuleName = <T extends { rule: string }>(row: T) => {
+    const { project, name } = parseRuleKey(row.rule);
+    return { ...row, rule: name, project };
+  };
+
+  /** Parses a rule; a webhook the caller may not notify is named like any other bad field. */
+  const parseRule = async (
+    request: FastifyRequest,
+    body: unknown,
+    project: string | null,
+  ): Promise<z.ZodSafeParseResult<AlertRule>> => {
     const parsed = AlertRuleSchema.safeParse(body);
     if (!parsed.success) return parsed;
-    const unknown = parsed.data.notify.findIndex((name) => !deps.webhooks.includes(name));
+    const own = project ? (await deps.apiWebhooks.list(project)).map((w) => w.webhook.name) : [];
+    const allowed = seesAllProjects(request) ? [...deps.webhooks, ...own] : own;
+    const unknown = parsed.data.notify.findIndex((name) => !allowed.includes(name));
     if (unknown === -1) return parsed;
     return AlertRuleSchema.refine(() => false, {
       path: ["notify", unknown],
-      message: `no webhook named "${parsed.data.notify[unknown]}" (configured: ${deps.webhooks.join(", ") || "none"})`,
+      message: `no webhook named "${parsed.data.notify[unknown]}" (configured: ${allowed.join(", ") || "none"})`,
     }).safeParse(body);
   };
 
-  app.get("/v1/alert-rules", async (_request, reply) =>
-    reply.send({ alert_rules: deps.rules.all().map(describe) }),
-  );
+  /** The rule a `/v1/alert-rules/{name}` request is about, in the caller's project. */
+  const target = (request: FastifyRequest) => {
+    const { name } = request.params as { name: string };
+    const scope = projectOf(request, namedProject(request));
+    return isRefusal(scope) ? scope : { name, project: scope.project };
+  };
+
+  app.get("/v1/alert-rules", async (request, reply) => {
+    const named = namedProject(request);
+    if (seesAllProjects(request) && named === undefined)
+      return reply.send({ alert_rules: deps.rules.all().map(describe) });
+    const scope = projectOf(request, named);
+    if (isRefusal(scope)) return refuse(reply, scope);
+    const rules = deps.rules.all().filter((r) => (r.project ?? null) === scope.project);
+    return reply.send({ alert_rules: rules.map(describe) });
+  });
 
   app.get("/v1/alert-rules/:name", async (request, reply) => {
-    const rule = deps.rules.get((request.params as { name: string }).name);
-    if (!rule) return reply.code(404).send({ error: "not_found", message: "no such alert rule" });
+    const t = target(request);
+    if (isRefusal(t)) return refuse(reply, t);
+    const rule = deps.rules.find(t.name, t.project);
+    if (!rule) return notFound(reply, t.name);
     const [states, episodes] = await Promise.all([
-      deps.states.states(rule.name),
-      deps.states.episodes(rule.name),
+      deps.states.states(ruleKey(rule)),
+      deps.states.episodes(ruleKey(rule)),
     ]);
-    return reply.send({ ...describe(rule), states, episodes });
+    return reply.send({ ...describe(rule), states: states.map(withRuleName), episodes });
   });
 
   app.post("/v1/alert-rules", async (request, reply) => {
-    const parsed = parseRule(request.body);
+    const { named, rest } = splitProject(request.body);
+    const scope = projectOf(request, named ?? namedProject(request));
+    if (isRefusal(scope)) return refuse(reply, scope);
+    const parsed = await parseRule(request, rest, scope.project);
     if (!parsed.success) return invalid(reply, parsed.error);
-    if (deps.rules.isConfigured(parsed.data.name)) {
-      return reply.code(409).send({
-        error: "rule_in_config",
-        message: `alert rule "${parsed.data.name}" is defined by the service's configuration`,
-      });
-    }
-    const result = await deps.rules.save(parsed.data, false);
+    if (scope.project === null && deps.rules.isConfigured(parsed.data.name))
+      return inConfig(reply, parsed.data.name);
+    const result = await deps.rules.save(parsed.data, scope.project, false);
     if (result === "exists") {
       return reply.code(409).send({
         error: "rule_exists",
-        message: `alert rule "${parsed.data.name}" exists: PUT to change it`,
+        message: `alert rule "${parsed.data.name}" exists${scope.project ? ` in project "${scope.project}"` : ""}: PUT to change it`,
       });
     }
-    return reply.code(201).send(describe(parsed.data));
+    return reply
+      .code(201)
+      .send(describe(deps.rules.find(parsed.data.name, scope.project) ?? parsed.data));
   });
 
   app.put("/v1/alert-rules/:name", async (request, reply) => {
     const { name } = request.params as { name: string };
-    const body = { ...(request.body as object), name };
-    const parsed = parseRule(body);
+    const { named, rest } = splitProject(request.body);
+    const scope = projectOf(request, named ?? namedProject(request));
+    if (isRefusal(scope)) return refuse(reply, scope);
+    if (scope.project === null && deps.rules.isConfigured(name)) return inConfig(reply, name);
+    const parsed = await parseRule(request, { ...rest, name }, scope.project);
     if (!parsed.success) return invalid(reply, parsed.error);
-    if (deps.rules.isConfigured(name)) {
-      return reply.code(409).send({
-        error: "rule_in_config",
-        message: `alert rule "${name}" is defined by the service's configuration`,
-      });
-    }
-    const result = await deps.rules.save(parsed.data, true);
-    if (result === "missing")
-      return reply.code(404).send({ error: "not_found", message: `no alert rule "${name}"` });
-    return reply.send(describe(parsed.data));
+    const result = await deps.rules.save(parsed.data, scope.project, true);
+    if (result === "missing") return notFound(reply, name);
+    return reply.send(describe(deps.rules.find(name, scope.project) ?? parsed.data));
   });
 
   app.delete("/v1/alert-rules/:name", async (request, reply) => {
-    const { name } = request.params as { name: string };
-    if (deps.rules.isConfigured(name)) {
-      return reply.code(409).send({
-        error: "rule_in_config",
-        message: `alert rule "${name}" is defined by the service's configuration`,
-      });
-    }
-    if (!(await deps.rules.remove(name)))
-      return reply.code(404).send({ error: "not_found", message: `no alert rule "${name}"` });
-    await deps.states.forget(name);
+    const t = target(request);
+    if (isRefusal(t)) return refuse(reply, t);
+    if (t.project === null && deps.rules.isConfigured(t.name)) return inConfig(reply, t.name);
+    if (!(await deps.rules.remove(t.name, t.project))) return notFound(reply, t.name);
+    await deps.states.forget(ruleKey(t));
     return reply.code(204).send();
   });
 
   // A test notification to each of the rule's webhooks, so users can check their receiver.
   app.post("/v1/alert-rules/:name/test", async (request, reply) => {
-    const rule = deps.rules.get((request.params as { name: string }).name);
-    if (!rule) return reply.code(404).send({ error: "not_found", message: "no such alert rule" });
+    const t = target(request);
+    if (isRefusal(t)) return refuse(reply, t);
+    const rule = deps.rules.find(t.name, t.project);
+    if (!rule) return notFound(reply, t.name);
     const now = new Date().toISOString();
     const notification: AlertNotification = {
       type: "alert.test",
@@ -128,43 +181,28 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
     };
     const deliveries: string[] = [];
     for (const webhook of rule.notify) {
-      const id = deliveryIdFor("test", rule.name, notification.episode_id, webhook);
-      await deps.deliverer.enqueue({ id, webhook, notification });
+      const id = deliveryIdFor("test", ruleKey(rule), notification.episode_id, webhook);
+      await deps.deliverer.enqueue({ id, webhook, project: rule.project ?? null, notification });
       deliveries.push(id);
     }
     return reply.code(202).send({ deliveries });
   });
 
-  app.get("/v1/alerts", async (_request, reply) =>
-    reply.send({ alerts: await deps.states.states() }),
-  );
-
-  app.get("/v1/deliveries", async (request, reply) => {
-    const { status } = request.query as { status?: string };
-    if (status !== "dead") {
-      return reply.code(400).send({
-        error: "invalid_request",
-        message: "status: only status=dead is listed; GET /v1/deliveries/{id} for one",
-      });
-    }
-    return reply.send({ deliveries: await deps.deliverer.store.listDead() });
+  app.get("/v1/alerts", async (request, reply) => {
+    const named = namedProject(request);
+    const all = (await deps.states.states()).map(withRuleName);
+    if (seesAllProjects(request) && named === undefined) return reply.send({ alerts: all });
+    const scope = projectOf(request, named);
+    if (isRefusal(scope)) return refuse(reply, scope);
+    return reply.send({ alerts: all.filter((s) => s.project === scope.project) });
   });
 
-  app.get("/v1/deliveries/:id", async (request, reply) => {
-    const delivery = await deps.deliverer.store.get((request.params as { id: string }).id);
-    return delivery
-      ? reply.send(delivery)
-      : reply.code(404).send({ error: "not_found", message: "no such delivery" });
-  });
-
-  app.post("/v1/deliveries/:id/redeliver", async (request, reply) => {
-    const result = await deps.deliverer.redeliver((request.params as { id: string }).id);
-    if (result === "not_found")
-      return reply.code(404).send({ error: "not_found", message: "no such delivery" });
-    if (result === "pending")
-      return reply
-        .code(409)
-        .send({ error: "pending", message: "the delivery is still being attempted" });
-    return reply.code(202).send({ status: "enqueued" });
+  await deliveryRoutes(app, { deliverer: deps.deliverer });
+  await webhookRoutes(app, {
+    store: deps.apiWebhooks,
+    rules: deps.rules,
+    configured: deps.webhooks,
+    guard: deps.guard,
+    allowHosts: deps.allowHosts,
   });
 }

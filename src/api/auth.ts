@@ -2,23 +2,25 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 
+/** A project's name: what keys, spans, eval events, evaluators, rules and webhooks belong to. */
+export const ProjectNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a slug: lower-case letters, digits, - and _");
+
 /** An API key, stored only as its SHA-256: the config never holds a usable secret. */
 export const ApiKeySchema = z
   .object({
     /** Names the key in logs and metrics (never the key itself). */
     name: z.string().min(1),
     /** The project the key belongs to; its spans and verdicts are that project's alone. */
-    project: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9_-]*$/, "must be a slug: lower-case letters, digits, - and _")
-      .default("default"),
+    project: ProjectNameSchema.default("default"),
     /** Hex SHA-256 of the key, as `tracejudge hash-key KEY` prints it. */
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/, "must be the hex SHA-256 of the key (tracejudge hash-key KEY)"),
     /**
-     * Admin keys see every project and may use every endpoint. Other keys may only send traces and
-     * read their own project's eval events. Default false.
+     * Admin keys see every project and may use every endpoint. Other keys may only use the
+     * project routes (`PROJECT_ROUTES`), on their own project's data. Default false.
      */
     admin: z.boolean().default(false),
     /** Spans per second this key may send (a one-second burst); none = no limit. */
@@ -62,11 +64,33 @@ export function authenticate(header: string | undefined, keys: readonly ApiKey[]
   return found;
 }
 
-/** Routes a project's key may use; everything else needs an admin key (until it is scoped). */
-const PROJECT_ROUTES = new Set([
+/**
+ * Routes a project's key may use, each scoped to the key's project by its handler: traces in,
+ * eval events, and the evaluators, alert rules, webhooks and deliveries the project owns.
+ * Everything else (the console, metrics, health details, bull-board) needs an admin key.
+ */
+export const PROJECT_ROUTES = new Set([
   "POST /v1/traces",
   "GET /v1/evaluations",
   "GET /v1/traces/:trace_id/evaluations",
+  "GET /v1/evaluators",
+  "POST /v1/evaluators",
+  "DELETE /v1/evaluators/:name",
+  "GET /v1/alert-rules",
+  "POST /v1/alert-rules",
+  "GET /v1/alert-rules/:name",
+  "PUT /v1/alert-rules/:name",
+  "DELETE /v1/alert-rules/:name",
+  "POST /v1/alert-rules/:name/test",
+  "GET /v1/alerts",
+  "GET /v1/webhooks",
+  "POST /v1/webhooks",
+  "GET /v1/webhooks/:name",
+  "PUT /v1/webhooks/:name",
+  "DELETE /v1/webhooks/:name",
+  "GET /v1/deliveries",
+  "GET /v1/deliveries/:id",
+  "POST /v1/deliveries/:id/redeliver",
 ]);
 /** The console's page and assets hold no data; what they fetch needs a key like any request. */
 const OPEN_ROUTES = new Set(["GET /healthz", "GET /", "GET /console/*", "GET /console/vendor/*"]);

@@ -2,6 +2,7 @@ import type { Queue } from "bullmq";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type pg from "pg";
 import type { z } from "zod";
+import { ruleKey } from "../alerts/alert-rule-catalog.ts";
 import { alertOverview, recentDeliveries } from "../console/alert-queries.ts";
 import { registerConsoleAssets } from "../console/console-assets.ts";
 import {
@@ -50,7 +51,8 @@ function parse<S extends z.ZodType>(
  * worst eval events, alerts, deliveries, pipeline health), and bull-board at `/admin/queues`.
  */
 export async function consoleRoutes(app: FastifyInstance, deps: ConsoleRoutesDeps): Promise<void> {
-  const rules = () => deps.rules?.all() ?? [];
+  // A project's rule shows (and its states are stored) under its key, `project/name`.
+  const rules = () => (deps.rules?.all() ?? []).map((rule) => ({ ...rule, name: ruleKey(rule) }));
 
   app.get("/v1/stats/evaluators", async (request, reply) => {
     const q = parse(EvaluatorsQuerySchema, request, reply);

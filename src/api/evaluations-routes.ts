@@ -1,9 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { TracejudgeError } from "../errors.ts";
-import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
-import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
-import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { decodeCursor, type EvalEventStore } from "../store/eval-event-store.ts";
 
 const TraceId = z
@@ -36,7 +32,7 @@ export const EvaluationsQuerySchema = z
   .strict();
 
 /** 400 with one line per bad parameter, naming it. */
-function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
+export function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
   const problems = error.issues.map((i) =>
     i.code === "unrecognized_keys"
       ? `unknown parameter(s): ${i.keys.join(", ")}`
@@ -47,12 +43,9 @@ function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
 
 export interface EvaluationsRoutesDeps {
   store: EvalEventStore;
-  catalog: EvaluatorCatalog;
-  /** Whether an LLM judge is configured (judges defined through the API need one). */
-  judgeConfigured: boolean;
 }
 
-/** The JSON API over eval events and evaluators. */
+/** The JSON API over eval events. */
 export async function evaluationsRoutes(
   app: FastifyInstance,
   deps: EvaluationsRoutesDeps,
@@ -89,56 +82,5 @@ export async function evaluationsRoutes(
       .safeParse({ ...(request.query as object), ...(request.params as object) });
     if (!parsed.success) return badRequest(reply, parsed.error);
     return answer(request, reply, parsed.data);
-  });
-
-  const describe = (active: ActiveEvaluator) => ({
-    name: active.evaluator.name,
-    version: active.evaluator.version,
-    description: active.evaluator.description ?? null,
-    source: deps.catalog.isApiDefined(active.evaluator.name) ? "api" : "config",
-    applies_to: active.filters,
-  });
-
-  app.get("/v1/evaluators", async (_request, reply) =>
-    reply.send({ evaluators: deps.catalog.active().map(describe) }),
-  );
-
-  // A judge defined by configuration alone, through the API: stored, and picked up by every
-  // replica within the catalog's refresh interval.
-  app.post("/v1/evaluators", async (request, reply) => {
-    const parsed = ConfigJudgeSchema.safeParse(request.body);
-    if (!parsed.success) return badRequest(reply, parsed.error);
-    if (!deps.judgeConfigured) {
-      return reply.code(409).send({
-        error: "judge_not_configured",
-        message:
-          "a judge defined through the API needs the service's LLM judge (judge.base_url or OPENAI_API_KEY)",
-      });
-    }
-    try {
-      const { active, created } = await deps.catalog.define(parsed.data);
-      return reply.code(created ? 201 : 200).send(describe(active));
-    } catch (err) {
-      if (err instanceof TracejudgeError && err.code === "EVALUATOR_DUPLICATE") {
-        return reply.code(409).send({ error: "evaluator_exists", message: err.message });
-      }
-      throw err;
-    }
-  });
-
-  app.delete("/v1/evaluators/:name", async (request, reply) => {
-    const { name } = request.params as { name: string };
-    if (!deps.catalog.isApiDefined(name)) {
-      return reply.code(409).send({
-        error: "evaluator_in_config",
-        message: `evaluator "${name}" is defined by the service's configuration`,
-      });
-    }
-    return (await deps.catalog.remove(name))
-      ? reply.code(204).send()
-      : reply.code(404).send({
-          error: "not_found",
-          message: `no judge named "${name}" was defined through the API`,
-        });
   });
 }

@@ -1,24 +1,36 @@
 import { errorMessage, TracejudgeError } from "../errors.ts";
-import { type ConfigJudge, configJudgeVersion, createConfigJudge } from "./config-judge.ts";
+import type { FetchLike } from "../security/guarded-fetch.ts";
+import { type ApiEvaluator, apiEvaluatorVersion, buildApiEvaluator } from "./api-evaluator.ts";
 import type { EvaluatorLogger } from "./contract.ts";
 import type { EvaluatorConfigStore } from "./evaluator-config-store.ts";
 import { type ActiveEvaluator, evaluatorKey, toActive } from "./registry.ts";
 
 export interface EvaluatorCatalogOptions {
-  /** How often API-defined judges are re-read, so every replica sees a change. Default 5 s. */
+  /** How often API-defined evaluators are re-read, so every replica sees a change. Default 5 s. */
   refreshMs?: number;
   logger: EvaluatorLogger;
+  /** How remote evaluators defined through the API send (one that refuses private addresses). */
+  remoteFetch?: FetchLike;
 }
+
+/** `project` as a map key: "" for global. */
+const scopeKey = (project: string | null, name: string) => `${project ?? ""}\u0000${name}`;
 
 /**
  * The evaluators a process runs: those fixed at start (built-ins, modules, the config's judges
- * and remote evaluators) and the judges defined through the API, which live in PostgreSQL and are
- * re-read on a timer. Every version ever stored stays resolvable, so jobs queued before a change
- * still run; the newest enabled definition of each name is what new spans get.
+ * and remote evaluators) and those defined through the API (judges and remote evaluators), which
+ * live in PostgreSQL and are re-read on a timer. Every version ever stored stays resolvable, so
+ * jobs queued before a change still run; the newest enabled definition of each name is what new
+ * spans get.
+ *
+ * Names: the fixed ones and global API ones (created without a project) apply to every project
+ * and are reserved in all of them; a project's own names are unique within it, and run on its
+ * spans only.
  */
 export class EvaluatorCatalog {
   private dynamic: ActiveEvaluator[] = [];
   private readonly known = new Map<string, ActiveEvaluator>();
+  private readonly fixedNames: Set<string>;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -27,11 +39,21 @@ export class EvaluatorCatalog {
     private readonly options: EvaluatorCatalogOptions,
   ) {
     for (const active of fixed) this.known.set(active.key, active);
+    this.fixedNames = new Set(fixed.map((a) => a.evaluator.name));
   }
 
-  /** What new spans are evaluated with. */
+  /** What new spans are evaluated with (each API one narrowed to its project, if it has one). */
   active(): ActiveEvaluator[] {
     return [...this.fixed, ...this.dynamic];
+  }
+
+  /**
+   * What a project sees: the fixed and global evaluators, which run on its spans too, and its
+   * own. `undefined`: every evaluator of every project.
+   */
+  visibleTo(project: string | null | undefined): ActiveEvaluator[] {
+    if (project === undefined) return this.active();
+    return this.active().filter((a) => a.project === undefined || a.project === project);
   }
 
   /** Any version this process knows, for a queued job. */
@@ -39,28 +61,39 @@ export class EvaluatorCatalog {
     return this.known.get(key);
   }
 
-  isApiDefined(name: string): boolean {
-    return !this.fixed.some((a) => a.evaluator.name === name);
+  /** Whether a name belongs to the service's configuration (built-ins, modules, config file). */
+  isConfigured(name: string): boolean {
+    return this.fixedNames.has(name);
   }
 
   async refresh(): Promise<void> {
     const stored = await this.store.all();
     const newest = new Map<string, ActiveEvaluator>();
-    for (const { definition, version, enabled } of stored) {
-      const key = evaluatorKey(definition.name, version);
-      let active = this.known.get(key);
-      if (!active) {
-        active = toActive(createConfigJudge(definition), {});
-        this.known.set(key, active);
+    for (const { api, version, project, enabled } of stored) {
+      const key = evaluatorKey(api.definition.name, version);
+      let evaluator = this.known.get(key)?.evaluator;
+      if (!evaluator) {
+        try {
+          evaluator = buildApiEvaluator(api, this.options.remoteFetch);
+        } catch (err) {
+          // One bad row must not keep every other evaluator from loading.
+          this.options.logger.warn({ evaluator: key, err: errorMessage(err) }, "skipped evaluator");
+          continue;
+        }
+        // Any project's copy serves queued jobs: the same version is the same definition.
+        this.known.set(key, toActive(evaluator, {}));
       }
+      const active = toActive(evaluator, {});
+      if (project !== null) active.project = project;
       // Oldest first: a later definition of the same name replaces an earlier one.
-      if (enabled) newest.set(definition.name, active);
-      else newest.delete(definition.name);
+      const slot = scopeKey(project, api.definition.name);
+      if (enabled) newest.set(slot, active);
+      else newest.delete(slot);
     }
     this.dynamic = [...newest.values()];
   }
 
-  /** Loads the API-defined judges, then keeps re-reading them. */
+  /** Loads the API-defined evaluators, then keeps re-reading them. */
   async start(): Promise<void> {
     await this.refresh();
     this.timer = setInterval(() => {
@@ -72,26 +105,48 @@ export class EvaluatorCatalog {
   }
 
   /**
-   * Defines (or redefines) a judge. A name taken by a configured evaluator is refused: the
-   * config file owns those. Returns the active evaluator and whether the definition was new.
+   * Defines (or redefines) an evaluator for a project (null: global). Refused with
+   * `EVALUATOR_DUPLICATE`: a name the config owns, a project's name that is global, and a global
+   * name some project uses. Returns the active evaluator and whether the definition was new.
    */
-  async define(definition: ConfigJudge): Promise<{ active: ActiveEvaluator; created: boolean }> {
-    if (!this.isApiDefined(definition.name)) {
+  async define(
+    api: ApiEvaluator,
+    project: string | null,
+  ): Promise<{ active: ActiveEvaluator; created: boolean }> {
+    const { name } = api.definition;
+    // Throws EVALUATOR_INVALID (a bad name, say) before anything is stored.
+    buildApiEvaluator(api, this.options.remoteFetch);
+    if (this.isConfigured(name)) {
       throw new TracejudgeError(
         "EVALUATOR_DUPLICATE",
-        `evaluator "${definition.name}" is defined by the service's configuration, not the API`,
+        `evaluator "${name}" is defined by the service's configuration, not the API`,
       );
     }
-    const created = await this.store.save(definition, configJudgeVersion(definition));
     await this.refresh();
-    const active = this.known.get(evaluatorKey(definition.name, configJudgeVersion(definition)));
-    if (!active) throw new Error(`judge ${definition.name} was stored but cannot be activated`);
+    const clash = this.dynamic.find(
+      (a) => a.evaluator.name === name && (a.project ?? null) !== project,
+    );
+    if (clash && (project === null || clash.project === undefined)) {
+      throw new TracejudgeError(
+        "EVALUATOR_DUPLICATE",
+        project === null
+          ? `evaluator "${name}" is defined by a project; a global one cannot share its name`
+          : `evaluator "${name}" is defined for every project`,
+      );
+    }
+    const version = apiEvaluatorVersion(api);
+    const created = await this.store.save(api, version, project);
+    await this.refresh();
+    const active = this.dynamic.find(
+      (a) => a.key === evaluatorKey(name, version) && (a.project ?? null) === project,
+    );
+    if (!active) throw new Error(`evaluator ${name} was stored but cannot be activated`);
     return { active, created };
   }
 
-  /** Stops running an API-defined judge; returns whether there was one. */
-  async remove(name: string): Promise<boolean> {
-    const changed = await this.store.disable(name);
+  /** Stops running a project's (null: the global) API-defined evaluator; whether there was one. */
+  async remove(name: string, project: string | null): Promise<boolean> {
+    const changed = await this.store.disable(name, project);
     await this.refresh();
     return changed > 0;
   }

@@ -17,6 +17,8 @@ export interface ActiveEvaluator {
   key: string;
   settings: unknown;
   filters: SpanFilter[];
+  /** Set for an evaluator a project created through the API: it runs on that project's spans only. */
+  project?: string;
 }
 
 /** An evaluator ready to run, with its own filter and the config's narrowing (if any). */
@@ -31,6 +33,7 @@ export function toActive(
 }
 
 export function appliesTo(active: ActiveEvaluator, span: LlmSpan): boolean {
+  if (active.project !== undefined && active.project !== span.project) return false;
   return active.filters.every((filter) => matchesSpanFilter(filter, span));
 }
 

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { errorMessage, TracejudgeError } from "../errors.ts";
+import type { FetchLike } from "../security/guarded-fetch.ts";
+import { UrlRefusedError } from "../security/url-guard.ts";
 import type { EvaluationInput, EvaluationResultInput } from "./contract.ts";
 import { defineEvaluator, type Evaluator } from "./define-evaluator.ts";
 import { SpanFilterSchema } from "./span-filter.ts";
@@ -62,31 +64,48 @@ export function remoteRequestBody(input: EvaluationInput) {
 /** HTTP statuses worth another attempt: the service may come back. */
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
+/** The URL as messages show it: without a query string, which may carry a token. */
+function shownUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
 /**
  * An evaluator that POSTs the evaluation input to a URL and reads back a verdict, so a team's
  * evaluator written in Python (or anything) serves like a built-in. Network errors, timeouts,
- * 429 and 5xx are retryable; other 4xx and an answer that does not fit the schema are final.
+ * 429 and 5xx are retryable; other 4xx, an answer that does not fit the schema and an address
+ * the URL may not reach are final. `options.fetch` sends the request (default the global fetch;
+ * evaluators created through the API get one that refuses private addresses). Header values are
+ * never put in messages.
  */
-export function createRemoteEvaluator(config: RemoteEvaluatorConfig): Evaluator {
+export function createRemoteEvaluator(
+  config: RemoteEvaluatorConfig,
+  options: { fetch?: FetchLike } = {},
+): Evaluator {
+  const url = shownUrl(config.url);
   return defineEvaluator({
     name: config.name,
     version: config.version,
-    description: config.description ?? `remote evaluator at ${config.url}`,
+    description: config.description ?? `remote evaluator at ${url}`,
     ...(config.applies_to ? { appliesTo: config.applies_to } : {}),
     async evaluate(input, ctx): Promise<EvaluationResultInput> {
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(config.timeout_ms)]);
       let response: Response;
       try {
-        response = await fetch(config.url, {
+        response = await (options.fetch ?? fetch)(config.url, {
           method: "POST",
           headers: { "content-type": "application/json", ...config.headers },
           body: JSON.stringify(remoteRequestBody(input)),
           signal,
         });
       } catch (err) {
+        if (err instanceof UrlRefusedError)
+          throw new TracejudgeError("EVALUATOR_FAILED", `remote evaluator ${url}: ${err.message}`, {
+            cause: err,
+          });
         throw new TracejudgeError(
           "EVALUATOR_FAILED",
-          `remote evaluator ${config.url} unreachable: ${errorMessage(err)}`,
+          `remote evaluator ${url} unreachable: ${errorMessage(err)}`,
           {
             retryable: true,
             cause: err,
@@ -97,7 +116,7 @@ export function createRemoteEvaluator(config: RemoteEvaluatorConfig): Evaluator 
       if (!response.ok) {
         throw new TracejudgeError(
           "EVALUATOR_FAILED",
-          `remote evaluator ${config.url} answered ${response.status}: ${text.slice(0, 200)}`,
+          `remote evaluator ${url} answered ${response.status}: ${text.slice(0, 200)}`,
           { retryable: RETRYABLE_STATUS.has(response.status) },
         );
       }
@@ -107,13 +126,13 @@ export function createRemoteEvaluator(config: RemoteEvaluatorConfig): Evaluator 
       } catch {
         throw new TracejudgeError(
           "EVALUATOR_RESULT_INVALID",
-          `remote evaluator ${config.url} answered non-JSON: ${text.slice(0, 200)}`,
+          `remote evaluator ${url} answered non-JSON: ${text.slice(0, 200)}`,
         );
       }
       if (!parsed.success) {
         throw new TracejudgeError(
           "EVALUATOR_RESULT_INVALID",
-          `remote evaluator ${config.url} answered an invalid verdict: ${z.prettifyError(parsed.error).replace(/\n/g, "; ")}`,
+          `remote evaluator ${url} answered an invalid verdict: ${z.prettifyError(parsed.error).replace(/\n/g, "; ")}`,
         );
       }
       const v = parsed.data;

@@ -10,6 +10,7 @@ import { alertRoutes } from "../api/alert-routes.ts";
 import { installAuth } from "../api/auth.ts";
 import { consoleRoutes } from "../api/console-routes.ts";
 import { evaluationsRoutes } from "../api/evaluations-routes.ts";
+import { evaluatorRoutes } from "../api/evaluator-routes.ts";
 import { healthRoutes } from "../api/health-routes.ts";
 import { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
@@ -27,11 +28,14 @@ import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { jobOptions } from "../queues/job-options.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
 import { connectRedis } from "../redis/connect-redis.ts";
+import { createGuardedFetch } from "../security/guarded-fetch.ts";
+import { UrlGuard } from "../security/url-guard.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 import { EvalEventStore } from "../store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { SpanStore } from "../store/span-store.ts";
 import { WEBHOOKS_QUEUE, WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
+import { WebhookStore } from "../webhooks/webhook-store.ts";
 import { startWorkers } from "./start-workers.ts";
 
 export interface ServiceRoles {
@@ -117,8 +121,13 @@ export async function startService(
       () => evaluationsQueue.close(),
     );
     const evalStore = new EvalEventStore(pool);
+    // URLs set through the API (webhooks, remote evaluators) may not reach private addresses;
+    // the guarded fetch checks every connection, the config's own URLs are trusted as written.
+    const guard = new UrlGuard(config.security);
+    const apiFetch = createGuardedFetch(guard);
     const catalog = new EvaluatorCatalog(deps.evaluators, new EvaluatorConfigStore(pool), {
       logger,
+      remoteFetch: apiFetch,
     });
     await catalog.start();
     closers.push(() => catalog.close());
@@ -128,12 +137,15 @@ export async function startService(
     await alertRules.start();
     closers.push(() => alertRules.close());
     const alertStates = new AlertStateStore(pool);
+    const apiWebhooks = new WebhookStore(pool, logger);
     const deliverer = new WebhookDeliverer({
       pool,
       connection: redis,
       prefix: config.redis_prefix,
       logger,
       webhooks: config.webhooks,
+      apiWebhooks,
+      apiFetch,
       settings: config.webhook_delivery,
       worker: roles.workers,
       deadLettered: metrics.webhooksDead,
@@ -268,11 +280,8 @@ export async function startService(
         maxBodyBytes: config.server.max_body_bytes,
         admit,
       });
-      await app.register(evaluationsRoutes, {
-        store: evalStore,
-        catalog,
-        judgeConfigured: judge !== null,
-      });
+      await app.register(evaluationsRoutes, { store: evalStore });
+      await app.register(evaluatorRoutes, { catalog, judgeConfigured: judge !== null, guard });
       // The console reads the webhooks queue too; the deliverer keeps its own handle private.
       const webhooksQueue = new Queue(WEBHOOKS_QUEUE, queueOptions);
       closers.push(() => webhooksQueue.close());
@@ -292,6 +301,9 @@ export async function startService(
         states: alertStates,
         deliverer,
         webhooks: config.webhooks.map((w) => w.name),
+        apiWebhooks,
+        guard,
+        allowHosts: config.webhook_delivery.allow_hosts,
       });
     }
     await app.register(healthRoutes, {

@@ -29,6 +29,8 @@ export type AttemptOutcome = "delivered" | "retry" | "dead";
 /** A delivery as it is created: the body is already formatted for the webhook. */
 export interface NewDelivery {
   id: string;
+  /** The project of the rule it notifies for; null for a global rule. */
+  project: string | null;
   webhook: string;
   url: string;
   format: string;
@@ -41,6 +43,7 @@ export interface NewDelivery {
 /** A delivery as the API answers it. */
 export interface Delivery {
   id: string;
+  project: string | null;
   webhook: string;
   url: string;
   format: string;
@@ -78,7 +81,7 @@ export interface NewAttempt {
 /** Anything that runs a query: the pool, or a client inside the caller's transaction. */
 export type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
 
-const DELIVERY_COLUMNS = `id, webhook, url, format, event_type, body, status, attempts, redeliveries,
+const DELIVERY_COLUMNS = `id, project, webhook, url, format, event_type, body, status, attempts, redeliveries,
   last_status_code, last_error, created_at, delivered_at, dead_at`;
 
 type DeliveryRow = Omit<Delivery, "created_at" | "delivered_at" | "dead_at"> & {
@@ -107,9 +110,9 @@ export class DeliveryStore {
   async createDelivery(d: NewDelivery, db: Queryable = this.pool): Promise<boolean> {
     DeliveryIdSchema.parse(d.id);
     const result = await db.query(
-      `INSERT INTO webhook_deliveries (id, webhook, url, format, event_type, body)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-      [d.id, d.webhook, d.url, d.format, d.eventType, d.body],
+      `INSERT INTO webhook_deliveries (id, project, webhook, url, format, event_type, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+      [d.id, d.project, d.webhook, d.url, d.format, d.eventType, d.body],
     );
     return (result.rowCount ?? 0) > 0;
   }
@@ -178,12 +181,16 @@ export class DeliveryStore {
     return (result.rowCount ?? 0) > 0;
   }
 
-  /** Dead-lettered deliveries, most recent first (default 100, at most 1000). */
-  async listDead(limit = 100): Promise<Delivery[]> {
+  /**
+   * Dead-lettered deliveries, most recent first (default 100, at most 1000); with `project`, only
+   * those of that project's rules.
+   */
+  async listDead(limit = 100, project?: string): Promise<Delivery[]> {
     const { rows } = await this.pool.query<DeliveryRow>(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE status = 'dead'
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries
+       WHERE status = 'dead' ${project ? "AND project = $2" : ""}
        ORDER BY dead_at DESC, id LIMIT $1`,
-      [Math.min(Math.max(limit, 1), 1000)],
+      [Math.min(Math.max(limit, 1), 1000), ...(project ? [project] : [])],
     );
     return rows.map(toDelivery);
   }

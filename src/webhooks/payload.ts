@@ -225,3 +225,39 @@ export function formatBody(
       return JSON.stringify(toPagerDutyBody(n, webhook.routing_key ?? ""));
   }
 }
+
+/** What the API shows of a secret it keeps. */
+export const REDACTED = "[redacted]";
+
+/** A Slack incoming webhook's URL is its secret: only its origin is shown. */
+export function shownWebhookUrl(format: string, url: string): string {
+  if (format !== "slack") return url;
+  try {
+    return `${new URL(url).origin}/${REDACTED}`;
+  } catch {
+    return REDACTED;
+  }
+}
+
+/**
+ * A stored delivery as the API shows it, without the webhook's secrets: a PagerDuty body's
+ * `routing_key` and a Slack webhook's URL (in the delivery and its attempts) are masked.
+ * Everything else in a body is the notification, which holds no secret.
+ */
+export function withoutSecrets<
+  T extends { format: string; body: string; url: string; attempt_log?: { url: string }[] },
+>(delivery: T): T {
+  const shown = { ...delivery, url: shownWebhookUrl(delivery.format, delivery.url) };
+  if (delivery.attempt_log)
+    shown.attempt_log = delivery.attempt_log.map((a) => ({
+      ...a,
+      url: shownWebhookUrl(delivery.format, a.url),
+    }));
+  if (delivery.format !== "pagerduty") return shown;
+  try {
+    const body = JSON.parse(delivery.body) as Record<string, unknown>;
+    return { ...shown, body: JSON.stringify({ ...body, routing_key: REDACTED }) };
+  } catch {
+    return { ...shown, body: REDACTED };
+  }
+}

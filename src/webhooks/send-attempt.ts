@@ -1,4 +1,6 @@
 import { retryAfterMs } from "../judge/retry-policy.ts";
+import type { FetchLike } from "../security/guarded-fetch.ts";
+import { UrlRefusedError } from "../security/url-guard.ts";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signPayload } from "./signature.ts";
 
 /** What one attempt needs: the stored delivery and the webhook's current settings. */
@@ -11,6 +13,8 @@ export interface AttemptRequest {
   secret?: string | undefined;
   headers?: Record<string, string> | undefined;
   timeoutMs: number;
+  /** How to send; default the global fetch. API webhooks get one that refuses private addresses. */
+  fetch?: FetchLike | undefined;
 }
 
 /** How an attempt ended, and what should happen next. */
@@ -91,14 +95,25 @@ export async function sendAttempt(
   const latency = () => performance.now() - started;
   let res: Response;
   try {
-    res = await fetch(req.url, {
-      method: "POST",
-      headers,
-      body: req.body,
-      redirect: "manual",
-      signal,
-    });
+    res = req.fetch
+      ? await req.fetch(req.url, { method: "POST", headers, body: req.body, signal })
+      : await fetch(req.url, {
+          method: "POST",
+          headers,
+          body: req.body,
+          redirect: "manual",
+          signal,
+        });
   } catch (err) {
+    // An address the URL may not reach: the same answer every time, so no retry.
+    if (err instanceof UrlRefusedError)
+      return {
+        startedAt,
+        latencyMs: latency(),
+        statusCode: null,
+        error: err.message,
+        verdict: { kind: "final" },
+      };
     return {
       startedAt,
       latencyMs: latency(),

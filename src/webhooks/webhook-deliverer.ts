@@ -5,6 +5,7 @@ import type { Counter } from "prom-client";
 import { z } from "zod";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import { backoffMs } from "../judge/retry-policy.ts";
+import type { FetchLike } from "../security/guarded-fetch.ts";
 import {
   type Delivery,
   DeliveryIdSchema,
@@ -21,6 +22,7 @@ import {
   type WebhooksConfig,
   webhookUrlProblem,
 } from "./webhook-config.ts";
+import type { WebhookStore } from "./webhook-store.ts";
 
 /** The queue of one job per delivery (and per redelivery). */
 export const WEBHOOKS_QUEUE = "webhooks";
@@ -48,8 +50,16 @@ export interface WebhookDelivererDeps {
   /** The Redis key prefix, a hash tag such as `{tracejudge}`. */
   prefix: string;
   logger: Logger;
-  /** The configured webhooks; deliveries name one. */
+  /** The configured webhooks; deliveries name one, or one of their rule's project. */
   webhooks: readonly WebhookConfig[];
+  /** Webhooks created through the API, looked up in the delivery's project. None: config only. */
+  apiWebhooks?: WebhookStore;
+  /**
+   * How API webhooks are sent: a fetch that refuses private addresses at connection time
+   * (`createGuardedFetch`). Absent: plain fetch, as for the config's own webhooks, which are
+   * trusted as written.
+   */
+  apiFetch?: FetchLike;
   /** Back-off, allow-list and concurrency (defaults: `WebhooksConfigSchema`'s). */
   settings?: Partial<WebhooksConfig>;
   /** Whether this process delivers (default true); API-only replicas just enqueue. */
@@ -64,9 +74,17 @@ export interface WebhookDelivererDeps {
 export interface DeliveryRequest {
   /** Deterministic, e.g. `deliveryIdFor(episodeId, transition, webhook)`. */
   id: string;
-  /** A configured webhook's name. */
+  /** A configured webhook's name, or one of `project`'s. */
   webhook: string;
+  /** The project of the rule notifying; null or absent for a global rule (config webhooks only). */
+  project?: string | null;
   notification: AlertNotification;
+}
+
+/** A webhook found for a delivery, and whether it came from the config (trusted as written). */
+interface ResolvedWebhook {
+  webhook: WebhookConfig;
+  trusted: boolean;
 }
 
 /**
@@ -108,16 +126,30 @@ export class WebhookDeliverer {
   }
 
   /**
+   * A webhook by name: the config's (global, and reserved in every project), else the project's
+   * own. Null when neither has it.
+   */
+  async resolve(name: string, project: string | null): Promise<ResolvedWebhook | null> {
+    const configured = this.webhooks.get(name);
+    if (configured) return { webhook: configured, trusted: true };
+    if (!project || !this.deps.apiWebhooks) return null;
+    const own = await this.deps.apiWebhooks.get(project, name);
+    return own ? { webhook: own, trusted: false } : null;
+  }
+
+  /**
    * The delivery row for a notification, its body formatted for the webhook. Throws
    * `CONFIG_INVALID` for a webhook that is not configured, and a ZodError for a bad notification.
    */
-  prepare(req: DeliveryRequest): NewDelivery {
-    const webhook = this.webhooks.get(req.webhook);
+  async prepare(req: DeliveryRequest): Promise<NewDelivery> {
+    const project = req.project ?? null;
+    const webhook = (await this.resolve(req.webhook, project))?.webhook;
     if (!webhook)
       throw new TracejudgeError("CONFIG_INVALID", `webhook "${req.webhook}" is not configured`);
     const notification = AlertNotificationSchema.parse(req.notification);
     return {
       id: DeliveryIdSchema.parse(req.id),
+      project,
       webhook: webhook.name,
       url: webhook.url,
       format: webhook.format,
@@ -131,7 +163,7 @@ export class WebhookDeliverer {
    * call `dispatch(id)` after the commit. `recoverPending()` covers a crash in between.
    */
   async record(req: DeliveryRequest, db?: Queryable): Promise<boolean> {
-    return this.store.createDelivery(this.prepare(req), db);
+    return this.store.createDelivery(await this.prepare(req), db);
   }
 
   /**
@@ -139,7 +171,7 @@ export class WebhookDeliverer {
    * kept, the job id is the delivery id); a pending one is queued again only if its job is gone.
    */
   async enqueue(req: DeliveryRequest): Promise<{ created: boolean; status: DeliveryStatus }> {
-    const created = await this.store.createDelivery(this.prepare(req));
+    const created = await this.store.createDelivery(await this.prepare(req));
     const status = await this.dispatch(req.id);
     return { created, status: status ?? "pending" };
   }
@@ -151,7 +183,7 @@ export class WebhookDeliverer {
     await this.queue.add(
       WEBHOOKS_QUEUE,
       { delivery_id: id } satisfies WebhookJob,
-      this.jobOptions(delivery),
+      await this.jobOptions(delivery),
     );
     return "pending";
   }
@@ -176,7 +208,7 @@ export class WebhookDeliverer {
     const pending = await this.store.listPending(new Date(Date.now() - olderThanMs));
     let queued = 0;
     for (const delivery of pending) {
-      const opts = this.jobOptions(delivery);
+      const opts = await this.jobOptions(delivery);
       const job = await this.queue.getJob(opts.jobId);
       if (job && (await job.getState()) === "failed") {
         await job.retry("failed");
@@ -198,11 +230,14 @@ export class WebhookDeliverer {
     return this.closing;
   }
 
-  private jobOptions(delivery: Pick<Delivery, "id" | "webhook" | "redeliveries">) {
+  private async jobOptions(
+    delivery: Pick<Delivery, "id" | "project" | "webhook" | "redeliveries">,
+  ) {
+    const resolved = await this.resolve(delivery.webhook, delivery.project);
     return {
       // One job per delivery, and a new one per redelivery (the old one may linger as failed).
       jobId: delivery.redeliveries === 0 ? delivery.id : `${delivery.id}.r${delivery.redeliveries}`,
-      attempts: this.webhooks.get(delivery.webhook)?.max_attempts ?? 1,
+      attempts: resolved?.webhook.max_attempts ?? 1,
       backoff: { type: "webhook" },
       removeOnComplete: true,
       removeOnFail: { age: 7 * DAY_S },
@@ -229,7 +264,8 @@ export class WebhookDeliverer {
     // Delivered or dead already: a duplicate job (an enqueue racing a completion) sends nothing.
     if (delivery.status !== "pending") return "skipped";
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const webhook = this.webhooks.get(delivery.webhook);
+    const resolved = await this.resolve(delivery.webhook, delivery.project);
+    const webhook = resolved?.webhook;
     const url = webhook?.url ?? delivery.url;
     // The allow-list is checked again at send time: it may have been narrowed since.
     const refusal = webhook
@@ -250,6 +286,10 @@ export class WebhookDeliverer {
           secret: webhook?.secret,
           headers: webhook?.headers,
           timeoutMs: webhook?.timeout_ms ?? 10_000,
+          // A webhook set through the API is checked again at every connection (SSRF).
+          ...(resolved?.trusted === false && this.deps.apiFetch
+            ? { fetch: this.deps.apiFetch }
+            : {}),
         });
     const { verdict } = result;
     const outcome =

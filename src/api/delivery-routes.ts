@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Delivery } from "../webhooks/delivery-store.ts";
+import { withoutSecrets } from "../webhooks/payload.ts";
+import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
+import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
+
+export interface DeliveryRoutesDeps {
+  deliverer: WebhookDeliverer;
+}
+
+/**
+ * `GET /v1/deliveries?status=dead`, `GET /v1/deliveries/{id}`, `POST .../redeliver`: a project's
+ * key sees and redelivers the deliveries of its project's rules only (another project's answer
+ * 404, as if they did not exist); admins see all, or one project's with `?project=`.
+ */
+export async function deliveryRoutes(
+  app: FastifyInstance,
+  deps: DeliveryRoutesDeps,
+): Promise<void> {
+  const notFound = { error: "not_found", message: "no such delivery" };
+  const visible = (request: FastifyRequest, delivery: Pick<Delivery, "project"> | null) =>
+    delivery !== null && (seesAllProjects(request) || delivery.project === request.caller?.project);
+
+  app.get("/v1/deliveries", async (request, reply) => {
+    const { status } = request.query as { status?: string };
+    if (status !== "dead") {
+      return reply.code(400).send({
+        error: "invalid_request",
+        message: "status: only status=dead is listed; GET /v1/deliveries/{id} for one",
+      });
+    }
+    const named = namedProject(request);
+    const scope =
+      seesAllProjects(request) && named === undefined ? null : projectOf(request, named);
+    if (scope && isRefusal(scope)) return refuse(reply, scope);
+    const dead = await deps.deliverer.store.listDead(100, scope?.project ?? undefined);
+    return reply.send({ deliveries: dead.map(withoutSecrets) });
+  });
+
+  app.get("/v1/deliveries/:id", async (request, reply) => {
+    const delivery = await deps.deliverer.store.get((request.params as { id: string }).id);
+    if (!delivery || !visible(request, delivery)) return reply.code(404).send(notFound);
+    return reply.send(withoutSecrets(delivery));
+  });
+
+  app.post("/v1/deliveries/:id/redeliver", async (request, reply) => {
+    const { id } = request.params as { id: string };
+    if (!visible(request, await deps.deliverer.store.find(id)))
+      return reply.code(404).send(notFound);
+    const result = await deps.deliverer.redeliver(id);
+    if (result === "not_found") return reply.code(404).send(notFound);
+    if (result === "pending")
+      return reply
+        .code(409)
+        .send({ error: "pending", message: "the delivery is still being attempted" });
+    return reply.code(202).send({ status: "enqueued" });
+  });
+}
