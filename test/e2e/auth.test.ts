@@ -88,9 +88,9 @@ describe("API keys and projects", () => {
     expect(await evaluations(KEYS.admin, traceId)).toHaveLength(2);
   });
 
-  it("lets a project's key only send traces and read its eval events", async () => {
+  it("keeps the console, metrics and health details to admin keys", async () => {
     expect(
-      (await fetch(`${svc.url}/v1/alert-rules`, { headers: bearer(KEYS.checkout) })).status,
+      (await fetch(`${svc.url}/v1/console/alerts`, { headers: bearer(KEYS.checkout) })).status,
     ).toBe(403);
     expect((await fetch(`${svc.url}/metrics`, { headers: bearer(KEYS.search) })).status).toBe(403);
     expect((await fetch(`${svc.url}/v1/alert-rules`, { headers: bearer(KEYS.admin) })).status).toBe(

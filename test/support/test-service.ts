@@ -1,4 +1,4 @@
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { type Config, type ConfigInput, ConfigSchema } from "../../src/config/config-schema.ts";
 import { prepareEvaluators } from "../../src/evaluators/prepare-evaluators.ts";
 import { createRedactor } from "../../src/redact/redactor.ts";
@@ -19,7 +19,7 @@ export interface TestService {
  */
 export async function startTestService(
   overrides: Partial<ConfigInput> = {},
-  options: { roles?: ServiceRoles; shareWith?: TestService } = {},
+  options: { roles?: ServiceRoles; shareWith?: TestService; logger?: Logger } = {},
 ): Promise<TestService> {
   // A replica of another test service shares its database and Redis prefix, and leaves their
   // removal to it.
@@ -39,7 +39,7 @@ export async function startTestService(
   const service = await startService(
     {
       config,
-      logger: pino({ level: "silent" }),
+      logger: options.logger ?? pino({ level: "silent" }),
       evaluators: active,
       redact: createRedactor(config.redaction).redactSpan,
     },
