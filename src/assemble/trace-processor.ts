@@ -26,7 +26,8 @@ export interface TraceOutcome {
 }
 
 /**
- * Assembles one quiet trace and dispatches an evaluation job per (new span, evaluator). Each
+ * Assembles one quiet trace and dispatches one evaluation job per new span, naming every evaluator
+ * that applies to it. Each
  * step is safe to redo after a crash: job ids are deterministic, the span upsert is idempotent,
  * and spans are marked dispatched only after their jobs are in the queue.
  */
@@ -57,9 +58,15 @@ export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Pro
       const matching = deps.evaluators.filter((active) => appliesTo(active, target.span));
       if (matching.length === 0 && isLlm(target))
         metrics.spansNotEvaluated.inc({ reason: "no_evaluator" });
-      if (matching.length > 0) evaluated.push(target);
-      for (const active of matching)
-        jobs.push(evaluationJob(active.evaluator, target, enqueuedAtMs));
+      if (matching.length === 0) continue;
+      evaluated.push(target);
+      jobs.push(
+        evaluationJob(
+          matching.map((active) => active.evaluator),
+          target,
+          enqueuedAtMs,
+        ),
+      );
     }
     await storing(() => deps.spanStore.upsertMany(evaluated));
     if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);

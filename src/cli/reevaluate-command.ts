@@ -175,7 +175,9 @@ async function enqueueAndFollow(
     let queued = 0;
     for await (const page of candidates(store, active, since)) {
       if (page.length > 0)
-        await queue.addBulk(page.map((item) => evaluationJob(active.evaluator, item, Date.now())));
+        await queue.addBulk(
+          page.map((item) => evaluationJob([active.evaluator], item, Date.now())),
+        );
       queued += page.length;
     }
     bar.start(queued, 0);

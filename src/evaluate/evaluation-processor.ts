@@ -3,7 +3,7 @@ import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
 import { type Judge, JudgeMalformedError } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { EvaluationJob } from "../queues/payloads.ts";
+import type { EvaluationJob, EvaluatorRef } from "../queues/payloads.ts";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
 import {
   errorEvent,
@@ -34,26 +34,72 @@ export interface Attempt {
   last: boolean;
 }
 
+/** What became of a job's evaluators on this attempt. */
+export interface EvaluationOutcome {
+  /** Status stored (or found already stored) per `name@version`. */
+  stored: Record<string, NewEvalEvent["status"]>;
+  /** Evaluators that failed in a way worth another attempt, with the first such error. */
+  retry: EvaluatorRef[];
+  /** Evaluators this worker does not have (another deploy's worker may). */
+  missing: EvaluatorRef[];
+  /** Why retry or missing is not empty (`STORE_UNAVAILABLE` when the store went away). */
+  error?: unknown;
+}
+
 /**
- * Runs one evaluation and stores its verdict. A retryable failure is rethrown so that the queue
- * retries with back-off, unless this is the last attempt: then, as for a final failure, an
- * `error` eval event records the reason. Returns the status stored, or throws to retry.
+ * Runs a job's evaluators on its span one after the other (so `evaluation_concurrency` stays the
+ * number of evaluations in flight) and stores each verdict. A retryable failure leaves that
+ * evaluator in `retry`, unless this is the last attempt: then, as for a final failure, an `error`
+ * eval event records the reason. Never throws for one evaluator's sake: the caller requeues
+ * what is left.
  */
 export async function processEvaluation(
   job: EvaluationJob,
   attempt: Attempt,
   deps: EvaluationProcessorDeps,
-): Promise<"ok" | "error" | "skipped"> {
-  const key = evaluatorKey(job.evaluator, job.version);
-  const scope = eventScope({ name: job.evaluator, version: job.version }, job.input);
+): Promise<EvaluationOutcome> {
+  const outcome: EvaluationOutcome = { stored: {}, retry: [], missing: [] };
+  for (const [i, ref] of job.evaluators.entries()) {
+    const key = evaluatorKey(ref.name, ref.version);
+    try {
+      const status = await evaluateOne(ref, job, attempt, deps);
+      if (status === "missing") {
+        outcome.missing.push(ref);
+        outcome.error ??= new TracejudgeError(
+          "EVALUATOR_FAILED",
+          `${key} is not registered on this worker`,
+          { retryable: true },
+        );
+      } else outcome.stored[key] = status;
+    } catch (err) {
+      if (err instanceof TracejudgeError && err.code === "STORE_UNAVAILABLE") {
+        // Nothing more can be stored now: this evaluator and the rest wait for the store, and
+        // the verdicts already stored are not redone (a judge's are paid for).
+        outcome.retry.push(...job.evaluators.slice(i));
+        outcome.error = err;
+        break;
+      }
+      outcome.retry.push(ref);
+      outcome.error ??= err;
+    }
+  }
+  return outcome;
+}
+
+/** One evaluator on the job's span: the status stored, "missing", or a retryable throw. */
+async function evaluateOne(
+  ref: EvaluatorRef,
+  job: EvaluationJob,
+  attempt: Attempt,
+  deps: EvaluationProcessorDeps,
+): Promise<NewEvalEvent["status"] | "missing"> {
+  const key = evaluatorKey(ref.name, ref.version);
+  const scope = eventScope(ref, job.input);
   const active = deps.evaluators.get(key);
   let event: NewEvalEvent;
   if (!active) {
     // A worker of an older or newer deploy may have it: retry before giving up.
-    if (!attempt.last)
-      throw new TracejudgeError("EVALUATOR_FAILED", `${key} is not registered on this worker`, {
-        retryable: true,
-      });
+    if (!attempt.last) return "missing";
     event = errorEvent(
       scope,
       "evaluator_not_registered",
@@ -68,16 +114,12 @@ export async function processEvaluation(
         judge: deps.judge,
         ...(deps.signal ? { signal: deps.signal } : {}),
       });
-      deps.metrics.evaluationDuration.observe({ evaluator: job.evaluator }, latencyMs / 1000);
+      deps.metrics.evaluationDuration.observe({ evaluator: ref.name }, latencyMs / 1000);
       event = resultEvent(scope, result, latencyMs, attempt.number);
     } catch (err) {
       if (err instanceof TracejudgeError && err.code === "JUDGE_BUDGET") {
         // Visibly not judged, rather than dropped or retried into tomorrow.
-        return store(
-          deps,
-          job.evaluator,
-          skippedEvent(scope, "budget", err.message, attempt.number),
-        );
+        return store(deps, ref.name, skippedEvent(scope, "budget", err.message, attempt.number));
       }
       const retryable = err instanceof TracejudgeError ? err.retryable : true;
       if (retryable && !attempt.last) throw err;
@@ -104,7 +146,7 @@ export async function processEvaluation(
       }
     }
   }
-  return store(deps, job.evaluator, event);
+  return store(deps, ref.name, event);
 }
 
 async function store(

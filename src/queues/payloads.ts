@@ -10,16 +10,31 @@ export const TraceJobSchema = z.object({
 });
 export type TraceJob = z.infer<typeof TraceJobSchema>;
 
-/** Payload of an `evaluations` job. Validated when dequeued: jobs outlive deploys. */
-export const EvaluationJobSchema = z.object({
-  evaluator: z.string(),
-  version: z.string(),
-  input: EvaluationInputSchema,
-  /** When the span's trace was assembled (ms), for the end-to-end latency. */
-  enqueuedAtMs: z.number(),
-  /** How many workers without this evaluator version handed the job back. */
-  misses: z.number().int().nonnegative().optional(),
-});
+/** One evaluator version, as a job names it. */
+export const EvaluatorRefSchema = z.object({ name: z.string(), version: z.string() });
+export type EvaluatorRef = z.infer<typeof EvaluatorRefSchema>;
+
+/**
+ * Payload of an `evaluations` job: one span and every evaluator version it is due for, so the span
+ * crosses the queue once however many evaluators judge it. A retry keeps only the evaluators still
+ * owed a verdict. Validated when dequeued: jobs outlive deploys, and a job queued by an older
+ * build (one `evaluator` and `version`) still reads.
+ */
+export const EvaluationJobSchema = z.preprocess(
+  (data) => {
+    if (typeof data !== "object" || data === null || "evaluators" in data) return data;
+    const { evaluator, version, ...rest } = data as Record<string, unknown>;
+    return { ...rest, evaluators: [{ name: evaluator, version }] };
+  },
+  z.object({
+    evaluators: z.array(EvaluatorRefSchema).min(1),
+    input: EvaluationInputSchema,
+    /** When the span's trace was assembled (ms), for the end-to-end latency. */
+    enqueuedAtMs: z.number(),
+    /** How many workers without one of these evaluator versions handed the job back. */
+    misses: z.number().int().nonnegative().optional(),
+  }),
+);
 export type EvaluationJob = z.infer<typeof EvaluationJobSchema>;
 
 /** BullMQ job ids may not contain ":"; these are deterministic so a redo adds nothing. */
@@ -30,10 +45,10 @@ export function traceJobId(job: TraceJob): string {
 export function evaluationJobId(
   traceId: string,
   spanId: string,
-  evaluator: string,
-  version: string,
+  evaluators: EvaluatorRef[],
 ): string {
-  const digest = createHash("sha256").update(`${evaluator}@${version}`).digest("hex").slice(0, 16);
+  const keys = evaluators.map((e) => `${e.name}@${e.version}`).sort();
+  const digest = createHash("sha256").update(keys.join(",")).digest("hex").slice(0, 16);
   return `e-${traceId}-${spanId}-${digest}`;
 }
 
@@ -44,18 +59,18 @@ export interface BulkEvaluationJob {
   opts: { jobId: string };
 }
 
-/** The job that evaluates one span (with what assembly found for it) with one evaluator version. */
+/** The job that evaluates one span (with what assembly found for it) with these evaluator versions. */
 export function evaluationJob(
-  evaluator: { name: string; version: string },
+  evaluators: EvaluatorRef[],
   target: { span: LlmSpan; question: string | null; answer: string | null; context: Document[] },
   enqueuedAtMs: number,
 ): BulkEvaluationJob {
   const { traceId, spanId } = target.span;
+  const refs = evaluators.map(({ name, version }) => ({ name, version }));
   return {
-    name: `${evaluator.name}@${evaluator.version}`,
+    name: refs.map((e) => `${e.name}@${e.version}`).join("+"),
     data: {
-      evaluator: evaluator.name,
-      version: evaluator.version,
+      evaluators: refs,
       enqueuedAtMs,
       input: {
         traceId,
@@ -66,6 +81,6 @@ export function evaluationJob(
         context: target.context,
       },
     },
-    opts: { jobId: evaluationJobId(traceId, spanId, evaluator.name, evaluator.version) },
+    opts: { jobId: evaluationJobId(traceId, spanId, refs) },
   };
 }

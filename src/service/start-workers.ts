@@ -10,7 +10,6 @@ import type { Config } from "../config/config-schema.ts";
 import { errorMessage } from "../errors.ts";
 import { processEvaluation } from "../evaluate/evaluation-processor.ts";
 import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
-import { evaluatorKey } from "../evaluators/registry.ts";
 import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
 import { INGEST_QUEUE, IngestJobSchema, type RequestSpool } from "../ingest/request-spool.ts";
 import { processSpooledRequest } from "../ingest/spooled-request-processor.ts";
@@ -170,38 +169,33 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
       const payload = EvaluationJobSchema.safeParse(job.data);
       if (!payload.success)
         throw new UnrecoverableError(`invalid evaluations job: ${payload.error.message}`);
-      const { evaluator, version, misses = 0 } = payload.data;
-      await handBackIfEvaluatorMissing(
-        job,
-        token,
-        catalog.get(evaluatorKey(evaluator, version)) !== undefined,
-      );
+      const { misses = 0 } = payload.data;
       const attempt = {
         number: job.attemptsMade + 1,
         last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || misses >= MAX_EVALUATOR_MISSES,
       };
-      try {
-        return await processEvaluation(payload.data, attempt, {
-          evaluators: catalog,
-          verdicts: batcher,
-          metrics,
-          logger,
-          timeoutMs: config.workers.evaluation_timeout_ms,
-          signal: shutdown.signal,
-          judge,
-          onStored: (event: NewEvalEvent) => {
-            logExporter?.emit(event);
-            alertScheduler
-              .onEvent(event)
-              .catch((err) =>
-                logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"),
-              );
-          },
-        });
-      } catch (err) {
-        await handBackIfStoreDown(job, token, err);
-        throw err;
-      }
+      const outcome = await processEvaluation(payload.data, attempt, {
+        evaluators: catalog,
+        verdicts: batcher,
+        metrics,
+        logger,
+        timeoutMs: config.workers.evaluation_timeout_ms,
+        signal: shutdown.signal,
+        judge,
+        onStored: (event: NewEvalEvent) => {
+          logExporter?.emit(event);
+          alertScheduler
+            .onEvent(event)
+            .catch((err) => logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"));
+        },
+      });
+      const remaining = [...outcome.missing, ...outcome.retry];
+      if (remaining.length === 0) return outcome.stored;
+      // Only the evaluators still owed a verdict go round again.
+      await job.updateData({ ...job.data, evaluators: remaining });
+      if (outcome.retry.length === 0) await handBackIfEvaluatorMissing(job, token, false);
+      await handBackIfStoreDown(job, token, outcome.error);
+      throw outcome.error;
     },
     {
       connection: workerConnection(),

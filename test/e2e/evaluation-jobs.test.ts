@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobOptions } from "../../src/queues/job-options.ts";
+import { evaluationJob } from "../../src/queues/payloads.ts";
+import { EVALUATIONS_QUEUE } from "../../src/queues/queue-names.ts";
+import { makeSpan } from "../support/llm-spans.ts";
+import { eventually, REDIS_URL } from "../support/services.ts";
+import { startTestService, type TestService } from "../support/test-service.ts";
+
+const INDEX = path.resolve(import.meta.dirname, "../../src/index.ts");
+
+/** An evaluator only the second deploy has. */
+function writeNewEvaluator(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "tj-rolling-"));
+  const file = path.join(dir, "newer.ts");
+  writeFileSync(
+    file,
+    `import { defineEvaluator } from ${JSON.stringify(INDEX)};
+export const newer = defineEvaluator({
+  name: "test.newer", version: "2",
+  evaluate: () => ({ score: 0.75, label: "pass", explanation: "from the new deploy" }),
+});
+`,
+  );
+  return file;
+}
+
+/** How often each evaluator ran in this process, from its duration histogram. */
+async function runs(svc: TestService): Promise<Record<string, number>> {
+  const text = await (await fetch(`${svc.url}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(
+    /^tracejudge_evaluation_duration_seconds_count\{evaluator="([^"]+)"\} (\d+)$/gm,
+  ))
+    out[m[1] as string] = Number(m[2]);
+  return out;
+}
+
+describe("one evaluations job per span, naming every evaluator due", () => {
+  let old: TestService;
+  let newer: TestService | undefined;
+  let redis: Redis;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    old = await startTestService({});
+    redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    // Queued as the service queues its own jobs: with its attempts and back-off.
+    queue = new Queue(EVALUATIONS_QUEUE, {
+      connection: redis,
+      prefix: old.config.redis_prefix,
+      defaultJobOptions: jobOptions(old.config.workers.attempts, old.config.workers.backoff_ms),
+    });
+  });
+  afterAll(async () => {
+    await queue?.close();
+    redis?.disconnect();
+    await newer?.stop();
+    await old?.stop();
+  });
+
+  it("stores what a worker has, hands the rest back, and a worker of the newer deploy finishes it", async () => {
+    const span = makeSpan({
+      traceId: "6bf92f3577b34da6a3ce929d0e0e4736",
+      kind: "LLM",
+      answer: "Refunds are accepted within 30 days.",
+    });
+    const job = evaluationJob(
+      [
+        { name: "groundedness", version: "1.2.0" },
+        { name: "test.newer", version: "2" },
+      ],
+      {
+        span,
+        question: "How long do I have to ask for a refund?",
+        answer: "Refunds are accepted within 30 days.",
+        context: [
+          { content: "Refunds are accepted within 30 days of purchase.", origin: "retrieval" },
+        ],
+      },
+      Date.now(),
+    );
+    await queue.add(job.name, job.data, job.opts);
+
+    const byEvaluator = async () => {
+      const res = await fetch(`${old.url}/v1/traces/${span.traceId}/evaluations`);
+      const { evaluations } = (await res.json()) as {
+        evaluations: { evaluator: string; status: string; explanation: string }[];
+      };
+      return new Map(evaluations.map((e) => [e.evaluator, e]));
+    };
+    // The old deploy judges what it can at once; the rest waits for a worker that has it.
+    const first = await eventually(
+      async () => {
+        const found = await byEvaluator();
+        return found.has("groundedness") ? found : undefined;
+      },
+      10_000,
+      "the groundedness verdict from the old deploy",
+    );
+    expect(first.get("test.newer")).toBeUndefined();
+
+    newer = await startTestService(
+      { evaluator_modules: [writeNewEvaluator()] },
+      { roles: { api: false, workers: true }, shareWith: old },
+    );
+    const done = await eventually(
+      async () => {
+        const found = await byEvaluator();
+        return found.has("test.newer") ? found : undefined;
+      },
+      20_000,
+      "the new evaluator's verdict",
+    );
+    expect(done.get("test.newer")).toMatchObject({
+      status: "ok",
+      explanation: "from the new deploy",
+    });
+    expect(done.get("groundedness")?.status).toBe("ok");
+    // groundedness ran once in all: the handed-back job carried only what was still owed.
+    const oldRuns = await runs(old);
+    const newRuns = await runs(newer);
+    expect((oldRuns.groundedness ?? 0) + (newRuns.groundedness ?? 0)).toBe(1);
+    expect(newRuns["test.newer"]).toBe(1);
+  });
+});
