@@ -80,18 +80,6 @@ function afterSentenceEnd(text: string, start: number): boolean {
   return false;
 }
 
-/** The end of the word starting at `start`: `[A-Za-z…0-9]+(?:[.,'][A-Za-z…0-9]+)*`. */
-function wordEnd(text: string, start: number): number {
-  let end = start;
-  for (;;) {
-    while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
-    const c = text.charCodeAt(end);
-    // A separator . , ' continues the word only when a word character follows it.
-    if ((c === 46 || c === 44 || c === 39) && isWordChar(text.charCodeAt(end + 1))) end++;
-    else return end;
-  }
-}
-
 /**
  * The tokens one written word gives: as the first word of a sentence (`start`), and elsewhere
  * (`inside`); they differ only in `capitalised`. Shared by every occurrence of the word, so never
@@ -141,20 +129,65 @@ function wordTokens(written: string): WordTokens {
   return { start, inside };
 }
 
-// Words seen before, with their tokens: a text's vocabulary repeats, within it and across texts.
-// Bounded: emptied when full, which costs only the recomputation.
-const WORD_CACHE = new Map<string, WordTokens>();
-const WORD_CACHE_SIZE = 50_000;
+/**
+ * Words seen before, with their tokens: a text's vocabulary repeats, within it and across texts.
+ * Looked up by the characters of the text, so that a word seen before costs no string: an open
+ * addressing table of FNV-1a hashes. Bounded: emptied when half full, which costs only the
+ * recomputation.
+ */
+class WordTable {
+  readonly #mask: number;
+  readonly #limit: number;
+  #keys: (string | undefined)[];
+  #hashes: Int32Array;
+  #values: (WordTokens | undefined)[];
+  #size = 0;
 
-function cachedWordTokens(word: string): WordTokens {
-  let tokens = WORD_CACHE.get(word);
-  if (tokens === undefined) {
-    if (WORD_CACHE.size >= WORD_CACHE_SIZE) WORD_CACHE.clear();
-    tokens = wordTokens(word);
-    WORD_CACHE.set(word, tokens);
+  constructor(bits: number) {
+    this.#mask = (1 << bits) - 1;
+    this.#limit = 1 << (bits - 1);
+    this.#keys = new Array(1 << bits).fill(undefined);
+    this.#hashes = new Int32Array(1 << bits);
+    this.#values = new Array(1 << bits).fill(undefined);
   }
-  return tokens;
+
+  /** The tokens of `text.slice(start, end)`, whose hash is `hash`. */
+  get(text: string, start: number, end: number, hash: number): WordTokens {
+    const length = end - start;
+    let slot = hash & this.#mask;
+    for (;;) {
+      const key = this.#keys[slot];
+      if (key === undefined) break;
+      if (this.#hashes[slot] === hash && key.length === length && sameChars(key, text, start)) {
+        return this.#values[slot] as WordTokens;
+      }
+      slot = (slot + 1) & this.#mask;
+    }
+    if (this.#size >= this.#limit) {
+      this.#keys.fill(undefined);
+      this.#values.fill(undefined);
+      this.#size = 0;
+      slot = hash & this.#mask;
+    }
+    const word = text.slice(start, end);
+    const tokens = wordTokens(word);
+    this.#keys[slot] = word;
+    this.#hashes[slot] = hash;
+    this.#values[slot] = tokens;
+    this.#size++;
+    return tokens;
+  }
 }
+
+function sameChars(key: string, text: string, start: number): boolean {
+  for (let i = 0; i < key.length; i++) {
+    if (key.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  }
+  return true;
+}
+
+// 2^17 slots: up to 65,536 distinct words before it is emptied.
+const WORDS = new WordTable(17);
 
 /**
  * Splits a text into word tokens. `don't` becomes `do` + `not`; numbers keep their decimal point
@@ -168,20 +201,38 @@ export function tokenize(text: string): Token[] {
 export function tokenizeNormalised(normalised: string): Token[] {
   const tokens: Token[] = [];
   const norm = normalised.includes("-") ? normalised.replace(NEGATING_HYPHEN, "$1") : normalised;
+  const n = norm.length;
   let pos = 0;
-  while (pos < norm.length) {
+  while (pos < n) {
     if (!isWordChar(norm.charCodeAt(pos))) {
       pos++;
       continue;
     }
-    const end = wordEnd(norm, pos);
-    const word = cachedWordTokens(norm.slice(pos, end));
+    // The word: `[A-Za-z…0-9]+(?:[.,'][A-Za-z…0-9]+)*`, hashed as it is read.
+    let end = pos;
+    let hash = FNV_OFFSET;
+    for (;;) {
+      let c = norm.charCodeAt(end);
+      while (end < n && isWordChar(c)) {
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+        c = norm.charCodeAt(++end);
+      }
+      // A separator . , ' continues the word only when a word character follows it.
+      if ((c === 46 || c === 44 || c === 39) && isWordChar(norm.charCodeAt(end + 1))) {
+        hash = Math.imul(hash ^ c, FNV_PRIME);
+        end++;
+      } else break;
+    }
+    const word = WORDS.get(norm, pos, end, hash);
     const sentenceStart = tokens.length === 0 || afterSentenceEnd(norm, pos);
     for (const t of sentenceStart ? word.start : word.inside) tokens.push(t);
     pos = end;
   }
   return tokens;
 }
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 /**
  * A light English stemmer: enough to match `reveals`/`revealed`/`revealing` and `studies`/`study`,
