@@ -16,13 +16,24 @@ export function align(claimTokens: readonly Token[], index: ContextIndex): Align
   }
   const weights = claimStems.map((s) => index.idf(s));
   const total = weights.reduce((a, b) => a + b, 0);
+  const masks = index.sentenceMasks(claimStems);
   let best: Passage | null = null;
   let bestScore = -1;
   let bestLength = Number.POSITIVE_INFINITY;
   for (const p of index.passages) {
+    // The weights of the stems it has, added in the claim's order.
     let score = 0;
-    for (let i = 0; i < claimStems.length; i++) {
-      if (p.hasStem(claimStems[i] as string)) score += weights[i] as number;
+    if (masks) {
+      let bits = (masks[p.first] as number) | (masks[p.last] as number);
+      while (bits !== 0) {
+        const lowest = bits & -bits;
+        score += weights[31 - Math.clz32(lowest)] as number;
+        bits ^= lowest;
+      }
+    } else {
+      for (let i = 0; i < claimStems.length; i++) {
+        if (p.hasStem(claimStems[i] as string)) score += weights[i] as number;
+      }
     }
     // Ties go to the shorter passage: a single sentence is the better evidence.
     if (

@@ -1,175 +1,51 @@
 import { sentencesOf } from "./claims.ts";
-import { NEGATIONS } from "./lexicon.ts";
-import { extractQuantities } from "./numbers.ts";
+import {
+  ExtendedPassage,
+  PAIR_WINDOW,
+  PairPassage,
+  type Passage,
+  SentencePassage,
+} from "./passages.ts";
 import { RecentCache } from "./recent-cache.ts";
 import { normaliseText, stem, type Token, tokenize, tokenizeNormalised } from "./text.ts";
 
-/**
- * A stretch of the context a claim can be checked against: one sentence or two adjacent ones.
- * What only the checks of the passage a claim aligns to need is computed on first use, and kept.
- */
-export interface Passage {
-  readonly text: string;
-  readonly tokens: readonly Token[];
-  /** `tokens.length`, without joining a pair's tokens. */
-  readonly tokenCount: number;
-  /** Content stems. */
-  readonly stems: ReadonlySet<string>;
-  /** Lowercase forms of every token, stopwords included. */
-  readonly lowers: ReadonlySet<string>;
-  /** `stems.has(stem)`, without joining a pair's sets. */
-  hasStem(stem: string): boolean;
-  /** Ordered content-stem pairs within `PAIR_WINDOW` content words (`stemPairs`). */
-  readonly pairs: ReadonlySet<string>;
-  /** Values of the quantities it states. */
-  readonly quantities: readonly number[];
-  /** How many negation words it has. */
-  readonly negations: number;
+export { PAIR_WINDOW, type Passage, stemPairs } from "./passages.ts";
+
+/** Membership only: what the checks ask of a set of words. */
+export interface WordLookup {
+  has(word: string): boolean;
 }
 
 /** Everything about the context that alignment and the checks look up, built once per input. */
 export interface ContextIndex {
   /** Sentences, then pairs of adjacent sentences of one document. */
-  passages: readonly Passage[];
+  readonly passages: readonly Passage[];
   /** Content stems of the context documents. */
-  stems: ReadonlySet<string>;
+  readonly stems: WordLookup;
   /** Lowercase forms of every context token, stopwords included. */
-  lowers: ReadonlySet<string>;
+  readonly lowers: WordLookup;
   /** Whether content stem `b` follows `a` at most three content words later, in any document. */
   hasPair(a: string, b: string): boolean;
-  quantities: readonly number[];
+  readonly quantities: readonly number[];
   /** Lowercase, whitespace-folded text of the documents, for span checks. */
-  flatText: string;
+  readonly flatText: string;
   /** The question's content stems and lowercase forms: extra context, never sole support. */
-  questionStems: ReadonlySet<string>;
-  questionLowers: ReadonlySet<string>;
+  readonly questionStems: ReadonlySet<string>;
+  readonly questionLowers: ReadonlySet<string>;
   /**
    * The question asks for something (`who`, `how long`, `which year`, `explain …`): an answer may
    * restate its words, which are then neither support nor unsupported claims (see
    * `withoutRestatement`). A yes/no question's words are the claim a "yes" makes, and a previous
    * chat turn is someone's statement: their words are not restated for free.
    */
-  questionAsks: boolean;
+  readonly questionAsks: boolean;
   /** Inverse document frequency of a stem over the context's sentences. */
   idf(stem: string): number;
-}
-
-export const PAIR_WINDOW = 3;
-
-/** Ordered content-stem pairs within `PAIR_WINDOW` content words: `a b` keys. */
-export function stemPairs(tokens: readonly Token[], window = PAIR_WINDOW): Set<string> {
-  const stems = tokens.filter((t) => t.content).map((t) => t.stem);
-  const out = new Set<string>();
-  for (let i = 0; i < stems.length; i++) {
-    for (let j = i + 1; j <= i + window && j < stems.length; j++)
-      out.add(`${stems[i]} ${stems[j]}`);
-  }
-  return out;
-}
-
-/** What every passage computes lazily from its tokens. */
-abstract class BasePassage implements Passage {
-  abstract readonly text: string;
-  abstract readonly tokens: readonly Token[];
-  abstract readonly tokenCount: number;
-  abstract readonly stems: ReadonlySet<string>;
-  abstract readonly lowers: ReadonlySet<string>;
-  abstract hasStem(stem: string): boolean;
-  #pairs: Set<string> | undefined;
-  #quantities: number[] | undefined;
-  #negations: number | undefined;
-
-  get pairs(): ReadonlySet<string> {
-    this.#pairs ??= stemPairs(this.tokens);
-    return this.#pairs;
-  }
-
-  get quantities(): readonly number[] {
-    this.#quantities ??= extractQuantities(this.tokens).map((q) => q.value);
-    return this.#quantities;
-  }
-
-  get negations(): number {
-    if (this.#negations === undefined) {
-      let n = 0;
-      for (const t of this.tokens) if (NEGATIONS.has(t.lower)) n++;
-      this.#negations = n;
-    }
-    return this.#negations;
-  }
-}
-
-/** A passage whose sets are its own: a sentence, or a passage an acronym was added to. */
-class OwnPassage extends BasePassage {
-  readonly tokenCount: number;
-  constructor(
-    readonly text: string,
-    readonly tokens: readonly Token[],
-    readonly stems: ReadonlySet<string>,
-    readonly lowers: ReadonlySet<string>,
-  ) {
-    super();
-    this.tokenCount = tokens.length;
-  }
-
-  hasStem(stem: string): boolean {
-    return this.stems.has(stem);
-  }
-}
-
-function sentencePassage(text: string, tokens: readonly Token[]): OwnPassage {
-  const stems = new Set<string>();
-  const lowers = new Set<string>();
-  for (const t of tokens) {
-    if (t.content) stems.add(t.stem);
-    lowers.add(t.lower);
-  }
-  return new OwnPassage(text, tokens, stems, lowers);
-}
-
-/**
- * Two adjacent sentences. Alignment scores every pair but only looks up stems, which the two
- * sentences' sets answer; the joined text, tokens and sets are made for the few pairs a claim
- * aligns to.
- */
-class PairPassage extends BasePassage {
-  readonly tokenCount: number;
-  #text: string | undefined;
-  #tokens: Token[] | undefined;
-  #stems: Set<string> | undefined;
-  #lowers: Set<string> | undefined;
-
-  constructor(
-    readonly first: OwnPassage,
-    readonly second: OwnPassage,
-  ) {
-    super();
-    this.tokenCount = first.tokenCount + second.tokenCount;
-  }
-
-  get text(): string {
-    this.#text ??= `${this.first.text} ${this.second.text}`;
-    return this.#text;
-  }
-
-  get tokens(): readonly Token[] {
-    this.#tokens ??= [...this.first.tokens, ...this.second.tokens];
-    return this.#tokens;
-  }
-
-  get stems(): ReadonlySet<string> {
-    this.#stems ??= new Set([...this.first.stems, ...this.second.stems]);
-    return this.#stems;
-  }
-
-  get lowers(): ReadonlySet<string> {
-    this.#lowers ??= new Set([...this.first.lowers, ...this.second.lowers]);
-    return this.#lowers;
-  }
-
-  hasStem(stem: string): boolean {
-    return this.first.stems.has(stem) || this.second.stems.has(stem);
-  }
+  /**
+   * For alignment: per sentence, bit i set when it has `stems[i]` (up to 32 stems), or null when
+   * the passages must be asked one by one (more stems, or words added to some passages).
+   */
+  sentenceMasks(stems: readonly string[]): Int32Array | null;
 }
 
 export function flatten(text: string): string {
@@ -200,81 +76,148 @@ export function asksForSomething(tokens: readonly Token[]): boolean {
   );
 }
 
-/** The part of the index that depends on the documents only. */
-type DocumentIndex = Omit<ContextIndex, "questionStems" | "questionLowers" | "questionAsks">;
+/** One document's sentences, and whether their words are the document's (see `flatText`). */
+interface IndexedDocument {
+  text: string;
+  sentences: SentencePassage[];
+  sameWords: boolean;
+}
 
-// Pair keys are numbers: `a * PAIR_BASE + b` for the stems' ids in this index.
-const PAIR_BASE = 1 << 20;
+/** The part of the index that depends on the documents only: built once, then read-only. */
+class DocumentIndex {
+  readonly passages: Passage[] = [];
+  readonly sentences: SentencePassage[] = [];
+  readonly documents: IndexedDocument[] = [];
+  /** Content stem → id; also the set of the documents' content stems. */
+  readonly stemIds = new Map<string, number>();
+  /** By stem id: how many sentences have it, and the last that did. */
+  readonly df: number[] = [];
+  readonly lastSentence: number[] = [];
+  /**
+   * The content words of all the sentences in a row: by position, its stem id and sentence, and
+   * the next position with the same stem (-1 for none); by stem id, its first position.
+   */
+  readonly stemAt: number[] = [];
+  readonly sentenceAt: number[] = [];
+  readonly nextSame: number[] = [];
+  readonly firstAt: number[] = [];
+  readonly #lastAt: number[] = [];
+  readonly maxIdf: number;
+  #lowers: Set<string> | undefined;
+  #quantities: number[] | undefined;
+  #flatText: string | undefined;
 
-function indexDocuments(documents: readonly string[]): DocumentIndex {
-  const passages: Passage[] = [];
-  const stems = new Set<string>();
-  const lowers = new Set<string>();
-  const stemIds = new Map<string, number>();
-  const pairKeys = new Set<number>();
-  const quantities: number[] = [];
-  const df = new Map<string, number>();
-  const flat: string[] = [];
-  let sentenceCount = 0;
-  const ids: number[] = [];
-  for (const doc of documents) {
-    const { sentences: texts, glued } = sentencesOf(doc);
-    // The sentences' words are the document's unless a glued stop was split or a sentence
-    // normalises differently alone: then the flat text is the document's own words.
-    let sameWords = !glued;
-    const sentences: OwnPassage[] = [];
-    const docLowers: string[] = [];
-    for (const text of texts) {
-      const normalised = normaliseText(text);
-      if (normalised !== text) sameWords = false;
-      const s = sentencePassage(text, tokenizeNormalised(normalised));
-      sentences.push(s);
-      passages.push(s);
-      sentenceCount++;
-      for (const stem of s.stems) df.set(stem, (df.get(stem) ?? 0) + 1);
-      ids.length = 0;
-      for (const t of s.tokens) {
-        lowers.add(t.lower);
-        docLowers.push(t.lower);
-        if (!t.content) continue;
-        stems.add(t.stem);
-        let id = stemIds.get(t.stem);
-        if (id === undefined) {
-          id = stemIds.size;
-          stemIds.set(t.stem, id);
-        }
-        ids.push(id);
+  constructor(documents: readonly string[]) {
+    for (const doc of documents) {
+      const { sentences: texts, glued } = sentencesOf(doc);
+      // The sentences' words are the document's unless a glued stop was split or a sentence
+      // normalises differently alone.
+      let sameWords = !glued;
+      const sentences: SentencePassage[] = [];
+      for (const text of texts) {
+        const normalised = normaliseText(text);
+        if (normalised !== text) sameWords = false;
+        const position = this.sentences.length;
+        const s = new SentencePassage(text, tokenizeNormalised(normalised), position);
+        sentences.push(s);
+        this.sentences.push(s);
+        this.passages.push(s);
+        for (const t of s.tokens) if (t.content) this.#addContentWord(t.stem, position);
       }
-      for (let i = 0; i < ids.length; i++) {
-        for (let j = i + 1; j <= i + PAIR_WINDOW && j < ids.length; j++) {
-          pairKeys.add((ids[i] as number) * PAIR_BASE + (ids[j] as number));
-        }
+      for (let i = 0; i + 1 < sentences.length; i++) {
+        this.passages.push(
+          new PairPassage(sentences[i] as SentencePassage, sentences[i + 1] as SentencePassage),
+        );
       }
-      for (const q of extractQuantities(s.tokens)) quantities.push(q.value);
+      this.documents.push({ text: doc, sentences, sameWords });
     }
-    for (let i = 0; i + 1 < sentences.length; i++) {
-      passages.push(new PairPassage(sentences[i] as OwnPassage, sentences[i + 1] as OwnPassage));
-    }
-    flat.push(sameWords ? docLowers.join(" ") : flatten(doc));
+    this.maxIdf = Math.log((Math.max(1, this.sentences.length) + 1) / 0.5);
   }
-  const n = Math.max(1, sentenceCount);
-  const maxIdf = Math.log((n + 1) / 0.5);
-  return {
-    passages,
-    stems,
-    lowers,
-    hasPair: (a, b) => {
-      const ia = stemIds.get(a);
-      const ib = stemIds.get(b);
-      return ia !== undefined && ib !== undefined && pairKeys.has(ia * PAIR_BASE + ib);
-    },
-    quantities,
-    flatText: ` ${flat.join(" ")} `,
-    idf: (stem) => {
-      const count = df.get(stem);
-      return count === undefined ? maxIdf : Math.log((n + 1) / (count + 0.5));
-    },
-  };
+
+  #addContentWord(stem: string, sentence: number): void {
+    let id = this.stemIds.get(stem);
+    const at = this.stemAt.length;
+    if (id === undefined) {
+      id = this.stemIds.size;
+      this.stemIds.set(stem, id);
+      this.df.push(1);
+      this.lastSentence.push(sentence);
+      this.firstAt.push(at);
+    } else {
+      if (this.lastSentence[id] !== sentence) {
+        this.df[id] = (this.df[id] as number) + 1;
+        this.lastSentence[id] = sentence;
+      }
+      this.nextSame[this.#lastAt[id] as number] = at;
+    }
+    this.#lastAt[id] = at;
+    this.stemAt.push(id);
+    this.sentenceAt.push(sentence);
+    this.nextSame.push(-1);
+  }
+
+  get lowers(): ReadonlySet<string> {
+    if (this.#lowers === undefined) {
+      this.#lowers = new Set();
+      for (const s of this.sentences) for (const t of s.tokens) this.#lowers.add(t.lower);
+    }
+    return this.#lowers;
+  }
+
+  get quantities(): readonly number[] {
+    this.#quantities ??= this.sentences.flatMap((s) => s.quantities);
+    return this.#quantities;
+  }
+
+  get flatText(): string {
+    this.#flatText ??= ` ${this.documents
+      .map((d) =>
+        d.sameWords
+          ? d.sentences
+              .flatMap((s) => s.tokens)
+              .map((t) => t.lower)
+              .join(" ")
+          : flatten(d.text),
+      )
+      .join(" ")} `;
+    return this.#flatText;
+  }
+
+  /** Whether `b` follows `a` within `PAIR_WINDOW` content words of one sentence. */
+  hasPair(a: string, b: string): boolean {
+    const ia = this.stemIds.get(a);
+    const ib = this.stemIds.get(b);
+    if (ia === undefined || ib === undefined) return false;
+    const n = this.stemAt.length;
+    for (let at = this.firstAt[ia] as number; at !== -1; at = this.nextSame[at] as number) {
+      const sentence = this.sentenceAt[at];
+      for (let next = at + 1; next <= at + PAIR_WINDOW && next < n; next++) {
+        if (this.sentenceAt[next] !== sentence) break;
+        if (this.stemAt[next] === ib) return true;
+      }
+    }
+    return false;
+  }
+
+  idf(stem: string): number {
+    const id = this.stemIds.get(stem);
+    const n = Math.max(1, this.sentences.length);
+    return id === undefined ? this.maxIdf : Math.log((n + 1) / ((this.df[id] as number) + 0.5));
+  }
+
+  sentenceMasks(stems: readonly string[]): Int32Array | null {
+    if (stems.length > 32) return null;
+    const masks = new Int32Array(this.sentences.length);
+    for (let i = 0; i < stems.length; i++) {
+      const id = this.stemIds.get(stems[i] as string);
+      if (id === undefined) continue;
+      for (let at = this.firstAt[id] as number; at !== -1; at = this.nextSame[at] as number) {
+        const s = this.sentenceAt[at] as number;
+        masks[s] = (masks[s] as number) | (1 << i);
+      }
+    }
+    return masks;
+  }
 }
 
 // Both grounding evaluators index the same documents of a span, and answers often share a
@@ -283,13 +226,26 @@ const DOCUMENT_INDEXES = new RecentCache<DocumentIndex>(16);
 
 /** Indexes the context documents (and the question as a weaker source). */
 export function indexContext(documents: readonly string[], question: string | null): ContextIndex {
-  const index = DOCUMENT_INDEXES.get(documents, () => indexDocuments(documents));
+  const docs = DOCUMENT_INDEXES.get(documents, () => new DocumentIndex(documents));
   const questionTokens = tokenize(question ?? "");
   return {
-    ...index,
+    passages: docs.passages,
+    stems: docs.stemIds,
+    get lowers() {
+      return docs.lowers;
+    },
+    hasPair: (a, b) => docs.hasPair(a, b),
+    get quantities() {
+      return docs.quantities;
+    },
+    get flatText() {
+      return docs.flatText;
+    },
     questionStems: new Set(questionTokens.filter((t) => t.content).map((t) => t.stem)),
     questionLowers: new Set(questionTokens.map((t) => t.lower)),
     questionAsks: asksForSomething(questionTokens),
+    idf: (stem) => docs.idf(stem),
+    sentenceMasks: (stems) => docs.sentenceMasks(stems),
   };
 }
 
@@ -328,22 +284,34 @@ export function withAcronyms(index: ContextIndex, answerTokens: readonly Token[]
     }
   }
   if (found.size === 0) return index;
-  const stems = new Set(index.stems);
-  const lowers = new Set(index.lowers);
+  const addedStems = new Set<string>();
+  const addedLowers = new Set<string>();
   const passages = index.passages.map((p, position) => {
     const acronyms = found.get(position);
     if (acronyms === undefined) return p;
-    const pStems = new Set(p.stems);
-    const pLowers = new Set(p.lowers);
-    for (const acronym of acronyms) {
-      for (const form of [acronym, `${acronym}s`]) {
-        pLowers.add(form);
-        lowers.add(form);
-      }
-      pStems.add(stem(acronym));
-      stems.add(stem(acronym));
-    }
-    return new OwnPassage(p.text, p.tokens, pStems, pLowers);
+    const stems = acronyms.map((a) => stem(a));
+    const lowers = acronyms.flatMap((a) => [a, `${a}s`]);
+    for (const s of stems) addedStems.add(s);
+    for (const l of lowers) addedLowers.add(l);
+    return new ExtendedPassage(p, stems, lowers);
   });
-  return { ...index, passages, stems, lowers };
+  const base = index;
+  return {
+    passages,
+    stems: { has: (s) => base.stems.has(s) || addedStems.has(s) },
+    lowers: { has: (l) => base.lowers.has(l) || addedLowers.has(l) },
+    hasPair: (a, b) => base.hasPair(a, b),
+    get quantities() {
+      return base.quantities;
+    },
+    get flatText() {
+      return base.flatText;
+    },
+    questionStems: base.questionStems,
+    questionLowers: base.questionLowers,
+    questionAsks: base.questionAsks,
+    idf: (s) => base.idf(s),
+    // Some passages have more words than their sentences: ask each passage.
+    sentenceMasks: () => null,
+  };
 }
