@@ -79,16 +79,18 @@ function hasAntonymIn(
 
 /** Length of the longest common subsequence of two token lists, by lowercase form. */
 function lcsLength(a: readonly Token[], b: readonly Token[]): number {
-  let previous = new Array<number>(b.length + 1).fill(0);
+  // Two rows of the table, reused.
+  let previous = new Int32Array(b.length + 1);
+  let current = new Int32Array(b.length + 1);
   for (const x of a) {
-    const current = new Array<number>(b.length + 1).fill(0);
+    const lower = x.lower;
     for (let j = 1; j <= b.length; j++) {
       current[j] =
-        x.lower === b[j - 1]?.lower
+        lower === (b[j - 1] as Token).lower
           ? (previous[j - 1] as number) + 1
           : Math.max(previous[j] as number, current[j - 1] as number);
     }
-    previous = current;
+    [previous, current] = [current, previous];
   }
   return previous[b.length] as number;
 }

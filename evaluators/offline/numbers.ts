@@ -11,6 +11,10 @@ export interface Quantity {
 // Too common as pronoun or ordinal ("one of", "at first") to count as a stated number.
 const AMBIGUOUS_WORDS = new Set(["one", "first", "once", "second", "half", "double"]);
 
+const NUMERAL = /^\d[\d,]*(\.\d+)?$/;
+const ORDINAL = /^\d+(st|nd|rd|th|s)$/;
+const COMMAS = /,/g;
+
 /** Numbers and number words of a token list, with `million`/`billion` multipliers applied. */
 export function extractQuantities(tokens: readonly Token[]): Quantity[] {
   const out: Quantity[] = [];
@@ -18,10 +22,10 @@ export function extractQuantities(tokens: readonly Token[]): Quantity[] {
     const token = tokens[i] as Token;
     let value: number | undefined;
     let text = token.raw;
-    if (/^\d[\d,]*(\.\d+)?$/.test(token.lower)) {
-      value = Number(token.lower.replace(/,/g, ""));
-    } else if (/^\d+(st|nd|rd|th|s)$/.test(token.lower)) {
-      value = Number.parseInt(token.lower, 10);
+    // Numerals hold a digit and number words none: most tokens are neither.
+    if (token.hasDigit) {
+      if (NUMERAL.test(token.lower)) value = Number(token.lower.replace(COMMAS, ""));
+      else if (ORDINAL.test(token.lower)) value = Number.parseInt(token.lower, 10);
     } else if (NUMBER_WORDS.has(token.lower) && !AMBIGUOUS_WORDS.has(token.lower)) {
       value = NUMBER_WORDS.get(token.lower);
       // "twenty five"
