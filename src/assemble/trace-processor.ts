@@ -29,7 +29,8 @@ export interface TraceOutcome {
  * Assembles one quiet trace and dispatches one evaluation job per new span, naming every evaluator
  * that applies to it. Each
  * step is safe to redo after a crash: job ids are deterministic, the span upsert is idempotent,
- * and spans are marked dispatched only after their jobs are in the queue.
+ * and spans are marked dispatched only after their jobs are in the queue. (The scanner took the
+ * trace out of the pending set when it queued this job.)
  */
 export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Promise<TraceOutcome> {
   const { buffer, metrics } = deps;
@@ -75,6 +76,5 @@ export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Pro
     job.traceId,
     fresh.map((t) => t.span.spanId),
   );
-  await buffer.release({ traceId: job.traceId, lastSeenMs: job.lastSeenMs });
   return { sampled: decision.sampled, newTargets: fresh.length, jobs: jobs.length };
 }

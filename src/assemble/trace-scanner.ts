@@ -12,9 +12,11 @@ export interface TraceScannerOptions {
 }
 
 /**
- * Turns traces that have been quiet for the trace wait into `traces` jobs, on a timer. Every
- * worker process runs one; job ids are derived from (trace, last span time), so scanners racing
- * each other add each generation of a trace once.
+ * Turns traces that have been quiet for the trace wait into `traces` jobs, on a timer, and takes
+ * them out of the pending set once their jobs are in the queue (unless a span arrived meanwhile:
+ * that is a new generation, due in its turn). Every worker process runs one; job ids are derived
+ * from (trace, last span time), so scanners racing each other add each generation of a trace
+ * once, and a scanner that dies between the two steps leaves the trace for the next pass.
  */
 export class TraceScanner {
   private timer: NodeJS.Timeout | undefined;
@@ -50,6 +52,9 @@ export class TraceScanner {
         return { name: "assemble", data, opts: { jobId: traceJobId(data) } };
       }),
     );
+    // Handed over: the queue owns them now (retries included). Left pending, every pass until
+    // the worker got to them would add them again, which under a backlog is most of the work.
+    await this.buffer.releaseMany(due);
     return due.length;
   }
 

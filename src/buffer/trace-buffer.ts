@@ -16,14 +16,20 @@ export function bufferKeys(prefix: string) {
   };
 }
 
-/** Removes a trace from the pending set only if no span arrived since the caller read it. */
+/**
+ * Removes traces (ARGV: id, score, id, score, …) from the pending set, each only if no span arrived
+ * since the caller read it; returns how many it removed.
+ */
 const RELEASE_SCRIPT = `
-local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) == tonumber(ARGV[2]) then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  return 1
+local removed = 0
+for i = 1, #ARGV, 2 do
+  local score = redis.call('ZSCORE', KEYS[1], ARGV[i])
+  if score and tonumber(score) == tonumber(ARGV[i + 1]) then
+    redis.call('ZREM', KEYS[1], ARGV[i])
+    removed = removed + 1
+  end
 end
-return 0`;
+return removed`;
 
 export interface DueTrace {
   traceId: string;
@@ -87,14 +93,14 @@ export class TraceBuffer {
 
   /** Drops a trace from the pending set unless newer spans arrived; returns whether it did. */
   async release(trace: DueTrace): Promise<boolean> {
-    const removed = await this.redis.eval(
-      RELEASE_SCRIPT,
-      1,
-      this.keys.pending,
-      trace.traceId,
-      trace.lastSeenMs,
-    );
-    return removed === 1;
+    return (await this.releaseMany([trace])) === 1;
+  }
+
+  /** `release` for many traces in one round trip; returns how many were dropped. */
+  async releaseMany(traces: DueTrace[]): Promise<number> {
+    if (traces.length === 0) return 0;
+    const args = traces.flatMap((t) => [t.traceId, String(t.lastSeenMs)]);
+    return Number(await this.redis.eval(RELEASE_SCRIPT, 1, this.keys.pending, ...args));
   }
 
   /**

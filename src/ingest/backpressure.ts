@@ -27,6 +27,7 @@ export class Backpressure {
   constructor(
     private readonly redis: RedisConnection,
     private readonly evaluations: Queue,
+    private readonly traces: Queue,
     private readonly spool: Queue,
     private readonly buffer: TraceBuffer,
     private readonly options: BackpressureOptions,
@@ -39,11 +40,13 @@ export class Backpressure {
       Promise.all([
         this.evaluations.getWaitingCount(),
         this.buffer.pendingCount(),
+        this.traces.getWaitingCount(),
         this.spool.getWaitingCount(),
       ])
-        .then(([waiting, pending, spooled]) => {
+        .then(([waiting, pending, queuedTraces, spooled]) => {
           this.waitingEvaluations = waiting;
-          this.pendingTraces = pending;
+          // Quiet or not, a trace not yet assembled waits for assembly.
+          this.pendingTraces = pending + queuedTraces;
           this.spooledRequests = spooled;
         })
         .catch(() => {});

@@ -261,6 +261,7 @@ export async function startService(
       const backpressure = new Backpressure(
         ingestRedis,
         evaluationsQueue,
+        tracesQueue,
         spoolQueue,
         ingestBuffer,
         {

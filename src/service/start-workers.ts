@@ -149,10 +149,8 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
         });
       } catch (err) {
         await handBackIfStoreDown(job, token, err);
-        // Give up on this generation for good on the last attempt, so a poison trace does not
-        // hold the head of the pending set; the failed job stays for inspection.
-        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1))
-          await buffer.release(payload.data).catch(() => {});
+        // After the last attempt the failed job stays for inspection; the trace left the pending
+        // set when it was queued, so a poison trace holds nothing up.
         throw err;
       }
     },
