@@ -129,53 +129,62 @@ function wordTokens(written: string): WordTokens {
   return { start, inside };
 }
 
+/** A word's tokens: most words give one, and it is kept as is. */
+type Tokens = Token | readonly Token[];
+
 /**
  * Words seen before, with their tokens: a text's vocabulary repeats, within it and across texts.
  * Looked up by the characters of the text, so that a word seen before costs no string: an open
- * addressing table of FNV-1a hashes. Bounded: emptied when half full, which costs only the
- * recomputation.
+ * addressing table of FNV-1a hashes, each slot's word, hash and tokens side by side in one array
+ * (one cache line, not four). Bounded: emptied when half full, which costs only the recomputation.
  */
 class WordTable {
   readonly #mask: number;
   readonly #limit: number;
-  #keys: (string | undefined)[];
-  #hashes: Int32Array;
-  #values: (WordTokens | undefined)[];
+  // Slot i: [4i] the word, [4i + 1] its hash (31 bits, a small integer), [4i + 2] its tokens
+  // elsewhere, [4i + 3] its tokens as the first word of a sentence.
+  readonly #slots: (string | number | Tokens | undefined)[];
   #size = 0;
 
   constructor(bits: number) {
     this.#mask = (1 << bits) - 1;
     this.#limit = 1 << (bits - 1);
-    this.#keys = new Array(1 << bits).fill(undefined);
-    this.#hashes = new Int32Array(1 << bits);
-    this.#values = new Array(1 << bits).fill(undefined);
+    this.#slots = new Array(4 << bits).fill(undefined);
   }
 
-  /** The tokens of `text.slice(start, end)`, whose hash is `hash`. */
-  get(text: string, start: number, end: number, hash: number): WordTokens {
+  /**
+   * The slot of `text.slice(start, end)`, whose hash is `hash` (31 bits), filled on first sight:
+   * its tokens are at `slots[slot + 2]` (elsewhere) and `slots[slot + 3]` (first in a sentence).
+   */
+  find(text: string, start: number, end: number, hash: number): number {
+    const slots = this.#slots;
     const length = end - start;
     let slot = hash & this.#mask;
     for (;;) {
-      const key = this.#keys[slot];
+      const key = slots[4 * slot] as string | undefined;
       if (key === undefined) break;
-      if (this.#hashes[slot] === hash && key.length === length && sameChars(key, text, start)) {
-        return this.#values[slot] as WordTokens;
+      if (slots[4 * slot + 1] === hash && key.length === length && sameChars(key, text, start)) {
+        return 4 * slot;
       }
       slot = (slot + 1) & this.#mask;
     }
     if (this.#size >= this.#limit) {
-      this.#keys.fill(undefined);
-      this.#values.fill(undefined);
+      slots.fill(undefined);
       this.#size = 0;
       slot = hash & this.#mask;
     }
     const word = text.slice(start, end);
-    const tokens = wordTokens(word);
-    this.#keys[slot] = word;
-    this.#hashes[slot] = hash;
-    this.#values[slot] = tokens;
+    const { start: first, inside } = wordTokens(word);
+    slots[4 * slot] = word;
+    slots[4 * slot + 1] = hash;
+    slots[4 * slot + 2] = inside.length === 1 ? inside[0] : inside;
+    slots[4 * slot + 3] = first.length === 1 ? first[0] : first;
     this.#size++;
-    return tokens;
+    return 4 * slot;
+  }
+
+  get slots(): readonly (string | number | Tokens | undefined)[] {
+    return this.#slots;
   }
 }
 
@@ -202,6 +211,7 @@ export function tokenizeNormalised(normalised: string): Token[] {
   const tokens: Token[] = [];
   const norm = normalised.includes("-") ? normalised.replace(NEGATING_HYPHEN, "$1") : normalised;
   const n = norm.length;
+  const slots = WORDS.slots;
   let pos = 0;
   while (pos < n) {
     if (!isWordChar(norm.charCodeAt(pos))) {
@@ -223,9 +233,11 @@ export function tokenizeNormalised(normalised: string): Token[] {
         end++;
       } else break;
     }
-    const word = WORDS.get(norm, pos, end, hash);
+    const slot = WORDS.find(norm, pos, end, hash & 0x3fffffff);
     const sentenceStart = tokens.length === 0 || afterSentenceEnd(norm, pos);
-    for (const t of sentenceStart ? word.start : word.inside) tokens.push(t);
+    const word = slots[sentenceStart ? slot + 3 : slot + 2] as Tokens;
+    if (Array.isArray(word)) for (const t of word) tokens.push(t);
+    else tokens.push(word as Token);
     pos = end;
   }
   return tokens;
