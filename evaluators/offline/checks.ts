@@ -1,5 +1,5 @@
 import type { Alignment } from "./align.ts";
-import type { ContextIndex } from "./context-index.ts";
+import type { ContextIndex, Passage } from "./context-index.ts";
 import { ANTONYMS, CALENDAR_WORDS, NEGATING_PREFIXES, NEGATIONS, NUMBER_WORDS } from "./lexicon.ts";
 import { extractQuantities, quantityMatches } from "./numbers.ts";
 import { stem, type Token } from "./text.ts";
@@ -57,36 +57,57 @@ export interface ClaimChecks {
   issues: string[];
 }
 
-function hasAntonymIn(
-  word: string,
-  tokens: ReadonlySet<string>,
-  stems: ReadonlySet<string>,
-): string | null {
-  for (const opposite of ANTONYMS.get(word) ?? []) {
-    if (tokens.has(opposite) || stems.has(stem(opposite))) return opposite;
+// Each word's opposites, with their stems.
+const ANTONYM_FORMS: ReadonlyMap<string, readonly (readonly [string, string])[]> = new Map(
+  [...ANTONYMS].map(([word, opposites]) => [
+    word,
+    [...opposites].map((o) => [o, stem(o)] as const),
+  ]),
+);
+
+/** An opposite of `word` that the passage has, or null. */
+function hasAntonymIn(word: string, passage: Passage): string | null {
+  const tokens = passage.lowers;
+  for (const [opposite, oppositeStem] of ANTONYM_FORMS.get(word) ?? []) {
+    if (tokens.has(opposite) || passage.stems.has(oppositeStem)) return opposite;
   }
-  for (const prefix of NEGATING_PREFIXES) {
+  const prefixed = passage.prefixedForms.get(word) ?? 0;
+  for (const [i, prefix] of NEGATING_PREFIXES.entries()) {
     // "unsurprising" in the claim against "surprising" in the source
     if (word.startsWith(prefix) && word.length - prefix.length >= 4) {
       const base = word.slice(prefix.length);
       if (tokens.has(base)) return base;
     }
     // "controlled" in the claim against "uncontrolled" in the source
-    if (tokens.has(prefix + word)) return prefix + word;
+    if (prefixed & (1 << i)) return prefix + word;
   }
   return null;
 }
 
 /** Length of the longest common subsequence of two token lists, by lowercase form. */
 function lcsLength(a: readonly Token[], b: readonly Token[]): number {
+  // Lowercase forms as small integers: the claim's numbered, the passage's looked up (-1: none).
+  const ids = new Map<string, number>();
+  const aIds = new Int32Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const lower = (a[i] as Token).lower;
+    let id = ids.get(lower);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(lower, id);
+    }
+    aIds[i] = id;
+  }
+  const bIds = new Int32Array(b.length);
+  for (let j = 0; j < b.length; j++) bIds[j] = ids.get((b[j] as Token).lower) ?? -1;
   // Two rows of the table, reused.
   let previous = new Int32Array(b.length + 1);
   let current = new Int32Array(b.length + 1);
-  for (const x of a) {
-    const lower = x.lower;
+  for (let i = 0; i < a.length; i++) {
+    const x = aIds[i] as number;
     for (let j = 1; j <= b.length; j++) {
       current[j] =
-        lower === (b[j - 1] as Token).lower
+        x === bIds[j - 1]
           ? (previous[j - 1] as number) + 1
           : Math.max(previous[j] as number, current[j - 1] as number);
     }
@@ -103,7 +124,10 @@ function negationCount(tokens: readonly Token[]): number {
 
 /** A calendar word, singular or plural: `Monday`, `Mondays`. */
 function isCalendarWord(t: Token): boolean {
-  return CALENDAR_WORDS.has(t.lower) || CALENDAR_WORDS.has(t.lower.replace(/s$/, ""));
+  const lower = t.lower;
+  return (
+    CALENDAR_WORDS.has(lower) || (lower.endsWith("s") && CALENDAR_WORDS.has(lower.slice(0, -1)))
+  );
 }
 
 /** A word that states a fact of its own: a number, a name, a date word, a negation. */
@@ -132,6 +156,13 @@ export function withoutRestatement(tokens: readonly Token[], index: ContextIndex
     (t) =>
       !(t.content && index.questionStems.has(t.stem) && !index.stems.has(t.stem) && !isFactWord(t)),
   );
+}
+
+/** Whether the claim's words appear in the documents in a row, as they are. */
+function isVerbatim(tokens: readonly Token[], index: ContextIndex): boolean {
+  // Each word is one of the flat text's, or the text cannot hold them in a row.
+  for (const t of tokens) if (!index.flatWords.has(t.lower)) return false;
+  return index.flatText.includes(` ${tokens.map((t) => t.lower).join(" ")} `);
 }
 
 /** Runs every check of one claim against the context, given its alignment. */
@@ -167,7 +198,6 @@ export function checkClaim(
   const claimPairs = new Set<string>();
   let pairsBest = 0;
   let pairsDoc = 0;
-  const bestPairs = passage?.pairs;
   let previous: string | undefined;
   for (const t of tokens) {
     if (!t.content) continue;
@@ -175,7 +205,7 @@ export function checkClaim(
       const key = `${previous} ${t.stem}`;
       if (!claimPairs.has(key)) {
         claimPairs.add(key);
-        if (bestPairs?.has(key)) pairsBest++;
+        if (passage?.hasPair(previous, t.stem)) pairsBest++;
         if (index.hasPair(previous, t.stem)) pairsDoc++;
       }
     }
@@ -228,11 +258,10 @@ export function checkClaim(
   let antonyms = 0;
   let unexplained = 0;
   if (passage) {
-    const claimLowers = new Set(tokens.map((t) => t.lower));
     for (const t of content) {
       if (passage.lowers.has(t.lower) || passage.stems.has(t.stem) || t.hasDigit) continue;
-      const opposite = hasAntonymIn(t.lower, passage.lowers, passage.stems);
-      if (opposite && !claimLowers.has(opposite)) {
+      const opposite = hasAntonymIn(t.lower, passage);
+      if (opposite && !tokens.some((u) => u.lower === opposite)) {
         antonyms++;
         issues.push(`"${t.raw}" contradicts "${opposite}" in the source`);
       } else if (!index.stems.has(t.stem)) unexplained++;
@@ -263,8 +292,7 @@ export function checkClaim(
     coverageBestPlain: share(inBest, stems.length),
     pairCoverageBest: share(pairsBest, claimPairs.size),
     pairCoverageDoc: share(pairsDoc, claimPairs.size),
-    verbatim:
-      content.length >= 3 && index.flatText.includes(` ${tokens.map((t) => t.lower).join(" ")} `),
+    verbatim: content.length >= 3 && isVerbatim(tokens, index),
     lcsRatio: passage ? lcsLength(tokens, passage.tokens) / Math.max(1, tokens.length) : 0,
     novelWords: novel.length,
     novelNumbers,

@@ -29,6 +29,8 @@ export interface ContextIndex {
   readonly quantities: readonly number[];
   /** Lowercase, whitespace-folded text of the documents, for span checks. */
   readonly flatText: string;
+  /** The words of `flatText`. */
+  readonly flatWords: WordLookup;
   /** The question's content stems and lowercase forms: extra context, never sole support. */
   readonly questionStems: ReadonlySet<string>;
   readonly questionLowers: ReadonlySet<string>;
@@ -106,6 +108,7 @@ class DocumentIndex {
   #lowers: Set<string> | undefined;
   #quantities: number[] | undefined;
   #flatText: string | undefined;
+  #flatWords: WordLookup | undefined;
 
   constructor(documents: readonly string[]) {
     for (const doc of documents) {
@@ -165,22 +168,44 @@ class DocumentIndex {
   }
 
   get quantities(): readonly number[] {
-    this.#quantities ??= this.sentences.flatMap((s) => s.quantities);
+    if (this.#quantities === undefined) {
+      this.#quantities = [];
+      for (const s of this.sentences) for (const q of s.quantities) this.#quantities.push(q);
+    }
     return this.#quantities;
   }
 
   get flatText(): string {
-    this.#flatText ??= ` ${this.documents
-      .map((d) =>
-        d.sameWords
-          ? d.sentences
-              .flatMap((s) => s.tokens)
-              .map((t) => t.lower)
-              .join(" ")
-          : flatten(d.text),
-      )
-      .join(" ")} `;
-    return this.#flatText;
+    if (this.#flatText === undefined) this.#flatten();
+    return this.#flatText as string;
+  }
+
+  get flatWords(): WordLookup {
+    if (this.#flatWords === undefined) this.#flatten();
+    return this.#flatWords as WordLookup;
+  }
+
+  #flatten(): void {
+    const texts: string[] = [];
+    // The sentences' words, and the lowercase forms of any other document's.
+    let others: Set<string> | undefined;
+    for (const d of this.documents) {
+      if (d.sameWords) {
+        const lowers: string[] = [];
+        for (const s of d.sentences) for (const t of s.tokens) lowers.push(t.lower);
+        texts.push(lowers.join(" "));
+      } else {
+        const lowers = tokenize(d.text).map((t) => t.lower);
+        others ??= new Set();
+        for (const l of lowers) others.add(l);
+        texts.push(lowers.join(" "));
+      }
+    }
+    this.#flatText = ` ${texts.join(" ")} `;
+    const lowers = this.lowers;
+    const glued = others;
+    this.#flatWords =
+      glued === undefined ? lowers : { has: (word) => lowers.has(word) || glued.has(word) };
   }
 
   /** Whether `b` follows `a` within `PAIR_WINDOW` content words of one sentence. */
@@ -240,6 +265,9 @@ export function indexContext(documents: readonly string[], question: string | nu
     },
     get flatText() {
       return docs.flatText;
+    },
+    get flatWords() {
+      return docs.flatWords;
     },
     questionStems: new Set(questionTokens.filter((t) => t.content).map((t) => t.stem)),
     questionLowers: new Set(questionTokens.map((t) => t.lower)),
@@ -306,6 +334,9 @@ export function withAcronyms(index: ContextIndex, answerTokens: readonly Token[]
     },
     get flatText() {
       return base.flatText;
+    },
+    get flatWords() {
+      return base.flatWords;
     },
     questionStems: base.questionStems,
     questionLowers: base.questionLowers,

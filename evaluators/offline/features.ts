@@ -89,5 +89,8 @@ export function featureVector(c: ClaimChecks, a: AnswerFacts): number[] {
   ];
   const q = a.hasQuestion ? 1 : 0;
   const nq = 1 - q;
-  return [...base, ...base.map((x) => x * q), nq * c.lcsRatio];
+  const vector = base.slice();
+  for (const x of base) vector.push(x * q);
+  vector.push(nq * c.lcsRatio);
+  return vector;
 }

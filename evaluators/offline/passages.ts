@@ -1,4 +1,4 @@
-import { NEGATIONS } from "./lexicon.ts";
+import { NEGATING_PREFIXES, NEGATIONS } from "./lexicon.ts";
 import { extractQuantities } from "./numbers.ts";
 import type { Token } from "./text.ts";
 
@@ -21,8 +21,13 @@ export interface Passage {
   readonly lowers: ReadonlySet<string>;
   /** `stems.has(stem)`, without joining a pair's sets. */
   hasStem(stem: string): boolean;
-  /** Ordered content-stem pairs within `PAIR_WINDOW` content words (`stemPairs`). */
-  readonly pairs: ReadonlySet<string>;
+  /** Whether content stem `b` follows `a` within `PAIR_WINDOW` content words (`stemPairs`). */
+  hasPair(a: string, b: string): boolean;
+  /**
+   * Its lowercase forms that are a negating prefix and a word (`uncontrolled`), by the word:
+   * bit i set for `NEGATING_PREFIXES[i]`.
+   */
+  readonly prefixedForms: ReadonlyMap<string, number>;
   /** Values of the quantities it states. */
   readonly quantities: readonly number[];
   /** How many negation words it has. */
@@ -53,7 +58,8 @@ abstract class LazyPassage implements Passage {
   abstract hasStem(stem: string): boolean;
   #stems: ReadonlySet<string> | undefined;
   #lowers: ReadonlySet<string> | undefined;
-  #pairs: Set<string> | undefined;
+  #contentStems: string[] | undefined;
+  #prefixedForms: Map<string, number> | undefined;
   #quantities: number[] | undefined;
   #negations: number | undefined;
 
@@ -67,9 +73,31 @@ abstract class LazyPassage implements Passage {
     return this.#lowers;
   }
 
-  get pairs(): ReadonlySet<string> {
-    this.#pairs ??= stemPairs(this.tokens);
-    return this.#pairs;
+  hasPair(a: string, b: string): boolean {
+    this.#contentStems ??= this.tokens.filter((t) => t.content).map((t) => t.stem);
+    const stems = this.#contentStems;
+    for (let i = 0; i < stems.length; i++) {
+      if (stems[i] !== a) continue;
+      for (let j = i + 1; j <= i + PAIR_WINDOW && j < stems.length; j++) {
+        if (stems[j] === b) return true;
+      }
+    }
+    return false;
+  }
+
+  get prefixedForms(): ReadonlyMap<string, number> {
+    if (this.#prefixedForms === undefined) {
+      const forms = new Map<string, number>();
+      for (const lower of this.lowers) {
+        for (const [i, prefix] of NEGATING_PREFIXES.entries()) {
+          if (!lower.startsWith(prefix)) continue;
+          const word = lower.slice(prefix.length);
+          forms.set(word, (forms.get(word) ?? 0) | (1 << i));
+        }
+      }
+      this.#prefixedForms = forms;
+    }
+    return this.#prefixedForms;
   }
 
   get quantities(): readonly number[] {
