@@ -10,7 +10,7 @@
  */
 import { type BurstResult, burst } from "./lib/burst.ts";
 import { rawBullmq, rawInsert } from "./lib/ceilings.ts";
-import { startChildService } from "./lib/child-service.ts";
+import { redisCpuSeconds, startChildService } from "./lib/child-service.ts";
 import {
   envNumber,
   fmt,
@@ -55,12 +55,19 @@ export async function runPipeline(): Promise<PipelineResult> {
     },
   });
   try {
+    const redisCpuBefore = await redisCpuSeconds();
+    const cpuBefore = service.cpuTimes();
     const engine = await burst(service, {
       traces,
       evaluatorsPerSpan: EVALUATORS_PER_SPAN,
       traceWaitMs,
       timeoutMs,
     });
+    // Where the CPU went, per LLM span: more stable than throughput on a shared machine.
+    const cpuAfter = service.cpuTimes();
+    const userPerSpanMs = ((cpuAfter.user - cpuBefore.user) * 1000) / traces;
+    const systemPerSpanMs = ((cpuAfter.system - cpuBefore.system) * 1000) / traces;
+    const redisCpuPerSpanMs = (((await redisCpuSeconds()) - redisCpuBefore) * 1000) / traces;
     const insert = await rawInsert(service.pool, rawRows);
     const q = ratio(engine.spansPerSecond, raw.jobsPerSecond);
     const qInsert = ratio(engine.eventsPerSecondStored, insert.rowsPerSecond);
@@ -80,6 +87,11 @@ export async function runPipeline(): Promise<PipelineResult> {
         ["engine: ingest of the burst (s)", fmt(engine.ingestSeconds)],
         ["engine: total (s)", fmt(engine.totalSeconds)],
         ["engine: requests retried after 429/503", engine.retried],
+        [
+          "engine: CPU of the service process per LLM span (ms): user + system",
+          `${fmt(userPerSpanMs, 2)} + ${fmt(systemPerSpanMs, 2)}`,
+        ],
+        ["engine: CPU of Redis per LLM span (ms)", fmt(redisCpuPerSpanMs, 2)],
         [`raw BullMQ: no-op jobs/s at concurrency ${concurrency}`, fmt(raw.jobsPerSecond)],
         ["raw BullMQ: addBulk jobs/s", fmt(raw.addPerSecond)],
         ["raw INSERT: eval rows/s (1,000 rows per statement)", fmt(insert.rowsPerSecond)],

@@ -25,6 +25,8 @@ import { type BurstResult, burst } from "./lib/burst.ts";
 import {
   type ChildService,
   childEnv,
+  processCpuSeconds,
+  processCpuTimes,
   ROOT,
   randomPrefix,
   waitForStart,
@@ -40,9 +42,6 @@ import {
 
 /** The two built-in offline evaluators judge every LLM span. */
 const EVALUATORS_PER_SPAN = 2;
-/** Variables that would override the config file in the children. */
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const CLOCK_TICKS = 100;
 
 type Role = "api" | "worker";
 
@@ -64,17 +63,6 @@ process.once("exit", () => {
 process.once("SIGINT", () => {
   for (const child of children) child.kill("SIGKILL");
 });
-
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // Fields after "pid (comm) ": state is field 3, utime 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /** Busy and total jiffies of the whole machine (every core), from /proc/stat. */
 function machineTicks(): { busy: number; total: number } {
@@ -115,7 +103,7 @@ async function startRole(role: Role, configFile: string): Promise<RoleProcess> {
       pid: child.pid as number,
       url,
       warnings,
-      cpuSeconds: () => cpuSecondsOf(child.pid as number),
+      cpuSeconds: () => processCpuSeconds(child.pid as number),
       stop,
     };
   } catch (err) {
@@ -207,6 +195,16 @@ async function runOnce(
       pool,
       warnings: api.warnings,
       rss: () => Number.NaN,
+      // Every process of the deployment: the API and the workers.
+      cpuSeconds: () => processes.reduce((sum, p) => sum + processCpuSeconds(p.pid), 0),
+      cpuTimes: () =>
+        processes.reduce(
+          (sum, p) => {
+            const t = processCpuTimes(p.pid);
+            return { user: sum.user + t.user, system: sum.system + t.system };
+          },
+          { user: 0, system: 0 },
+        ),
       stop: cleanup,
     };
     if (settings.warmupTraces > 0) {

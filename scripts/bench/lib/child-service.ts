@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { Redis } from "ioredis";
 import pg from "pg";
 import type { ConfigInput } from "../../../src/config/config-schema.ts";
 import { deleteRedisPrefix, REDIS_URL, testDatabaseUrl } from "../../../test/support/services.ts";
@@ -30,6 +31,10 @@ export interface ChildService {
   warnings: string[];
   /** Resident set size of the process in bytes (Linux /proc). */
   rss(): number;
+  /** CPU time the process has used so far, user and system, in seconds (Linux /proc). */
+  cpuSeconds(): number;
+  /** The same, split into user and system (kernel: system calls, the network) time. */
+  cpuTimes(): { user: number; system: number };
   stop(): Promise<void>;
 }
 
@@ -147,6 +152,8 @@ export async function startChildService(
       const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
       return kb ? Number(kb) * 1024 : Number.NaN;
     },
+    cpuSeconds: () => processCpuSeconds(child.pid as number),
+    cpuTimes: () => processCpuTimes(child.pid as number),
     stop: () => {
       stopping ??= (async () => {
         running.delete(service);
@@ -166,6 +173,36 @@ export async function startChildService(
   };
   running.add(service);
   return service;
+}
+
+/** utime + stime of a process from /proc/PID/stat, in seconds (USER_HZ is 100 on Linux). */
+export function processCpuSeconds(pid: number): number {
+  const { user, system } = processCpuTimes(pid);
+  return user + system;
+}
+
+/** User and system CPU time of a process from /proc/PID/stat, in seconds (USER_HZ is 100). */
+export function processCpuTimes(pid: number): { user: number; system: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after "pid (comm) ", whose name may hold spaces: utime is field 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  } catch {
+    return { user: Number.NaN, system: Number.NaN }; // the process is gone
+  }
+}
+
+/** CPU time the benchmark's Redis server has used, user and system, in seconds (INFO cpu). */
+export async function redisCpuSeconds(): Promise<number> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    const info = await redis.info("cpu");
+    const read = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return read("used_cpu_user") + read("used_cpu_sys");
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** Eval events stored so far. */
