@@ -1,5 +1,12 @@
 import { FILLER_PATTERNS, REFUSAL_PATTERNS } from "./lexicon.ts";
-import { contentTokens, normaliseText, type Token, tokenize } from "./text.ts";
+import {
+  contentTokens,
+  isAscii,
+  normaliseAscii,
+  normaliseText,
+  type Token,
+  tokenize,
+} from "./text.ts";
 
 /** One checkable statement of the answer. */
 export interface Claim {
@@ -28,11 +35,13 @@ export function splitSentences(text: string): string[] {
 }
 
 /**
- * `splitSentences`, and whether a glued full stop was split (`glued`): then the sentences'
- * words differ from the text's, where `Hour.Mount` is one word.
+ * `splitSentences`, whether a glued full stop was split (`glued`: then the sentences' words
+ * differ from the text's, where `Hour.Mount` is one word), and whether the text is ASCII (then
+ * each sentence is its own normal form).
  */
-export function sentencesOf(text: string): { sentences: string[]; glued: boolean } {
-  const normalised = normaliseText(text);
+export function sentencesOf(text: string): { sentences: string[]; glued: boolean; ascii: boolean } {
+  const ascii = isAscii(text);
+  const normalised = ascii ? normaliseAscii(text) : normaliseText(text);
   const norm = normalised.replace(GLUED_STOP, "$1 ");
   const out: string[] = [];
   for (const line of norm.split(LINES)) {
@@ -49,7 +58,7 @@ export function sentencesOf(text: string): { sentences: string[]; glued: boolean
     const rest = line.slice(start).trim();
     if (rest) out.push(rest);
   }
-  return { sentences: out, glued: norm !== normalised };
+  return { sentences: out, glued: norm !== normalised, ascii };
 }
 
 const CLAUSE_SPLIT = /;\s+|,\s+(?=(?:but|while|whereas|although|though|and|yet)\s)|\s+(?=but\s)/gi;

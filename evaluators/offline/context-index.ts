@@ -83,6 +83,8 @@ interface IndexedDocument {
   text: string;
   sentences: SentencePassage[];
   sameWords: boolean;
+  /** When not: its words, tokenised whole. */
+  ownWords?: Token[];
 }
 
 /** The part of the index that depends on the documents only: built once, then read-only. */
@@ -112,13 +114,13 @@ class DocumentIndex {
 
   constructor(documents: readonly string[]) {
     for (const doc of documents) {
-      const { sentences: texts, glued } = sentencesOf(doc);
+      const { sentences: texts, glued, ascii } = sentencesOf(doc);
       // The sentences' words are the document's unless a glued stop was split or a sentence
       // normalises differently alone.
       let sameWords = !glued;
       const sentences: SentencePassage[] = [];
       for (const text of texts) {
-        const normalised = normaliseText(text);
+        const normalised = ascii ? text : normaliseText(text);
         if (normalised !== text) sameWords = false;
         const position = this.sentences.length;
         const s = new SentencePassage(text, tokenizeNormalised(normalised), position);
@@ -176,36 +178,44 @@ class DocumentIndex {
   }
 
   get flatText(): string {
-    if (this.#flatText === undefined) this.#flatten();
-    return this.#flatText as string;
-  }
-
-  get flatWords(): WordLookup {
-    if (this.#flatWords === undefined) this.#flatten();
-    return this.#flatWords as WordLookup;
-  }
-
-  #flatten(): void {
-    const texts: string[] = [];
-    // The sentences' words, and the lowercase forms of any other document's.
-    let others: Set<string> | undefined;
-    for (const d of this.documents) {
-      if (d.sameWords) {
+    if (this.#flatText === undefined) {
+      const texts: string[] = [];
+      for (const d of this.documents) {
         const lowers: string[] = [];
-        for (const s of d.sentences) for (const t of s.tokens) lowers.push(t.lower);
-        texts.push(lowers.join(" "));
-      } else {
-        const lowers = tokenize(d.text).map((t) => t.lower);
-        others ??= new Set();
-        for (const l of lowers) others.add(l);
+        if (d.sameWords)
+          for (const s of d.sentences) for (const t of s.tokens) lowers.push(t.lower);
+        else for (const t of this.#ownWords(d)) lowers.push(t.lower);
         texts.push(lowers.join(" "));
       }
+      this.#flatText = ` ${texts.join(" ")} `;
     }
-    this.#flatText = ` ${texts.join(" ")} `;
-    const lowers = this.lowers;
-    const glued = others;
-    this.#flatWords =
-      glued === undefined ? lowers : { has: (word) => lowers.has(word) || glued.has(word) };
+    return this.#flatText;
+  }
+
+  /**
+   * The words of `flatText`, known without making it: the sentences' words, and those of any
+   * document whose words are not its sentences'.
+   */
+  get flatWords(): WordLookup {
+    if (this.#flatWords === undefined) {
+      const lowers = this.lowers;
+      let others: Set<string> | undefined;
+      for (const d of this.documents) {
+        if (d.sameWords) continue;
+        others ??= new Set();
+        for (const t of this.#ownWords(d)) others.add(t.lower);
+      }
+      const glued = others;
+      this.#flatWords =
+        glued === undefined ? lowers : { has: (word) => lowers.has(word) || glued.has(word) };
+    }
+    return this.#flatWords;
+  }
+
+  /** The words of a document tokenised whole (kept: needed for both flat forms). */
+  #ownWords(d: IndexedDocument): readonly Token[] {
+    d.ownWords ??= tokenize(d.text);
+    return d.ownWords;
   }
 
   /** Whether `b` follows `a` within `PAIR_WINDOW` content words of one sentence. */

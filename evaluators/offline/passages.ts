@@ -89,7 +89,11 @@ abstract class LazyPassage implements Passage {
     if (this.#prefixedForms === undefined) {
       const forms = new Map<string, number>();
       for (const lower of this.lowers) {
-        for (const [i, prefix] of NEGATING_PREFIXES.entries()) {
+        // Every prefix starts with one of d, i, m, n, u.
+        const c = lower.charCodeAt(0);
+        if (c !== 100 && c !== 105 && c !== 109 && c !== 110 && c !== 117) continue;
+        for (let i = 0; i < NEGATING_PREFIXES.length; i++) {
+          const prefix = NEGATING_PREFIXES[i] as string;
           if (!lower.startsWith(prefix)) continue;
           const word = lower.slice(prefix.length);
           forms.set(word, (forms.get(word) ?? 0) | (1 << i));

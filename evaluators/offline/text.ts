@@ -22,15 +22,22 @@ const DASHES = /[\u2010-\u2015\u2212]/g;
 const SPACES = /[\u00a0\u2000-\u200b\u202f]/g;
 const BACKTICKS = /`/g;
 
-function isAscii(text: string): boolean {
+export function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
   return true;
 }
 
+/**
+ * `normaliseText` of an ASCII text: ASCII is its own NFKC form, and of the folded characters only
+ * the backtick is ASCII. The result is ASCII, and so is every piece of it, each its own normal form.
+ */
+export function normaliseAscii(text: string): string {
+  return text.includes("`") ? text.replace(BACKTICKS, "'") : text;
+}
+
 /** Unicode quotes, dashes and spaces folded so that copied text matches its source. */
 export function normaliseText(text: string): string {
-  // ASCII is its own NFKC form, and of the folded characters only the backtick is ASCII.
-  if (isAscii(text)) return text.includes("`") ? text.replace(BACKTICKS, "'") : text;
+  if (isAscii(text)) return normaliseAscii(text);
   return text
     .normalize("NFKC")
     .replace(SINGLE_QUOTES, "'")
