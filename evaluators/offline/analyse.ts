@@ -66,8 +66,9 @@ export function groundednessScore(
 const QUESTION_ONLY_CAP = 0.05;
 
 // groundedness and hallucination analyse the same span one after the other: the second gets the
-// first's analysis. Read-only, like everything kept.
-const RECENT_ANALYSES = new RecentCache<OfflineAnalysis>(16);
+// first's analysis. Other jobs' evaluations may run in between (up to `evaluation_concurrency`,
+// default 50, in flight), so more are kept than that. Read-only, like everything kept.
+const RECENT_ANALYSES = new RecentCache<OfflineAnalysis>(128);
 
 /**
  * Scores an answer against its context with the shipped logistic model. Deterministic, no I/O.
