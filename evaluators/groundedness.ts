@@ -55,6 +55,8 @@ export const groundedness = defineEvaluator({
   settings: GroundednessSettingsSchema,
   appliesTo: { kind: ["LLM"] },
   usesJudge: (settings) => settings.backend === "judge",
+  // Offline, it is sub-millisecond CPU with no I/O: judged at assembly, with no queue hop.
+  inline: (settings) => settings.backend === "offline",
   evaluate(input, ctx) {
     const pre = preflight(input);
     if (pre.kind === "skip") return pre.result;

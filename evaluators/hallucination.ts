@@ -53,6 +53,8 @@ export const hallucination = defineEvaluator({
   settings: HallucinationSettingsSchema,
   appliesTo: { kind: ["LLM"] },
   usesJudge: (settings) => settings.backend === "judge",
+  // Offline, it is sub-millisecond CPU with no I/O: judged at assembly, with no queue hop.
+  inline: (settings) => settings.backend === "offline",
   evaluate(input, ctx) {
     const pre = preflight(input);
     if (pre.kind === "skip") return pre.result;

@@ -2,9 +2,20 @@ import type { Queue } from "bullmq";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
 import { storing } from "../errors.ts";
-import { type ActiveEvaluator, appliesTo } from "../evaluators/registry.ts";
+import {
+  type EvaluationProcessorDeps,
+  processEvaluation,
+} from "../evaluate/evaluation-processor.ts";
+import { type ActiveEvaluator, appliesTo, runsInline } from "../evaluators/registry.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { type BulkEvaluationJob, evaluationJob, type TraceJob } from "../queues/payloads.ts";
+import {
+  type BulkEvaluationJob,
+  type EvaluationJob,
+  type EvaluatorRef,
+  evaluationInput,
+  evaluationJob,
+  type TraceJob,
+} from "../queues/payloads.ts";
 import { decideSampling } from "../sampling/sampler.ts";
 import type { SpanStore } from "../store/span-store.ts";
 import { assembleTrace, type EvaluationTarget } from "./assemble-trace.ts";
@@ -16,6 +27,8 @@ export interface TraceProcessorDeps {
   evaluators: ActiveEvaluator[];
   config: Config;
   metrics: Metrics;
+  /** How inline evaluators (`runsInline`) run and store their verdicts; none: every one is queued. */
+  inline?: EvaluationProcessorDeps;
 }
 
 export interface TraceOutcome {
@@ -26,8 +39,8 @@ export interface TraceOutcome {
 }
 
 /**
- * Assembles one quiet trace and dispatches one evaluation job per new span, naming every evaluator
- * that applies to it. Each
+ * Assembles one quiet trace, runs the inline evaluators on each new span, and dispatches one
+ * evaluation job per new span naming every other evaluator that applies to it. Each
  * step is safe to redo after a crash: job ids are deterministic, the span upsert is idempotent,
  * and spans are marked dispatched only after their jobs are in the queue. (The scanner took the
  * trace out of the pending set when it queued this job.)
@@ -54,22 +67,33 @@ export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Pro
     metrics.spansNotEvaluated.inc({ reason: "not_sampled" }, fresh.filter(isLlm).length);
   } else {
     const enqueuedAtMs = Date.now();
-    const evaluated: EvaluationTarget[] = [];
+    const due: { target: EvaluationTarget; matching: ActiveEvaluator[] }[] = [];
     for (const target of fresh) {
       const matching = deps.evaluators.filter((active) => appliesTo(active, target.span));
       if (matching.length === 0 && isLlm(target))
         metrics.spansNotEvaluated.inc({ reason: "no_evaluator" });
-      if (matching.length === 0) continue;
-      evaluated.push(target);
-      jobs.push(
-        evaluationJob(
-          matching.map((active) => active.evaluator),
-          target,
-          enqueuedAtMs,
-        ),
-      );
+      if (matching.length > 0) due.push({ target, matching });
     }
-    await storing(() => deps.spanStore.upsertMany(evaluated));
+    await storing(() => deps.spanStore.upsertMany(due.map((d) => d.target)));
+    for (const { target, matching } of due) {
+      const queued: EvaluatorRef[] = [];
+      const inline: EvaluatorRef[] = [];
+      for (const active of matching) {
+        (deps.inline && runsInline(active) ? inline : queued).push(active.evaluator);
+      }
+      if (deps.inline && inline.length > 0) {
+        // Judged here and now; whatever fails (or this worker lacks) goes on to the queue.
+        const job: EvaluationJob = {
+          evaluators: inline,
+          input: evaluationInput(target),
+          enqueuedAtMs,
+        };
+        const outcome = await processEvaluation(job, { number: 1, last: false }, deps.inline);
+        metrics.evaluationsInline.inc(Object.keys(outcome.stored).length);
+        queued.push(...outcome.retry, ...outcome.missing);
+      }
+      if (queued.length > 0) jobs.push(evaluationJob(queued, target, enqueuedAtMs));
+    }
     if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
   }
   await buffer.markDispatched(

@@ -18,6 +18,13 @@ export interface EvaluatorDefinition<Settings extends z.ZodType = z.ZodType> {
   appliesTo?: SpanFilter;
   /** Whether, with these settings, it calls the LLM judge (for cost estimates). Default: no. */
   usesJudge?(settings: z.output<Settings>): boolean;
+  /**
+   * Whether, with these settings, it may run inline: in the worker that assembles the trace, as
+   * soon as the span is ready, with no queue hop. For code that takes well under a millisecond
+   * and calls nothing (the built-ins' offline backend). A failure there is not retried inline:
+   * the evaluator goes on to a queued job with the usual retries. Default: no.
+   */
+  inline?(settings: z.output<Settings>): boolean;
   evaluate(
     input: EvaluationInput,
     ctx: EvaluationContext<z.output<Settings>>,

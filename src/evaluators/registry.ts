@@ -32,6 +32,11 @@ export function toActive(
   return { evaluator, key: evaluatorKey(evaluator.name, evaluator.version), settings, filters };
 }
 
+/** Whether the evaluator, with its settings, runs inline at assembly (see `inline`). */
+export function runsInline(active: ActiveEvaluator): boolean {
+  return active.evaluator.inline?.(active.settings as never) === true;
+}
+
 export function appliesTo(active: ActiveEvaluator, span: LlmSpan): boolean {
   if (active.project !== undefined && active.project !== span.project) return false;
   return active.filters.every((filter) => matchesSpanFilter(filter, span));

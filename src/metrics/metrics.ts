@@ -52,6 +52,11 @@ export function createMetrics() {
       labelNames: ["evaluator", "status"] as const,
       registers: [registry],
     }),
+    evaluationsInline: new Counter({
+      name: "tracejudge_evaluations_inline_total",
+      help: "Eval events stored by inline evaluators at assembly, with no queue hop.",
+      registers: [registry],
+    }),
     evaluationDuration: new Histogram({
       name: "tracejudge_evaluation_duration_seconds",
       help: "Time an evaluator took for one span.",

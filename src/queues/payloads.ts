@@ -59,28 +59,37 @@ export interface BulkEvaluationJob {
   opts: { jobId: string };
 }
 
+/** One span with what assembly found for it. */
+type EvaluationTargetLike = {
+  span: LlmSpan;
+  question: string | null;
+  answer: string | null;
+  context: Document[];
+};
+
 /** The job that evaluates one span (with what assembly found for it) with these evaluator versions. */
 export function evaluationJob(
   evaluators: EvaluatorRef[],
-  target: { span: LlmSpan; question: string | null; answer: string | null; context: Document[] },
+  target: EvaluationTargetLike,
   enqueuedAtMs: number,
 ): BulkEvaluationJob {
   const { traceId, spanId } = target.span;
   const refs = evaluators.map(({ name, version }) => ({ name, version }));
   return {
     name: refs.map((e) => `${e.name}@${e.version}`).join("+"),
-    data: {
-      evaluators: refs,
-      enqueuedAtMs,
-      input: {
-        traceId,
-        spanId,
-        span: target.span,
-        question: target.question,
-        answer: target.answer,
-        context: target.context,
-      },
-    },
+    data: { evaluators: refs, enqueuedAtMs, input: evaluationInput(target) },
     opts: { jobId: evaluationJobId(traceId, spanId, refs) },
+  };
+}
+
+/** What an evaluator is given about one span: the span and what assembly found for it. */
+export function evaluationInput(target: EvaluationTargetLike): EvaluationJob["input"] {
+  return {
+    traceId: target.span.traceId,
+    spanId: target.span.spanId,
+    span: target.span,
+    question: target.question,
+    answer: target.answer,
+    context: target.context,
   };
 }

@@ -8,7 +8,10 @@ import { TraceScanner } from "../assemble/trace-scanner.ts";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
 import { errorMessage } from "../errors.ts";
-import { processEvaluation } from "../evaluate/evaluation-processor.ts";
+import {
+  type EvaluationProcessorDeps,
+  processEvaluation,
+} from "../evaluate/evaluation-processor.ts";
 import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
 import { INGEST_QUEUE, IngestJobSchema, type RequestSpool } from "../ingest/request-spool.ts";
@@ -110,6 +113,23 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
   // listeners as the evaluation concurrency is expected, not a leak.
   setMaxListeners(0, shutdown.signal);
   closers.push(() => shutdown.abort(new Error("shutting down")));
+  // How evaluations run and store their verdicts: in the evaluations worker, and inline at
+  // assembly for the evaluators that may (`runsInline`).
+  const evaluation: EvaluationProcessorDeps = {
+    evaluators: catalog,
+    verdicts: batcher,
+    metrics,
+    logger,
+    timeoutMs: config.workers.evaluation_timeout_ms,
+    signal: shutdown.signal,
+    judge,
+    onStored: (event: NewEvalEvent) => {
+      logExporter?.emit(event);
+      alertScheduler
+        .onEvent(event)
+        .catch((err) => logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"));
+    },
+  };
   const ingestWorker = new Worker(
     INGEST_QUEUE,
     async (job: Job) => {
@@ -146,6 +166,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
           evaluators: catalog.active(),
           config,
           metrics,
+          inline: evaluation,
         });
       } catch (err) {
         await handBackIfStoreDown(job, token, err);
@@ -172,21 +193,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
         number: job.attemptsMade + 1,
         last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || misses >= MAX_EVALUATOR_MISSES,
       };
-      const outcome = await processEvaluation(payload.data, attempt, {
-        evaluators: catalog,
-        verdicts: batcher,
-        metrics,
-        logger,
-        timeoutMs: config.workers.evaluation_timeout_ms,
-        signal: shutdown.signal,
-        judge,
-        onStored: (event: NewEvalEvent) => {
-          logExporter?.emit(event);
-          alertScheduler
-            .onEvent(event)
-            .catch((err) => logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"));
-        },
-      });
+      const outcome = await processEvaluation(payload.data, attempt, evaluation);
       const remaining = [...outcome.missing, ...outcome.retry];
       if (remaining.length === 0) return outcome.stored;
       // Only the evaluators still owed a verdict go round again.

@@ -8,6 +8,7 @@ import { jobOptions } from "../../src/queues/job-options.ts";
 import { evaluationJob } from "../../src/queues/payloads.ts";
 import { EVALUATIONS_QUEUE } from "../../src/queues/queue-names.ts";
 import { makeSpan } from "../support/llm-spans.ts";
+import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -27,6 +28,39 @@ export const newer = defineEvaluator({
 `,
   );
   return file;
+}
+
+/** Custom evaluators: one queued as usual, one inline that fails the first time it runs. */
+function writeMixedEvaluators(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "tj-inline-"));
+  const file = path.join(dir, "mixed.ts");
+  writeFileSync(
+    file,
+    `import { defineEvaluator } from ${JSON.stringify(INDEX)};
+let calls = 0;
+export const queued = defineEvaluator({
+  name: "test.queued", version: "1",
+  evaluate: () => ({ score: 1, label: "pass", explanation: "queued" }),
+});
+export const flakyInline = defineEvaluator({
+  name: "test.flaky-inline", version: "1",
+  inline: () => true,
+  evaluate: () => {
+    calls += 1;
+    if (calls === 1) throw new Error("first call fails");
+    return { score: 1, label: "pass", explanation: "call " + calls };
+  },
+});
+`,
+  );
+  return file;
+}
+
+/** A counter's value from /metrics (0 when absent). */
+async function counter(svc: TestService, name: string): Promise<number> {
+  const text = await (await fetch(`${svc.url}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(" ")[1]) : 0;
 }
 
 /** How often each evaluator ran in this process, from its duration histogram. */
@@ -126,5 +160,44 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     const newRuns = await runs(newer);
     expect((oldRuns.groundedness ?? 0) + (newRuns.groundedness ?? 0)).toBe(1);
     expect(newRuns["test.newer"]).toBe(1);
+  });
+});
+
+describe("inline evaluators", () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ evaluator_modules: [writeMixedEvaluators()] });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it("judges at assembly the evaluators that may, queues the others, and queues an inline one that failed", async () => {
+    const spans = ragTraceSpans();
+    const traceId = spans[0]?.spanContext().traceId as string;
+    await exportSpans(svc.url, spans);
+    const events = await eventually(
+      async () => {
+        const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
+        const { evaluations } = (await res.json()) as {
+          evaluations: { evaluator: string; status: string; explanation: string }[];
+        };
+        return evaluations.length >= 4 ? evaluations : undefined;
+      },
+      20_000,
+      "four verdicts",
+    );
+    const byName = new Map(events.map((e) => [e.evaluator, e]));
+    expect([...byName.keys()].sort()).toEqual([
+      "groundedness",
+      "hallucination",
+      "test.flaky-inline",
+      "test.queued",
+    ]);
+    for (const event of events) expect(event.status).toBe("ok");
+    // Its inline call failed; the queued job's call (the second) stored the verdict.
+    expect(byName.get("test.flaky-inline")?.explanation).toBe("call 2");
+    // Only the two offline built-ins were stored inline.
+    expect(await counter(svc, "tracejudge_evaluations_inline_total")).toBe(2);
   });
 });
