@@ -30,6 +30,11 @@ interface ExtraRule {
 
 // Nothing a built-in detector finds is shorter than `pwd=x`, so shorter strings skip the scan.
 const MIN_CANDIDATE_LENGTH = 5;
+/** Texts whose redaction is remembered: long enough to be worth it, short enough to keep. */
+const MEMO_MIN_LENGTH = 64;
+const MEMO_MAX_LENGTH = 64 * 1024;
+/** At most this many (so at most 32 MiB of UTF-16 held, usually far less). */
+const MEMO_ENTRIES = 256;
 
 /**
  * Builds a redactor. Every regex is compiled here, once: the enabled built-in detectors become a
@@ -84,7 +89,22 @@ export function createRedactor(config: RedactionConfig): Redactor {
     return changed ? out + text.slice(copied) : text;
   }
 
+  // The same long texts come again and again: a system prompt in every call of an app, and
+  // each message or document twice in a span (its attribute and the field read from it).
+  // Redaction is a pure function of the text, so recent results are kept and reused.
+  const recent = new Map<string, string>();
+
   function redactText(text: string): string {
+    if (text.length < MEMO_MIN_LENGTH || text.length > MEMO_MAX_LENGTH) return scan(text);
+    const known = recent.get(text);
+    if (known !== undefined) return known;
+    const result = scan(text);
+    if (recent.size >= MEMO_ENTRIES) recent.delete(recent.keys().next().value as string);
+    recent.set(text, result);
+    return result;
+  }
+
+  function scan(text: string): string {
     if (text.length < MIN_CANDIDATE_LENGTH && extras.length === 0) return text;
     let result =
       combined && text.length >= MIN_CANDIDATE_LENGTH ? redactBuiltIn(text, combined) : text;

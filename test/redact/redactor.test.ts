@@ -289,3 +289,31 @@ describe("createRedactor performance", () => {
     expect(out).toContain("release 2026.08.1, 1532 tokens.");
   });
 });
+
+describe("createRedactor's memory of recent texts", () => {
+  const prompt = `You are the assistant of Acme. Escalate to ops@acme.example.com; the key is ${FAKE.openai}.`;
+
+  it("gives a text seen before the same answer, and keeps each redactor's answers its own", () => {
+    const all = redactorWith();
+    const secretsOnly = redactorWith({ pii: false });
+    const first = all.redactText(prompt);
+    expect(first).not.toContain("ops@acme.example.com");
+    expect(all.redactText(prompt)).toBe(first);
+    // The same text through a redactor of another config: its own answer, not the one kept above.
+    const other = secretsOnly.redactText(prompt);
+    expect(other).toContain("ops@acme.example.com");
+    expect(other).not.toContain(FAKE.openai);
+  });
+
+  it("redacts the duplicated texts of a span (attribute and field) alike", () => {
+    const redactor = redactorWith();
+    const span = redactor.redactSpan(
+      makeSpan({
+        systemInstructions: prompt,
+        attributes: { "llm.input_messages.0.message.content": prompt },
+      }),
+    );
+    expect(span.systemInstructions).toBe(span.attributes["llm.input_messages.0.message.content"]);
+    expect(span.systemInstructions).not.toContain(FAKE.openai);
+  });
+});
