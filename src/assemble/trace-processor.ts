@@ -47,14 +47,10 @@ export interface TraceOutcome {
  */
 export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Promise<TraceOutcome> {
   const { buffer, metrics } = deps;
-  const spans = await buffer.read(job.traceId);
+  const { spans, dispatched: done } = await buffer.readTrace(job.traceId);
   const trace = assembleTrace(job.traceId, spans);
   metrics.tracesAssembled.inc();
 
-  const done = await buffer.dispatched(
-    job.traceId,
-    trace.targets.map((t) => t.span.spanId),
-  );
   const fresh = trace.targets.filter((t) => !done.has(t.span.spanId));
   const decision = decideSampling(job.traceId, trace.spans, deps.config);
   metrics.tracesSampled.inc({ reason: decision.sampled ? decision.reason : "not_sampled" });

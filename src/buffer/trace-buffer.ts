@@ -109,20 +109,28 @@ export class TraceBuffer {
    * build's) are skipped.
    */
   async read(traceId: string): Promise<LlmSpan[]> {
-    const raw = await this.redis.lrange(this.keys.spans(traceId), 0, -1);
+    return (await this.readTrace(traceId)).spans;
+  }
+
+  /** The trace's spans (as `read`) and which span ids were dispatched already, in one round trip. */
+  async readTrace(traceId: string): Promise<{ spans: LlmSpan[]; dispatched: Set<string> }> {
+    const results = await this.redis
+      .multi()
+      .lrange(this.keys.spans(traceId), 0, -1)
+      .smembers(this.keys.dispatched(traceId))
+      .exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
+    const raw = (results?.[0]?.[1] ?? []) as string[];
     const spans = new Map<string, LlmSpan>();
     for (const json of raw) {
       const parsed = LlmSpanSchema.safeParse(JSON.parse(json));
       if (parsed.success) spans.set(parsed.data.spanId, parsed.data);
     }
-    return [...spans.values()];
-  }
-
-  /** Which of these span ids had their evaluations dispatched already. */
-  async dispatched(traceId: string, spanIds: string[]): Promise<Set<string>> {
-    if (spanIds.length === 0) return new Set();
-    const flags = await this.redis.smismember(this.keys.dispatched(traceId), ...spanIds);
-    return new Set(spanIds.filter((_, i) => flags[i] === 1));
+    return {
+      spans: [...spans.values()],
+      dispatched: new Set((results?.[1]?.[1] ?? []) as string[]),
+    };
   }
 
   async markDispatched(traceId: string, spanIds: string[]): Promise<void> {
