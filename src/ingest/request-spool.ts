@@ -31,7 +31,8 @@ export class RequestSpool {
     private readonly redis: RedisConnection,
     private readonly queue: Queue,
     private readonly prefix: string,
-    private readonly ttlSeconds: number,
+    /** How long a body waits for a worker before Redis drops it. */
+    readonly ttlSeconds: number,
   ) {}
 
   /** Stores the body, then queues its job; resolves once both are in Redis. */

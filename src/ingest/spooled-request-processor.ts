@@ -26,7 +26,18 @@ export async function processSpooledRequest(
   deps: SpooledRequestDeps,
 ): Promise<{ buffered: number }> {
   const body = await deps.spool.body(job);
-  if (body === null) return { buffered: 0 };
+  if (body === null) {
+    // Read and dropped by a worker that died before finishing the job (its spans are in the
+    // buffer), or never read before its TTL: only the second loses spans, and says so.
+    if (Date.now() - job.receivedAtMs >= deps.spool.ttlSeconds * 1000) {
+      deps.metrics.spansRejected.inc({ reason: "expired_in_spool" }, job.spans);
+      deps.logger.warn(
+        { spans: job.spans, receivedAtMs: job.receivedAtMs, ttlSeconds: deps.spool.ttlSeconds },
+        "an acknowledged request expired in the spool before a worker read it (trace_buffer_ttl_s)",
+      );
+    }
+    return { buffered: 0 };
+  }
   // Ingest checked this body with the same rules, so the spans it rejected are rejected again
   // here (and were already answered and counted); the others read as they were acknowledged.
   const decoded = decodeTraceRequest(body, job.encoding);

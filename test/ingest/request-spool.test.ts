@@ -68,6 +68,27 @@ describe("the request spool", () => {
     expect(await buffer.read(traceId)).toHaveLength(3);
   });
 
+  it("counts the spans of a request that expired in the spool, and not those of a redone job", async () => {
+    const metrics = createMetrics();
+    const gone = {
+      bodyKey: `${prefix}:ingest:body:gone`,
+      encoding: "protobuf" as const,
+      project: "default",
+      spans: 7,
+    };
+    const run = (receivedAtMs: number) =>
+      processSpooledRequest({ ...gone, receivedAtMs }, { ...deps(), metrics });
+    // Younger than the TTL: a worker read it and died before completing the job.
+    expect(await run(Date.now() - 1_000)).toEqual({ buffered: 0 });
+    const rejected = async () =>
+      (await metrics.spansRejected.get()).values.find((v) => v.labels.reason === "expired_in_spool")
+        ?.value ?? 0;
+    expect(await rejected()).toBe(0);
+    // Older than the spool's TTL (60 s here): never read, and lost.
+    expect(await run(Date.now() - 61_000)).toEqual({ buffered: 0 });
+    expect(await rejected()).toBe(7);
+  });
+
   it("keeps one copy of a span appended twice (a job redone before its body was dropped)", async () => {
     const traceId = "5bf92f3577b34da6a3ce929d0e0e4736";
     const first = makeSpan({ traceId, name: "first" });
