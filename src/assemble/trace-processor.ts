@@ -17,12 +17,13 @@ import {
   type TraceJob,
 } from "../queues/payloads.ts";
 import { decideSampling } from "../sampling/sampler.ts";
-import type { SpanStore } from "../store/span-store.ts";
+import type { SpanWriter } from "../store/span-store.ts";
 import { assembleTrace, type EvaluationTarget } from "./assemble-trace.ts";
 
 export interface TraceProcessorDeps {
   buffer: TraceBuffer;
-  spanStore: SpanStore;
+  /** Where sampled spans are stored (batched across concurrent trace jobs by the workers). */
+  spanStore: SpanWriter;
   evaluationsQueue: Queue;
   evaluators: ActiveEvaluator[];
   config: Config;

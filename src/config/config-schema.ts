@@ -89,7 +89,7 @@ export const ConfigSchema = z
         /** Spooled export requests read into the trace buffer at once, per worker process. */
         ingest_concurrency: z.number().int().positive().default(4),
         /** Traces assembled at once per worker process; inline evaluators run in these. */
-        trace_concurrency: z.number().int().positive().default(16),
+        trace_concurrency: z.number().int().positive().default(50),
         evaluation_concurrency: z.number().int().positive().default(50),
         /** Attempts per evaluation job; after the last one an `error` eval event is stored. */
         attempts: z.number().int().positive().default(3),
@@ -106,7 +106,7 @@ export const ConfigSchema = z
       .strict()
       .default({
         ingest_concurrency: 4,
-        trace_concurrency: 16,
+        trace_concurrency: 50,
         evaluation_concurrency: 50,
         attempts: 3,
         backoff_ms: 1000,

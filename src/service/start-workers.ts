@@ -25,7 +25,7 @@ import { connectRedis } from "../redis/connect-redis.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
 import type { EvalEventStore, NewEvalEvent } from "../store/eval-event-store.ts";
-import type { SpanStore } from "../store/span-store.ts";
+import { batchedSpanWriter, type SpanStore } from "../store/span-store.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 import {
   handBackIfEvaluatorMissing,
@@ -93,6 +93,9 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
   // Concurrent jobs' verdicts share multi-row INSERTs; drained after the workers stop.
   const batcher = new EvalEventBatcher(evalStore);
   closers.push(() => batcher.drain());
+  // So do the span upserts of concurrent trace jobs.
+  const spanWriter = batchedSpanWriter(spanStore);
+  closers.push(() => spanWriter.drain());
   // Each worker blocks on a connection of its own. BullMQ leaves a connection it was handed
   // open, so they are closed here, after the workers (closers run in reverse).
   const workerConnection = () => {
@@ -161,7 +164,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
       try {
         return await processTrace(payload.data, {
           buffer,
-          spanStore,
+          spanStore: spanWriter,
           evaluationsQueue,
           evaluators: catalog.active(),
           config,

@@ -1,5 +1,6 @@
 import type pg from "pg";
 import type { Document, LlmSpan } from "../span/llm-span.ts";
+import { WriteBatcher } from "./write-batcher.ts";
 
 /** A sampled span with what trace assembly found for it. */
 export interface StoredSpan {
@@ -44,8 +45,32 @@ function int32(n: number | null): number | null {
   return n !== null && Number.isFinite(n) && Math.abs(n) < 2 ** 31 ? Math.round(n) : null;
 }
 
+/** What assembly needs of the span store. */
+export interface SpanWriter {
+  upsertMany(items: StoredSpan[]): Promise<void>;
+}
+
+/**
+ * Span upserts of concurrent trace jobs in one statement each few milliseconds. A span twice in a
+ * batch (two generations of its trace at once) is written once, as its last copy: one INSERT
+ * cannot update the same row twice.
+ */
+export function batchedSpanWriter(store: SpanStore): SpanWriter & { drain(): Promise<void> } {
+  const batcher = new WriteBatcher<StoredSpan, undefined>(async (items) => {
+    const byKey = new Map(items.map((item) => [`${item.span.traceId}/${item.span.spanId}`, item]));
+    await store.upsertMany([...byKey.values()]);
+    return items.map(() => undefined);
+  });
+  return {
+    upsertMany: async (items) => {
+      await Promise.all(items.map((item) => batcher.add(item)));
+    },
+    drain: () => batcher.drain(),
+  };
+}
+
 /** Sampled, redacted spans in PostgreSQL: what a verdict was given on. */
-export class SpanStore {
+export class SpanStore implements SpanWriter {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Upserts: a late span can change what assembly found (more context), never the identity. */
