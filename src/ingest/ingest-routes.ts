@@ -1,16 +1,12 @@
-import { promisify } from "node:util";
-import { gunzip, inflate } from "node:zlib";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { checkTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
 import type { Backpressure } from "./backpressure.ts";
+import { contentCoding, decompress } from "./decompress.ts";
 import { sendExportResponse, sendOtlpError } from "./otlp-response.ts";
 import type { RequestSpool } from "./request-spool.ts";
-
-const gunzipAsync = promisify(gunzip);
-const inflateAsync = promisify(inflate);
 
 export interface IngestDeps {
   spool: RequestSpool;
@@ -28,42 +24,6 @@ function encodingOf(contentType: string | undefined): OtlpEncoding | null {
   if (type === "application/x-protobuf" || type === "application/protobuf") return "protobuf";
   if (type === "application/json") return "json";
   return null;
-}
-
-/** Decompresses with the size limit applied to the output: a small gzip bomb stays small. */
-async function decompress(
-  body: Buffer,
-  contentEncoding: string | undefined,
-  limit: number,
-): Promise<Buffer> {
-  const encoding = (contentEncoding ?? "identity").trim().toLowerCase();
-  if (encoding === "identity" || encoding === "") return body;
-  const inflater =
-    encoding === "gzip" || encoding === "x-gzip"
-      ? gunzipAsync
-      : encoding === "deflate"
-        ? inflateAsync
-        : null;
-  if (!inflater) {
-    throw new TracejudgeError(
-      "OTLP_UNSUPPORTED_MEDIA_TYPE",
-      `Content-Encoding "${encoding}" is not supported (use gzip)`,
-    );
-  }
-  try {
-    return await inflater(body, { maxOutputLength: limit });
-  } catch (err) {
-    if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) {
-      throw new TracejudgeError(
-        "OTLP_TOO_LARGE",
-        `the decompressed body is larger than ${limit} bytes`,
-      );
-    }
-    throw new TracejudgeError(
-      "OTLP_DECODE_FAILED",
-      `the body is not valid ${encoding} data: ${errorMessage(err)}`,
-    );
-  }
 }
 
 const STATUS_BY_CODE: Partial<Record<TracejudgeError["code"], number>> = {
@@ -121,11 +81,14 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       );
     }
 
-    let body: Buffer;
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    let coding: ReturnType<typeof contentCoding>;
+    let bodyBytes: number;
     let checked: ReturnType<typeof checkTraceRequest>;
     try {
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      body = await decompress(raw, request.headers["content-encoding"], deps.maxBodyBytes);
+      coding = contentCoding(request.headers["content-encoding"]);
+      const body = await decompress(raw, coding, deps.maxBodyBytes);
+      bodyBytes = body.length;
       checked = checkTraceRequest(body, encoding);
     } catch (err) {
       if (!(err instanceof TracejudgeError)) throw err;
@@ -146,12 +109,12 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
       );
     }
     const { accepted, rejected, errors } = checked;
-    if (rejected > 0) deps.metrics.spansRejected.inc({ reason: "invalid_span" }, rejected);
-
     if (accepted > 0) {
       try {
         const project = request.caller?.project ?? "default";
-        await deps.spool.put(body, { encoding, project, spans: accepted });
+        // Spooled as it came: a compressed body keeps Redis's share small, and the worker
+        // inflates it again (to the size checked here).
+        await deps.spool.put(raw, { encoding, coding, bodyBytes, project, spans: accepted });
       } catch (err) {
         deps.metrics.requestsRejected.inc({ status: "503" });
         deps.logger.warn({ err: errorMessage(err) }, "cannot spool the request");
@@ -164,6 +127,8 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
         );
       }
     }
+    // Counted once the answer is final: a 503 above is retried whole by the exporter.
+    if (rejected > 0) deps.metrics.spansRejected.inc({ reason: "invalid_span" }, rejected);
     deps.metrics.spansReceived.inc({ encoding }, accepted);
     return sendExportResponse(reply, encoding, rejected, errors.join("; "));
   });

@@ -3,6 +3,7 @@ import type { Queue } from "bullmq";
 import { z } from "zod";
 import type { OtlpEncoding } from "../otlp/decode-traces.ts";
 import type { RedisConnection } from "../redis/connect-redis.ts";
+import type { ContentCoding } from "./decompress.ts";
 
 /** Queue of "this acknowledged export request waits to be read" jobs. */
 export const INGEST_QUEUE = "ingest";
@@ -11,6 +12,10 @@ export const INGEST_QUEUE = "ingest";
 export const IngestJobSchema = z.object({
   bodyKey: z.string(),
   encoding: z.enum(["protobuf", "json"]),
+  /** The body is spooled as it came; absent in jobs of builds that spooled it inflated. */
+  coding: z.enum(["identity", "gzip", "deflate"]).default("identity"),
+  /** Its size once inflated, as ingest checked it (the limit when a worker inflates it again). */
+  bodyBytes: z.number().int().nonnegative().optional(),
   /** The project of the key that sent it; its spans belong to that project. */
   project: z.string(),
   /** Spans the request was acknowledged with (for progress and metrics). */
@@ -18,9 +23,11 @@ export const IngestJobSchema = z.object({
   receivedAtMs: z.number(),
 });
 export type IngestJob = z.infer<typeof IngestJobSchema>;
+/** A job as written (defaults not yet applied). */
+export type IngestJobInput = z.input<typeof IngestJobSchema>;
 
 /**
- * Where acknowledged export requests wait for a worker: the body as it came (decompressed) under
+ * Where acknowledged export requests wait for a worker: the body as it came (compressed or not) under
  * a key of its own, and an `ingest` job pointing at it. Ingest only checks a request and spools
  * it, so its cost stays close to the parse alone; reading, normalising and redacting the spans
  * happen on the workers, which scale out. Bodies carry a TTL as a safety net only: a worker
@@ -38,12 +45,18 @@ export class RequestSpool {
   /** Stores the body, then queues its job; resolves once both are in Redis. */
   async put(
     body: Buffer,
-    meta: { encoding: OtlpEncoding; project: string; spans: number },
+    meta: {
+      encoding: OtlpEncoding;
+      coding: ContentCoding;
+      bodyBytes: number;
+      project: string;
+      spans: number;
+    },
   ): Promise<void> {
     // The key carries the prefix's hash tag, so on Redis Cluster it shares the queue's slot.
     const bodyKey = `${this.prefix}:ingest:body:${randomUUID()}`;
     await this.redis.set(bodyKey, body, "EX", this.ttlSeconds);
-    const job: IngestJob = { bodyKey, ...meta, receivedAtMs: Date.now() };
+    const job: IngestJobInput = { bodyKey, ...meta, receivedAtMs: Date.now() };
     await this.queue.add("request", job);
   }
 

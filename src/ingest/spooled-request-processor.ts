@@ -5,7 +5,11 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { decodeTraceRequest } from "../otlp/decode-traces.ts";
 import type { OtlpSpan } from "../otlp/otlp-span.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
+import { decompress } from "./decompress.ts";
 import type { IngestJob, RequestSpool } from "./request-spool.ts";
+
+/** For a job of an older build, which did not record the inflated size (its bodies were inflated). */
+const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 export interface SpooledRequestDeps {
   spool: RequestSpool;
@@ -40,7 +44,8 @@ export async function processSpooledRequest(
   }
   // Ingest checked this body with the same rules, so the spans it rejected are rejected again
   // here (and were already answered and counted); the others read as they were acknowledged.
-  const decoded = decodeTraceRequest(body, job.encoding);
+  const inflated = await decompress(body, job.coding, job.bodyBytes ?? MAX_INFLATED_BYTES);
+  const decoded = decodeTraceRequest(inflated, job.encoding);
   const spans: LlmSpan[] = [];
   for (const otlpSpan of decoded.spans) {
     try {

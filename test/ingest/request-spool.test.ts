@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
@@ -48,12 +49,25 @@ describe("the request spool", () => {
     const spans = ragTraceSpans({ answer: "Refunds take 5 days. Call me at alice@example.com." });
     const traceId = spans[0]?.spanContext().traceId as string;
     const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans) as Uint8Array);
-    await spool.put(body, { encoding: "protobuf", project: "checkout", spans: spans.length });
+    // Spooled as the exporter sent it: gzip stays gzip until a worker reads it.
+    const sent = gzipSync(body);
+    await spool.put(sent, {
+      encoding: "protobuf",
+      coding: "gzip",
+      bodyBytes: body.length,
+      project: "checkout",
+      spans: spans.length,
+    });
 
     const [job] = await queue.getWaiting();
     const payload = IngestJobSchema.parse(job?.data);
-    expect(payload).toMatchObject({ encoding: "protobuf", project: "checkout", spans: 3 });
-    expect(await redis.getBuffer(payload.bodyKey)).toEqual(body);
+    expect(payload).toMatchObject({
+      encoding: "protobuf",
+      coding: "gzip",
+      project: "checkout",
+      spans: 3,
+    });
+    expect(await redis.getBuffer(payload.bodyKey)).toEqual(sent);
 
     expect(await processSpooledRequest(payload, deps())).toEqual({ buffered: 3 });
     const buffered = await buffer.read(traceId);
@@ -73,6 +87,7 @@ describe("the request spool", () => {
     const gone = {
       bodyKey: `${prefix}:ingest:body:gone`,
       encoding: "protobuf" as const,
+      coding: "identity" as const,
       project: "default",
       spans: 7,
     };
