@@ -85,8 +85,19 @@ export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Pro
           input: evaluationInput(target),
           enqueuedAtMs,
         };
-        const outcome = await processEvaluation(job, { number: 1, last: false }, deps.inline);
-        metrics.evaluationsInline.inc(Object.keys(outcome.stored).length);
+        const inlineDeps = deps.inline;
+        // Counted as stored, not as run: a redone trace job finds its verdicts there already.
+        const outcome = await processEvaluation(
+          job,
+          { number: 1, last: false },
+          {
+            ...inlineDeps,
+            onStored: (event) => {
+              metrics.evaluationsInline.inc();
+              inlineDeps.onStored?.(event);
+            },
+          },
+        );
         queued.push(...outcome.retry, ...outcome.missing);
       }
       if (queued.length > 0) jobs.push(evaluationJob(queued, target, enqueuedAtMs));
