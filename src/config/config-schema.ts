@@ -124,14 +124,14 @@ export const ConfigSchema = z
          * Ingest answers 429 while this many acknowledged export requests wait for a worker to
          * read them (each holds its body in Redis until then).
          */
-        max_spooled_requests: z.number().int().positive().default(20_000),
+        max_spooled_requests: z.number().int().positive().default(5_000),
         retry_after_s: z.number().int().positive().default(5),
       })
       .strict()
       .default({
         max_waiting_evaluations: 200_000,
         max_pending_traces: 200_000,
-        max_spooled_requests: 20_000,
+        max_spooled_requests: 5_000,
         retry_after_s: 5,
       }),
     /** Redaction of secrets and personal data in what is stored: on by default. */
