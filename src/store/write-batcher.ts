@@ -1,7 +1,10 @@
 export interface WriteBatcherOptions {
   /** Most items in one statement (default 500). */
   maxBatch?: number;
-  /** How long the first item of a batch waits for company (default 5 ms). */
+  /**
+   * The longest an item waits while another statement is in flight before a statement of its
+   * own starts beside it (default 5 ms). With none in flight it goes at once.
+   */
   maxDelayMs?: number;
 }
 
@@ -12,14 +15,20 @@ interface Waiting<T, R> {
 }
 
 /**
- * Groups the writes of concurrent jobs into multi-row statements. Each caller still awaits its
- * own item: `add` resolves only once the statement holding it has committed, with that item's
- * result, and rejects if it failed, so a job never completes before what it wrote is stored.
- * When a statement fails, its items are written again one by one, so one bad row fails alone.
+ * Groups the writes of concurrent jobs into multi-row statements, as a database's group commit
+ * does: with no statement in flight, what was added in this turn of the event loop is written at
+ * once; while one is in flight, what arrives meanwhile waits for it and goes together. So an idle
+ * service adds no delay, and a busy one writes in batches as large as its load makes them.
+ *
+ * Each caller still awaits its own item: `add` resolves only once the statement holding it has
+ * committed, with that item's result, and rejects if it failed, so a job never completes before
+ * what it wrote is stored. When a statement fails, its items are written again one by one, so
+ * one bad row fails alone.
  */
 export class WriteBatcher<T, R> {
   private pending: Waiting<T, R>[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
@@ -37,6 +46,7 @@ export class WriteBatcher<T, R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
       if (this.pending.length >= this.maxBatch) this.flush();
+      else if (this.inFlight.size === 0) this.immediate ??= setImmediate(() => this.flush());
       else this.timer ??= setTimeout(() => this.flush(), this.maxDelayMs);
     });
   }
@@ -45,10 +55,16 @@ export class WriteBatcher<T, R> {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearImmediate(this.immediate);
+    this.immediate = undefined;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const write = this.write(batch).finally(() => this.inFlight.delete(write));
+    const write = this.write(batch).finally(() => {
+      this.inFlight.delete(write);
+      // What arrived while this statement ran goes now, together.
+      if (this.inFlight.size === 0 && this.pending.length > 0) this.flush();
+    });
     this.inFlight.add(write);
   }
 
@@ -68,9 +84,12 @@ export class WriteBatcher<T, R> {
     }
   }
 
-  /** Flushes and waits for every write in progress. */
+  /** Flushes and waits until nothing is waiting or being written. */
   async drain(): Promise<void> {
     this.flush();
-    await Promise.all([...this.inFlight]);
+    while (this.inFlight.size > 0) {
+      await Promise.all([...this.inFlight]);
+      this.flush();
+    }
   }
 }

@@ -48,6 +48,35 @@ describe("EvalEventBatcher", () => {
     expect(await batcher.add(event(3))).toBe(false);
   });
 
+  it("writes at once when idle, and batches what arrives while a statement is in flight", async () => {
+    // The real store, holding its first statement until the test lets it go.
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const sizes: number[] = [];
+    class GatedStore extends EvalEventStore {
+      override async insertNew(events: NewEvalEvent[]) {
+        sizes.push(events.length);
+        if (sizes.length === 1) await gate;
+        return super.insertNew(events);
+      }
+    }
+    // A delay no test would wait out: nothing here may depend on it.
+    const batcher = new EvalEventBatcher(new GatedStore(pool), { maxDelayMs: 600_000 });
+    const first = batcher.add(event(900));
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([1]); // idle: went at once
+    const rest = Array.from({ length: 10 }, (_, i) => batcher.add(event(901 + i)));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sizes).toEqual([1]); // waiting for the statement in flight
+    release();
+    expect(await first).toBe(true);
+    expect(await Promise.all(rest)).toEqual(Array(10).fill(true));
+    expect(sizes).toEqual([1, 10]);
+    await batcher.drain();
+  });
+
   it("fails only the bad row of a batch; its neighbours are stored", async () => {
     const batcher = new EvalEventBatcher(new EvalEventStore(pool), { maxDelayMs: 10 });
     const bad = { ...event(500), score: 7 };
