@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { TracejudgeError } from "../errors.ts";
 import { type ApiEvaluator, parseApiEvaluator } from "./api-evaluator.ts";
 
 export interface StoredEvaluator {
@@ -17,16 +18,46 @@ export class EvaluatorConfigStore {
 
   /**
    * Stores a definition for a project (null: global); the same definition again changes nothing
-   * but enabling it. Returns whether it was new.
+   * but enabling it. Returns whether it was new. A name is global or per-project, never both:
+   * `EVALUATOR_DUPLICATE` otherwise, checked here, in the database, for every replica at once.
    */
   async save(api: ApiEvaluator, version: string, project: string | null): Promise<boolean> {
-    const result = await this.pool.query(
-      `INSERT INTO evaluator_configs (name, version, definition, project, kind) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT ((COALESCE(project, '')), name, version) DO UPDATE SET enabled = true
-       RETURNING (xmax = 0) AS inserted`,
-      [api.definition.name, version, JSON.stringify(api.definition), project, api.kind],
-    );
-    return result.rows[0]?.inserted === true;
+    const { name } = api.definition;
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      // One name at a time across replicas: the check below and the insert must not interleave
+      // with another replica's, or a global and a project's definition could both pass.
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('evaluator_configs:' || $1))", [
+        name,
+      ]);
+      const clash = await client.query(
+        `SELECT 1 FROM evaluator_configs
+         WHERE name = $1 AND enabled AND (project IS NULL) <> ($2::text IS NULL) LIMIT 1`,
+        [name, project],
+      );
+      if ((clash.rowCount ?? 0) > 0) {
+        throw new TracejudgeError(
+          "EVALUATOR_DUPLICATE",
+          project === null
+            ? `evaluator "${name}" is defined by a project; a global one cannot share its name`
+            : `evaluator "${name}" is defined for every project`,
+        );
+      }
+      const result = await client.query(
+        `INSERT INTO evaluator_configs (name, version, definition, project, kind) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT ((COALESCE(project, '')), name, version) DO UPDATE SET enabled = true
+         RETURNING (xmax = 0) AS inserted`,
+        [name, version, JSON.stringify(api.definition), project, api.kind],
+      );
+      await client.query("COMMIT");
+      return result.rows[0]?.inserted === true;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   /** Every stored definition, oldest first; rows that no longer parse are skipped. */
