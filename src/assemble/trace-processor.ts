@@ -1,11 +1,12 @@
 import type { Queue } from "bullmq";
-import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+import type { BufferedTrace, TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
-import { storing } from "../errors.ts";
+import { errorMessage, storing } from "../errors.ts";
 import {
   type EvaluationProcessorDeps,
   processEvaluation,
 } from "../evaluate/evaluation-processor.ts";
+import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { type ActiveEvaluator, appliesTo, runsInline } from "../evaluators/registry.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import {
@@ -28,85 +29,133 @@ export interface TraceProcessorDeps {
   evaluators: ActiveEvaluator[];
   config: Config;
   metrics: Metrics;
+  logger: EvaluatorLogger;
   /** How inline evaluators (`runsInline`) run and store their verdicts; none: every one is queued. */
   inline?: EvaluationProcessorDeps;
 }
 
-export interface TraceOutcome {
-  sampled: boolean;
-  /** LLM spans of this generation that had not been dispatched before. */
+export interface TracesOutcome {
+  /** Traces of the batch assembled (a trace whose assembly threw is logged and left out). */
+  assembled: number;
+  sampled: number;
+  /** LLM spans of these generations that had not been dispatched before. */
   newTargets: number;
+  /** Evaluation jobs queued (for the evaluators that do not run inline). */
   jobs: number;
 }
 
-/**
- * Assembles one quiet trace, runs the inline evaluators on each new span, and dispatches one
- * evaluation job per new span naming every other evaluator that applies to it. Each
- * step is safe to redo after a crash: job ids are deterministic, the span upsert is idempotent,
- * and spans are marked dispatched only after their jobs are in the queue. (The scanner took the
- * trace out of the pending set when it queued this job.)
- */
-export async function processTrace(job: TraceJob, deps: TraceProcessorDeps): Promise<TraceOutcome> {
-  const { buffer, metrics } = deps;
-  const { spans, dispatched: done } = await buffer.readTrace(job.traceId);
-  const trace = assembleTrace(job.traceId, spans);
-  metrics.tracesAssembled.inc();
+/** A span due for evaluation, with the evaluators that apply to it. */
+interface Due {
+  target: EvaluationTarget;
+  matching: ActiveEvaluator[];
+}
 
+/**
+ * Assembles a batch of quiet traces, runs the inline evaluators on each new span, and dispatches
+ * one evaluation job per new span naming every other evaluator that applies to it. The batch
+ * shares its round trips: one read of every trace, one span upsert, one `addBulk`, one write of
+ * what was dispatched. Each step is safe to redo after a crash: job ids are deterministic, the
+ * span upsert is idempotent, and spans are marked dispatched only after their jobs are in the
+ * queue. (The scanner took the traces out of the pending set when it queued the batch.)
+ */
+export async function processTraces(
+  batch: TraceJob[],
+  deps: TraceProcessorDeps,
+): Promise<TracesOutcome> {
+  const { buffer, metrics } = deps;
+  const buffered = await buffer.readTraces(batch.map((t) => t.traceId));
+  const outcome: TracesOutcome = { assembled: 0, sampled: 0, newTargets: 0, jobs: 0 };
+  const due: Due[] = [];
+  const dispatched: { traceId: string; spanIds: string[] }[] = [];
+  for (const [i, { traceId }] of batch.entries()) {
+    try {
+      const fresh = selectDue(traceId, buffered[i] as BufferedTrace, deps, due);
+      dispatched.push({ traceId, spanIds: fresh.spanIds });
+      outcome.assembled += 1;
+      outcome.sampled += fresh.sampled ? 1 : 0;
+      outcome.newTargets += fresh.spanIds.length;
+    } catch (err) {
+      // A trace that cannot be assembled (a bug, not an outage) must not hold up its batch.
+      metrics.tracesFailed.inc();
+      deps.logger.error({ traceId, err: errorMessage(err) }, "trace assembly failed");
+    }
+  }
+
+  await storing(() => deps.spanStore.upsertMany(due.map((d) => d.target)));
+  const enqueuedAtMs = Date.now();
+  const jobs: BulkEvaluationJob[] = [];
+  for (const { target, matching } of due) {
+    const queued = await runInline(target, matching, enqueuedAtMs, deps);
+    if (queued.length > 0) jobs.push(evaluationJob(queued, target, enqueuedAtMs));
+  }
+  if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
+  await buffer.markDispatchedMany(dispatched);
+  outcome.jobs = jobs.length;
+  return outcome;
+}
+
+/**
+ * Assembles one trace and decides sampling; adds its new spans that some evaluator applies to
+ * to `due`. Returns the new LLM-span targets (to mark dispatched) and the sampling decision.
+ */
+function selectDue(
+  traceId: string,
+  { spans, dispatched: done }: BufferedTrace,
+  deps: TraceProcessorDeps,
+  due: Due[],
+): { spanIds: string[]; sampled: boolean } {
+  const { metrics } = deps;
+  const trace = assembleTrace(traceId, spans);
+  metrics.tracesAssembled.inc();
   const fresh = trace.targets.filter((t) => !done.has(t.span.spanId));
-  const decision = decideSampling(job.traceId, trace.spans, deps.config);
+  const decision = decideSampling(traceId, trace.spans, deps.config);
   metrics.tracesSampled.inc({ reason: decision.sampled ? decision.reason : "not_sampled" });
 
   // Evaluators route by span kind and attributes: LLM spans by default, any span on request.
   // Only LLM spans count as "not evaluated"; a tool span nobody asked about is not a gap.
   const isLlm = (t: EvaluationTarget) => t.span.kind === "LLM";
-  const jobs: BulkEvaluationJob[] = [];
   if (!decision.sampled) {
     metrics.spansNotEvaluated.inc({ reason: "not_sampled" }, fresh.filter(isLlm).length);
   } else {
-    const enqueuedAtMs = Date.now();
-    const due: { target: EvaluationTarget; matching: ActiveEvaluator[] }[] = [];
     for (const target of fresh) {
       const matching = deps.evaluators.filter((active) => appliesTo(active, target.span));
       if (matching.length === 0 && isLlm(target))
         metrics.spansNotEvaluated.inc({ reason: "no_evaluator" });
       if (matching.length > 0) due.push({ target, matching });
     }
-    await storing(() => deps.spanStore.upsertMany(due.map((d) => d.target)));
-    for (const { target, matching } of due) {
-      const queued: EvaluatorRef[] = [];
-      const inline: EvaluatorRef[] = [];
-      for (const active of matching) {
-        (deps.inline && runsInline(active) ? inline : queued).push(active.evaluator);
-      }
-      if (deps.inline && inline.length > 0) {
-        // Judged here and now; whatever fails (or this worker lacks) goes on to the queue.
-        const job: EvaluationJob = {
-          evaluators: inline,
-          input: evaluationInput(target),
-          enqueuedAtMs,
-        };
-        const inlineDeps = deps.inline;
-        // Counted as stored, not as run: a redone trace job finds its verdicts there already.
-        const outcome = await processEvaluation(
-          job,
-          { number: 1, last: false },
-          {
-            ...inlineDeps,
-            onStored: (event) => {
-              metrics.evaluationsInline.inc();
-              inlineDeps.onStored?.(event);
-            },
-          },
-        );
-        queued.push(...outcome.retry, ...outcome.missing);
-      }
-      if (queued.length > 0) jobs.push(evaluationJob(queued, target, enqueuedAtMs));
-    }
-    if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
   }
-  await buffer.markDispatched(
-    job.traceId,
-    fresh.map((t) => t.span.spanId),
+  return { spanIds: fresh.map((t) => t.span.spanId), sampled: decision.sampled };
+}
+
+/**
+ * Runs the inline evaluators of a span here and now; returns the evaluators left for the queue:
+ * those that do not run inline, and inline ones that failed (or that this worker lacks).
+ */
+async function runInline(
+  target: EvaluationTarget,
+  matching: ActiveEvaluator[],
+  enqueuedAtMs: number,
+  deps: TraceProcessorDeps,
+): Promise<EvaluatorRef[]> {
+  const queued: EvaluatorRef[] = [];
+  const inline: EvaluatorRef[] = [];
+  for (const active of matching) {
+    (deps.inline && runsInline(active) ? inline : queued).push(active.evaluator);
+  }
+  const inlineDeps = deps.inline;
+  if (!inlineDeps || inline.length === 0) return queued;
+  const job: EvaluationJob = { evaluators: inline, input: evaluationInput(target), enqueuedAtMs };
+  // Counted as stored, not as run: a redone trace job finds its verdicts there already.
+  const outcome = await processEvaluation(
+    job,
+    { number: 1, last: false },
+    {
+      ...inlineDeps,
+      onStored: (event) => {
+        deps.metrics.evaluationsInline.inc();
+        inlineDeps.onStored?.(event);
+      },
+    },
   );
-  return { sampled: decision.sampled, newTargets: fresh.length, jobs: jobs.length };
+  return [...queued, ...outcome.retry, ...outcome.missing];
 }

@@ -1,22 +1,24 @@
 import type { Queue } from "bullmq";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
-import type { TraceJob } from "../queues/payloads.ts";
-import { traceJobId } from "../queues/payloads.ts";
+import { type TraceBatchJob, traceBatchJobId } from "../queues/payloads.ts";
 
 export interface TraceScannerOptions {
   traceWaitMs: number;
   intervalMs: number;
   /** Most traces turned into jobs per tick. */
   batch?: number;
+  /** Most traces in one job (default 32). */
+  tracesPerJob?: number;
   onError: (err: unknown) => void;
 }
 
 /**
  * Turns traces that have been quiet for the trace wait into `traces` jobs, on a timer, and takes
  * them out of the pending set once their jobs are in the queue (unless a span arrived meanwhile:
- * that is a new generation, due in its turn). Every worker process runs one; job ids are derived
- * from (trace, last span time), so scanners racing each other add each generation of a trace
- * once, and a scanner that dies between the two steps leaves the trace for the next pass.
+ * that is a new generation, due in its turn). Every worker process runs one; a job's id is derived
+ * from the (trace, last span time) pairs it holds, so a pass redone after a scanner died between
+ * the two steps adds nothing twice. Scanners of two workers racing may put a trace in two
+ * batches; assembly is idempotent, so that costs time, not correctness.
  */
 export class TraceScanner {
   private timer: NodeJS.Timeout | undefined;
@@ -46,12 +48,18 @@ export class TraceScanner {
   async scanOnce(nowMs = Date.now()): Promise<number> {
     const due = await this.buffer.due(nowMs - this.options.traceWaitMs, this.options.batch ?? 500);
     if (due.length === 0) return 0;
-    await this.queue.addBulk(
-      due.map((trace) => {
-        const data: TraceJob = { traceId: trace.traceId, lastSeenMs: trace.lastSeenMs };
-        return { name: "assemble", data, opts: { jobId: traceJobId(data) } };
-      }),
-    );
+    // A batch per `perJob` traces: assembled together, they share their round trips.
+    const perJob = this.options.tracesPerJob ?? 32;
+    const jobs = [];
+    for (let i = 0; i < due.length; i += perJob) {
+      const data: TraceBatchJob = {
+        traces: due
+          .slice(i, i + perJob)
+          .map((trace) => ({ traceId: trace.traceId, lastSeenMs: trace.lastSeenMs })),
+      };
+      jobs.push({ name: "assemble", data, opts: { jobId: traceBatchJobId(data) } });
+    }
+    await this.queue.addBulk(jobs);
     // Handed over: the queue owns them now (retries included). Left pending, every pass until
     // the worker got to them would add them again, which under a backlog is most of the work.
     await this.buffer.releaseMany(due);

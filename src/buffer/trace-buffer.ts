@@ -31,6 +31,21 @@ for i = 1, #ARGV, 2 do
 end
 return removed`;
 
+/** A trace as buffered: its spans, once per id, and the span ids already dispatched. */
+export interface BufferedTrace {
+  spans: LlmSpan[];
+  dispatched: Set<string>;
+}
+
+/** JSON.parse, or null for text that is not JSON: one bad entry must not sink its batch. */
+function parseOrNull(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return null;
+  }
+}
+
 export interface DueTrace {
   traceId: string;
   /** When its last span arrived (ms); identifies this "generation" of the trace. */
@@ -113,34 +128,50 @@ export class TraceBuffer {
   }
 
   /** The trace's spans (as `read`) and which span ids were dispatched already, in one round trip. */
-  async readTrace(traceId: string): Promise<{ spans: LlmSpan[]; dispatched: Set<string> }> {
-    const results = await this.redis
-      .multi()
-      .lrange(this.keys.spans(traceId), 0, -1)
-      .smembers(this.keys.dispatched(traceId))
-      .exec();
+  async readTrace(traceId: string): Promise<BufferedTrace> {
+    return (await this.readTraces([traceId]))[0] as BufferedTrace;
+  }
+
+  /** `readTrace` for many traces, in one round trip, in the order asked. */
+  async readTraces(traceIds: string[]): Promise<BufferedTrace[]> {
+    if (traceIds.length === 0) return [];
+    const multi = this.redis.multi();
+    for (const traceId of traceIds) {
+      multi.lrange(this.keys.spans(traceId), 0, -1).smembers(this.keys.dispatched(traceId));
+    }
+    const results = await multi.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];
-    const raw = (results?.[0]?.[1] ?? []) as string[];
-    const spans = new Map<string, LlmSpan>();
-    for (const json of raw) {
-      const parsed = LlmSpanSchema.safeParse(JSON.parse(json));
-      if (parsed.success) spans.set(parsed.data.spanId, parsed.data);
-    }
-    return {
-      spans: [...spans.values()],
-      dispatched: new Set((results?.[1]?.[1] ?? []) as string[]),
-    };
+    return traceIds.map((_, i) => {
+      const raw = (results?.[2 * i]?.[1] ?? []) as string[];
+      const spans = new Map<string, LlmSpan>();
+      for (const json of raw) {
+        const parsed = LlmSpanSchema.safeParse(parseOrNull(json));
+        if (parsed.success) spans.set(parsed.data.spanId, parsed.data);
+      }
+      return {
+        spans: [...spans.values()],
+        dispatched: new Set((results?.[2 * i + 1]?.[1] ?? []) as string[]),
+      };
+    });
   }
 
   async markDispatched(traceId: string, spanIds: string[]): Promise<void> {
-    if (spanIds.length === 0) return;
-    const key = this.keys.dispatched(traceId);
-    await this.redis
-      .multi()
-      .sadd(key, ...spanIds)
-      .expire(key, this.ttlSeconds)
-      .exec();
+    await this.markDispatchedMany([{ traceId, spanIds }]);
+  }
+
+  /** `markDispatched` for many traces, in one round trip. */
+  async markDispatchedMany(entries: { traceId: string; spanIds: string[] }[]): Promise<void> {
+    const marked = entries.filter((e) => e.spanIds.length > 0);
+    if (marked.length === 0) return;
+    const multi = this.redis.multi();
+    for (const { traceId, spanIds } of marked) {
+      const key = this.keys.dispatched(traceId);
+      multi.sadd(key, ...spanIds).expire(key, this.ttlSeconds);
+    }
+    const results = await multi.exec();
+    const failed = results?.find(([err]) => err);
+    if (failed) throw failed[0];
   }
 
   /** How many traces wait for assembly (for back-pressure and metrics). */

@@ -34,6 +34,11 @@ export function createMetrics() {
       help: "Trace assemblies (a trace with late spans is assembled again).",
       registers: [registry],
     }),
+    tracesFailed: new Counter({
+      name: "tracejudge_traces_failed_total",
+      help: "Traces whose assembly failed (logged with the trace id); their spans are not evaluated.",
+      registers: [registry],
+    }),
     tracesSampled: new Counter({
       name: "tracejudge_traces_sampled_total",
       help: "Assembled traces by sampling decision.",

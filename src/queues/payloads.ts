@@ -10,6 +10,17 @@ export const TraceJobSchema = z.object({
 });
 export type TraceJob = z.infer<typeof TraceJobSchema>;
 
+/**
+ * Payload of a `traces` job: a batch of quiet traces, assembled together so that they share their
+ * round trips. A job queued by an older build (one trace) still reads.
+ */
+export const TraceBatchJobSchema = z.preprocess(
+  (data) =>
+    typeof data === "object" && data !== null && !("traces" in data) ? { traces: [data] } : data,
+  z.object({ traces: z.array(TraceJobSchema).min(1) }),
+);
+export type TraceBatchJob = z.infer<typeof TraceBatchJobSchema>;
+
 /** One evaluator version, as a job names it. */
 export const EvaluatorRefSchema = z.object({ name: z.string(), version: z.string() });
 export type EvaluatorRef = z.infer<typeof EvaluatorRefSchema>;
@@ -37,9 +48,14 @@ export const EvaluationJobSchema = z.preprocess(
 );
 export type EvaluationJob = z.infer<typeof EvaluationJobSchema>;
 
-/** BullMQ job ids may not contain ":"; these are deterministic so a redo adds nothing. */
-export function traceJobId(job: TraceJob): string {
-  return `t-${job.traceId}-${job.lastSeenMs}`;
+/**
+ * BullMQ job ids may not contain ":"; these are deterministic so a redo adds nothing: a batch is
+ * named by the trace generations it holds.
+ */
+export function traceBatchJobId(batch: TraceBatchJob): string {
+  const keys = batch.traces.map((t) => `${t.traceId}-${t.lastSeenMs}`).sort();
+  if (keys.length === 1) return `t-${keys[0]}`;
+  return `tb-${createHash("sha256").update(keys.join(",")).digest("hex").slice(0, 32)}`;
 }
 
 export function evaluationJobId(

@@ -3,7 +3,7 @@ import { type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Logger } from "pino";
 import type { AlertEngine } from "../alerts/alert-engine.ts";
 import { ALERTS_QUEUE, type AlertScheduler } from "../alerts/alert-scheduler.ts";
-import { processTrace } from "../assemble/trace-processor.ts";
+import { processTraces } from "../assemble/trace-processor.ts";
 import { TraceScanner } from "../assemble/trace-scanner.ts";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
@@ -19,7 +19,7 @@ import { processSpooledRequest } from "../ingest/spooled-request-processor.ts";
 import type { Judge } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { OtlpSpan } from "../otlp/otlp-span.ts";
-import { EvaluationJobSchema, TraceJobSchema } from "../queues/payloads.ts";
+import { EvaluationJobSchema, TraceBatchJobSchema } from "../queues/payloads.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
 import { connectRedis } from "../redis/connect-redis.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
@@ -158,23 +158,24 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
   const traceWorker = new Worker(
     TRACES_QUEUE,
     async (job: Job, token?: string) => {
-      const payload = TraceJobSchema.safeParse(job.data);
+      const payload = TraceBatchJobSchema.safeParse(job.data);
       if (!payload.success)
         throw new UnrecoverableError(`invalid traces job: ${payload.error.message}`);
       try {
-        return await processTrace(payload.data, {
+        return await processTraces(payload.data.traces, {
           buffer,
           spanStore: spanWriter,
           evaluationsQueue,
           evaluators: catalog.active(),
           config,
           metrics,
+          logger,
           inline: evaluation,
         });
       } catch (err) {
+        // An outage (Redis, Postgres): the batch is redone, or handed back while Postgres is
+        // down. A trace that cannot be assembled is logged and skipped inside the batch.
         await handBackIfStoreDown(job, token, err);
-        // After the last attempt the failed job stays for inspection; the trace left the pending
-        // set when it was queued, so a poison trace holds nothing up.
         throw err;
       }
     },

@@ -43,8 +43,14 @@ describe("TraceScanner", () => {
     expect(await scanner.scanOnce(12_000)).toBe(0);
     expect(await scanner.scanOnce(20_000)).toBe(0);
     expect(await buffer.pendingCount()).toBe(0);
+    // One job holds both: a batch shares its round trips.
     const jobs = await queue.getWaiting();
-    expect(jobs.map((j) => j.data).sort((x, y) => x.traceId.localeCompare(y.traceId))).toEqual([
+    expect(jobs).toHaveLength(1);
+    expect(
+      ((jobs[0]?.data.traces ?? []) as { traceId: string }[]).sort((x, y) =>
+        x.traceId.localeCompare(y.traceId),
+      ),
+    ).toEqual([
       { traceId: A, lastSeenMs: 10_000 },
       { traceId: B, lastSeenMs: 10_000 },
     ]);
@@ -52,8 +58,7 @@ describe("TraceScanner", () => {
     await buffer.append([makeSpan({ traceId: A, name: "late" })], 30_000);
     expect(await scanner.scanOnce(31_000)).toBe(1);
     expect((await queue.getWaiting()).map((j) => j.data)).toContainEqual({
-      traceId: A,
-      lastSeenMs: 30_000,
+      traces: [{ traceId: A, lastSeenMs: 30_000 }],
     });
     // Both generations read the whole trace; the dispatched set keeps evaluations to one each.
     expect((await buffer.read(A)).map((s) => s.name).sort()).toEqual(["late", "span"]);

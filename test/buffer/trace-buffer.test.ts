@@ -52,4 +52,15 @@ describe("TraceBuffer", () => {
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(await redis.ttl(key)).toBeGreaterThan(0);
   });
+
+  it("reads many traces in one round trip, skipping entries that are not spans", async () => {
+    const C = "cccccccccccccccccccccccccccccccc";
+    const D = "dddddddddddddddddddddddddddddddd";
+    await buffer.append([makeSpan({ traceId: C, name: "c" }), makeSpan({ traceId: D, name: "d" })]);
+    // What an older build (or a torn write) may have left: not JSON, and JSON of no span.
+    await redis.rpush(`${prefix}:trace:${C}:spans`, "{not json", JSON.stringify({ spanId: 5 }));
+    const [c, d] = await buffer.readTraces([C, D]);
+    expect(c?.spans.map((s) => s.name)).toEqual(["c"]);
+    expect(d?.spans.map((s) => s.name)).toEqual(["d"]);
+  });
 });
