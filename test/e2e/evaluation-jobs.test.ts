@@ -75,19 +75,22 @@ async function runs(svc: TestService): Promise<Record<string, number>> {
 }
 
 describe("one evaluations job per span, naming every evaluator due", () => {
-  let old: TestService;
+  // A rolling deploy: the API stays, the old deploy's workers give way to the newer one's.
+  let api: TestService;
+  let old: TestService | undefined;
   let newer: TestService | undefined;
   let redis: Redis;
   let queue: Queue;
 
   beforeAll(async () => {
-    old = await startTestService({});
+    api = await startTestService({}, { roles: { api: true, workers: false } });
+    old = await startTestService({}, { roles: { api: false, workers: true }, shareWith: api });
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     // Queued as the service queues its own jobs: with its attempts and back-off.
     queue = new Queue(EVALUATIONS_QUEUE, {
       connection: redis,
-      prefix: old.config.redis_prefix,
-      defaultJobOptions: jobOptions(old.config.workers.attempts, old.config.workers.backoff_ms),
+      prefix: api.config.redis_prefix,
+      defaultJobOptions: jobOptions(api.config.workers.attempts, api.config.workers.backoff_ms),
     });
   });
   afterAll(async () => {
@@ -95,6 +98,7 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     redis?.disconnect();
     await newer?.stop();
     await old?.stop();
+    await api?.stop();
   });
 
   it("stores what a worker has, hands the rest back, and a worker of the newer deploy finishes it", async () => {
@@ -121,7 +125,7 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     await queue.add(job.name, job.data, job.opts);
 
     const byEvaluator = async () => {
-      const res = await fetch(`${old.url}/v1/traces/${span.traceId}/evaluations`);
+      const res = await fetch(`${api.url}/v1/traces/${span.traceId}/evaluations`);
       const { evaluations } = (await res.json()) as {
         evaluations: { evaluator: string; status: string; explanation: string }[];
       };
@@ -137,10 +141,14 @@ describe("one evaluations job per span, naming every evaluator due", () => {
       "the groundedness verdict from the old deploy",
     );
     expect(first.get("test.newer")).toBeUndefined();
+    const oldWorkers = old as TestService;
+    const oldRuns = await runs(oldWorkers);
+    // The old workers go; while they ran, they kept handing the rest of the job back.
+    await oldWorkers.stop();
 
     newer = await startTestService(
       { evaluator_modules: [writeNewEvaluator()] },
-      { roles: { api: false, workers: true }, shareWith: old },
+      { roles: { api: false, workers: true }, shareWith: api },
     );
     const done = await eventually(
       async () => {
@@ -156,7 +164,6 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     });
     expect(done.get("groundedness")?.status).toBe("ok");
     // groundedness ran once in all: the handed-back job carried only what was still owed.
-    const oldRuns = await runs(old);
     const newRuns = await runs(newer);
     expect((oldRuns.groundedness ?? 0) + (newRuns.groundedness ?? 0)).toBe(1);
     expect(newRuns["test.newer"]).toBe(1);

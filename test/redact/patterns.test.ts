@@ -172,9 +172,11 @@ describe("linear time", () => {
     "escaped quotes": fill('\\"'),
   };
 
-  it.each(Object.entries(adversarial))("%s: 1 MB in well under a second", (_name, input) => {
+  // Linear time takes a few hundred milliseconds for 1 MB; backtracking that explodes takes
+  // minutes. The bound sits far from both, so a busy machine does not fail it.
+  it.each(Object.entries(adversarial))("%s: 1 MB in linear time", (_name, input) => {
     const started = performance.now();
     redact(input);
-    expect(performance.now() - started).toBeLessThan(1500);
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
