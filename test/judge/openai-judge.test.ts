@@ -214,7 +214,8 @@ describe("OpenAIJudge: abort", () => {
     const started = performance.now();
     const call = judge().complete(verdictRequest({ signal: AbortSignal.timeout(150) }));
     await expect(call).rejects.toThrow();
-    expect(performance.now() - started).toBeLessThan(1500);
+    // Well before the 5 s answer, with room for a busy machine.
+    expect(performance.now() - started).toBeLessThan(3000);
 
     const controller = new AbortController();
     server.enqueue({ status: 429, headers: { "retry-after": "5" }, body: errorBody("wait") });

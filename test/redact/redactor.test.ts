@@ -278,13 +278,15 @@ describe("createRedactor().redactValue", () => {
 });
 
 describe("createRedactor performance", () => {
-  it("redacts a 1 MB realistic prompt quickly", () => {
+  // A few hundred milliseconds when linear; the bound leaves room for a busy machine, not for a
+  // scan that grows with the square of the text.
+  it("redacts a 1 MB realistic prompt in linear time", () => {
     const redactor = redactorWith();
     const chunk = `User john@example.com wrote: use ${FAKE.openai} and card 4111 1111 1111 1111; release 2026.08.1, 1532 tokens. `;
     const text = chunk.repeat(Math.ceil(1_000_000 / chunk.length));
     const started = performance.now();
     const out = redactor.redactText(text);
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(5000);
     expect(out).not.toContain(FAKE.openai);
     expect(out).toContain("release 2026.08.1, 1532 tokens.");
   });
