@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePorts } from "../support/free-ports.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
@@ -14,7 +15,8 @@ import { startTestService, type TestService } from "../support/test-service.ts";
  */
 const version = readdirSync("/usr/lib/postgresql").sort().pop() as string;
 const bin = (tool: string) => `/usr/lib/postgresql/${version}/bin/${tool}`;
-const port = 22_000 + Math.floor(Math.random() * 20_000);
+/** The port of this test's own PostgreSQL: free, and below the ephemeral range. */
+let port = 0;
 const root = mkdtempSync(path.join(tmpdir(), "tj-pg-"));
 chmodSync(root, 0o777);
 const data = path.join(root, "data");
@@ -45,6 +47,7 @@ const pgCtl = (action: "start" | "stop") =>
 let svc: TestService;
 
 beforeAll(async () => {
+  [port = 0] = await freePorts(1);
   asPostgres([bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres"]);
   pgCtl("start");
   svc = await startTestService({

@@ -3,13 +3,13 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePorts } from "../support/free-ports.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
-/** A three-node Redis Cluster on loopback ports of this test's own. */
-const base = 24_000 + Math.floor(Math.random() * 20_000);
-const ports = [base, base + 1, base + 2];
+/** A three-node Redis Cluster on loopback ports of this test's own (and their bus ports). */
+let ports: number[] = [];
 const root = mkdtempSync(path.join(tmpdir(), "tj-cluster-"));
 const nodes: ChildProcess[] = [];
 let svc: TestService;
@@ -25,6 +25,7 @@ function clusterOk(): boolean {
 }
 
 beforeAll(async () => {
+  ports = await freePorts(3, [10_000]);
   for (const port of ports) {
     const dir = path.join(root, String(port));
     mkdirSync(dir);

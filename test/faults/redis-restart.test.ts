@@ -5,12 +5,14 @@ import path from "node:path";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePorts } from "../support/free-ports.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
 /** A Redis of this test's own, persisting every write, so a restart keeps what it acknowledged. */
-const port = 21_000 + Math.floor(Math.random() * 20_000);
+/** The port of this test's own Redis: free, and below the ephemeral range. */
+let port = 0;
 const dir = mkdtempSync(path.join(tmpdir(), "tj-redis-"));
 let redis: ChildProcess | undefined;
 
@@ -66,6 +68,7 @@ function stopRedis(): Promise<void> {
 let svc: TestService;
 
 beforeAll(async () => {
+  [port = 0] = await freePorts(1);
   startRedis();
   await redisUp();
   svc = await startTestService({ redis_url: `redis://127.0.0.1:${port}` });

@@ -7,6 +7,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ensureDatabase } from "../../src/store/migrate.ts";
+import { freePorts } from "../support/free-ports.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import {
   deleteRedisPrefix,
@@ -74,7 +75,7 @@ describe("SIGTERM", () => {
   it("stops accepting, lets running evaluations finish, exits within the grace period, and loses nothing", async () => {
     await ensureDatabase(db.url);
     pool = new pg.Pool({ connectionString: db.url });
-    const port = 23_000 + Math.floor(Math.random() * 20_000);
+    const [port = 0] = await freePorts(1);
     const first = start(port);
     children.push(first);
     const url = `http://127.0.0.1:${port}`;
