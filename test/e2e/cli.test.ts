@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePorts } from "../support/free-ports.ts";
 import {
   deleteRedisPrefix,
   eventually,
@@ -166,7 +167,7 @@ describe("tracejudge start", () => {
   });
 
   it("creates its database, becomes ready, and exits cleanly on SIGTERM", async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const [port = 0] = await freePorts(1);
     child = spawn(process.execPath, [BIN, "start"], {
       env: {
         PATH: process.env.PATH ?? "",

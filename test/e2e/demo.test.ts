@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { freePorts } from "../support/free-ports.ts";
 import {
   deleteRedisPrefix,
   REDIS_URL,
@@ -19,7 +20,7 @@ afterAll(async () => {
 
 describe("tracejudge demo", () => {
   it("sends traces of two releases and prints the signed alert for the worse one", async () => {
-    const port = 25_000 + Math.floor(Math.random() * 20_000);
+    const [port = 0] = await freePorts(1);
     const child = spawn(
       process.execPath,
       [BIN, "demo", "--traces", "40", "--interval", "30", "--exit-after-alert"],
