@@ -89,7 +89,7 @@ export async function processTraces(
     if (queued.length > 0) jobs.push(evaluationJob(queued, target, enqueuedAtMs));
   }
   if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
-  await buffer.markDispatchedMany(dispatched);
+  await buffer.markDispatched(dispatched);
   outcome.jobs = jobs.length;
   return outcome;
 }

@@ -62,7 +62,7 @@ export class TraceScanner {
     await this.queue.addBulk(jobs);
     // Handed over: the queue owns them now (retries included). Left pending, every pass until
     // the worker got to them would add them again, which under a backlog is most of the work.
-    await this.buffer.releaseMany(due);
+    await this.buffer.release(due);
     return due.length;
   }
 

@@ -106,13 +106,11 @@ export class TraceBuffer {
     return out;
   }
 
-  /** Drops a trace from the pending set unless newer spans arrived; returns whether it did. */
-  async release(trace: DueTrace): Promise<boolean> {
-    return (await this.releaseMany([trace])) === 1;
-  }
-
-  /** `release` for many traces in one round trip; returns how many were dropped. */
-  async releaseMany(traces: DueTrace[]): Promise<number> {
+  /**
+   * Drops traces from the pending set, each unless newer spans arrived since it was read, in one
+   * round trip; returns how many were dropped.
+   */
+  async release(traces: DueTrace[]): Promise<number> {
     if (traces.length === 0) return 0;
     const args = traces.flatMap((t) => [t.traceId, String(t.lastSeenMs)]);
     return Number(await this.redis.eval(RELEASE_SCRIPT, 1, this.keys.pending, ...args));
@@ -124,15 +122,13 @@ export class TraceBuffer {
    * build's) are skipped.
    */
   async read(traceId: string): Promise<LlmSpan[]> {
-    return (await this.readTrace(traceId)).spans;
+    return (await this.readTraces([traceId]))[0]?.spans ?? [];
   }
 
-  /** The trace's spans (as `read`) and which span ids were dispatched already, in one round trip. */
-  async readTrace(traceId: string): Promise<BufferedTrace> {
-    return (await this.readTraces([traceId]))[0] as BufferedTrace;
-  }
-
-  /** `readTrace` for many traces, in one round trip, in the order asked. */
+  /**
+   * Each trace's spans (as `read`) and the span ids already dispatched, for many traces in one
+   * round trip, in the order asked.
+   */
   async readTraces(traceIds: string[]): Promise<BufferedTrace[]> {
     if (traceIds.length === 0) return [];
     const multi = this.redis.multi();
@@ -156,12 +152,8 @@ export class TraceBuffer {
     });
   }
 
-  async markDispatched(traceId: string, spanIds: string[]): Promise<void> {
-    await this.markDispatchedMany([{ traceId, spanIds }]);
-  }
-
-  /** `markDispatched` for many traces, in one round trip. */
-  async markDispatchedMany(entries: { traceId: string; spanIds: string[] }[]): Promise<void> {
+  /** Records which span ids of each trace had their evaluations dispatched, in one round trip. */
+  async markDispatched(entries: { traceId: string; spanIds: string[] }[]): Promise<void> {
     const marked = entries.filter((e) => e.spanIds.length > 0);
     if (marked.length === 0) return;
     const multi = this.redis.multi();

@@ -69,7 +69,7 @@ describe("TraceScanner", () => {
     await buffer.append([makeSpan({ traceId: C })], 40_000);
     const [due] = await buffer.due(41_000, 10);
     await buffer.append([makeSpan({ traceId: C })], 40_900);
-    expect(await buffer.releaseMany(due ? [due] : [])).toBe(0);
+    expect(await buffer.release(due ? [due] : [])).toBe(0);
     expect(await buffer.due(42_000, 10)).toEqual([{ traceId: C, lastSeenMs: 40_900 }]);
   });
 });

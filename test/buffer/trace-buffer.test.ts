@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TraceBuffer } from "../../src/buffer/trace-buffer.ts";
+import { type BufferedTrace, TraceBuffer } from "../../src/buffer/trace-buffer.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 import { deleteRedisPrefix, REDIS_URL, testRedisPrefix } from "../support/services.ts";
 
@@ -34,14 +34,15 @@ describe("TraceBuffer", () => {
     const [due] = await buffer.due(2000, 1);
     expect(due?.traceId).toBe(B);
     await buffer.append([makeSpan({ traceId: B })], 7000);
-    expect(await buffer.release({ traceId: B, lastSeenMs: 1000 })).toBe(false);
-    expect(await buffer.release({ traceId: B, lastSeenMs: 7000 })).toBe(true);
+    expect(await buffer.release([{ traceId: B, lastSeenMs: 1000 }])).toBe(0);
+    expect(await buffer.release([{ traceId: B, lastSeenMs: 7000 }])).toBe(1);
     expect((await buffer.due(10_000, 10)).map((d) => d.traceId)).toEqual([A]);
   });
 
   it("remembers which spans were dispatched", async () => {
-    await buffer.markDispatched(A, ["0000000000000001"]);
-    const { spans, dispatched } = await buffer.readTrace(A);
+    await buffer.markDispatched([{ traceId: A, spanIds: ["0000000000000001"] }]);
+    const [trace] = await buffer.readTraces([A]);
+    const { spans, dispatched } = trace as BufferedTrace;
     expect(dispatched).toEqual(new Set(["0000000000000001"]));
     // Read in the same round trip as the spans.
     expect(spans.map((s) => s.name).sort()).toEqual(["late", "span"]);
