@@ -168,6 +168,19 @@ export class UrlRefusedError extends TracejudgeError {
 
 const HOW_TO_ALLOW = "see security.allow_private_urls and security.private_url_allow_list";
 
+/** The URL parsed, or why it cannot be one a service is sent to: it must be http or https. */
+export function parseHttpUrl(url: string): URL | string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "is not a valid URL";
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    return `must be http or https, not ${parsed.protocol.replace(/:$/, "")}`;
+  return parsed;
+}
+
 /**
  * The server-side request forgery rule for URLs set through the HTTP API: they may not reach
  * loopback, link-local, private, unspecified, multicast or reserved addresses, as literals or
@@ -226,14 +239,8 @@ export class UrlGuard {
    */
   async check(url: string): Promise<string | undefined> {
     if (this.open) return undefined;
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return "is not a valid URL";
-    }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-      return `must be http or https, not ${parsed.protocol.replace(/:$/, "")}`;
+    const parsed = parseHttpUrl(url);
+    if (typeof parsed === "string") return parsed;
     const host = parsed.hostname.replace(/^\[|\]$/g, "");
     if (this.hostAllowed(host)) return undefined;
     if (isIP(host)) return this.addressProblem(host);

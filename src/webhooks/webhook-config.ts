@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TracejudgeError } from "../errors.ts";
 import { globMatch } from "../evaluators/span-filter.ts";
+import { parseHttpUrl } from "../security/url-guard.ts";
 
 /** Payload shapes a webhook can be sent. */
 export const WEBHOOK_FORMATS = ["tracejudge", "slack", "pagerduty"] as const;
@@ -24,14 +25,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * with a `:` is matched against `host:port`, others against the host name alone (case-insensitive).
  */
 export function webhookUrlProblem(url: string, allowHosts?: readonly string[]): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return "is not a valid URL";
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-    return `must be http or https, not ${parsed.protocol.replace(/:$/, "")}`;
+  const parsed = parseHttpUrl(url);
+  if (typeof parsed === "string") return parsed;
   if (parsed.username || parsed.password)
     return "must not carry credentials; send them with `headers` instead";
   if (allowHosts) {
