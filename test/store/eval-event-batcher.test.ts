@@ -1,13 +1,10 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EvalEventBatcher } from "../../src/store/eval-event-batcher.ts";
 import { EvalEventStore, type NewEvalEvent } from "../../src/store/eval-event-store.ts";
-import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
 import { makeEvalEvent } from "../support/eval-events.ts";
-import { testDatabaseUrl } from "../support/services.ts";
+import { migratedTestDatabase } from "../support/migrated-database.ts";
 
-const db = testDatabaseUrl();
-let pool: pg.Pool;
+const db = migratedTestDatabase();
 
 /** The real store, counting the statements it runs. */
 class CountingStore extends EvalEventStore {
@@ -22,19 +19,9 @@ function event(i: number): NewEvalEvent {
   return makeEvalEvent({ traceId: "cd".repeat(16), spanId: i.toString(16).padStart(16, "0") });
 }
 
-beforeAll(async () => {
-  await ensureDatabase(db.url);
-  pool = new pg.Pool({ connectionString: db.url });
-  await migrate(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db.drop();
-});
-
 describe("EvalEventBatcher", () => {
   it("stores concurrent verdicts in a few statements, each caller learning whether its row was new", async () => {
-    const store = new CountingStore(pool);
+    const store = new CountingStore(db.pool);
     const batcher = new EvalEventBatcher(store, { maxBatch: 40, maxDelayMs: 20 });
     const results = await Promise.all([
       ...Array.from({ length: 100 }, (_, i) => batcher.add(event(i))),
@@ -43,7 +30,7 @@ describe("EvalEventBatcher", () => {
     expect(store.statements).toBeLessThanOrEqual(4);
     expect(results.filter(Boolean)).toHaveLength(100);
     expect(results[100]).toBe(false);
-    const { rows } = await pool.query("SELECT count(*)::int AS n FROM eval_events");
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM eval_events");
     expect(rows[0].n).toBe(100);
     expect(await batcher.add(event(3))).toBe(false);
   });
@@ -63,7 +50,7 @@ describe("EvalEventBatcher", () => {
       }
     }
     // A delay no test would wait out: nothing here may depend on it.
-    const batcher = new EvalEventBatcher(new GatedStore(pool), { maxDelayMs: 600_000 });
+    const batcher = new EvalEventBatcher(new GatedStore(db.pool), { maxDelayMs: 600_000 });
     const first = batcher.add(event(900));
     await new Promise((r) => setImmediate(r));
     expect(sizes).toEqual([1]); // idle: went at once
@@ -78,7 +65,7 @@ describe("EvalEventBatcher", () => {
   });
 
   it("fails only the bad row of a batch; its neighbours are stored", async () => {
-    const batcher = new EvalEventBatcher(new EvalEventStore(pool), { maxDelayMs: 10 });
+    const batcher = new EvalEventBatcher(new EvalEventStore(db.pool), { maxDelayMs: 10 });
     const bad = { ...event(500), score: 7 };
     const outcomes = await Promise.allSettled([
       batcher.add(event(501)),
@@ -86,7 +73,7 @@ describe("EvalEventBatcher", () => {
       batcher.add(event(502)),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
-    const { rows } = await pool.query(
+    const { rows } = await db.pool.query(
       "SELECT span_id FROM eval_events WHERE span_id = ANY($1) ORDER BY span_id",
       [[event(500).spanId, event(501).spanId, event(502).spanId]],
     );

@@ -1,13 +1,10 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TracejudgeError } from "../../src/errors.ts";
 import { apiEvaluatorVersion, parseApiEvaluator } from "../../src/evaluators/api-evaluator.ts";
 import { EvaluatorConfigStore } from "../../src/evaluators/evaluator-config-store.ts";
-import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
-import { testDatabaseUrl } from "../support/services.ts";
+import { migratedTestDatabase } from "../support/migrated-database.ts";
 
-const db = testDatabaseUrl();
-let pool: pg.Pool;
+const db = migratedTestDatabase({ max: 8 });
 
 function judge(name: string) {
   const parsed = parseApiEvaluator({
@@ -20,16 +17,6 @@ function judge(name: string) {
   return parsed.data;
 }
 
-beforeAll(async () => {
-  await ensureDatabase(db.url);
-  pool = new pg.Pool({ connectionString: db.url, max: 8 });
-  await migrate(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db.drop();
-});
-
 describe("EvaluatorConfigStore.save", () => {
   it("lets only one of a global and a project's definition of a name in, however they race", async () => {
     // Two replicas at once, the way their in-memory checks could both pass.
@@ -38,16 +25,17 @@ describe("EvaluatorConfigStore.save", () => {
       const api = judge(name);
       const version = apiEvaluatorVersion(api);
       const outcomes = await Promise.allSettled([
-        new EvaluatorConfigStore(pool).save(api, version, null),
-        new EvaluatorConfigStore(pool).save(api, version, "checkout"),
+        new EvaluatorConfigStore(db.pool).save(api, version, null),
+        new EvaluatorConfigStore(db.pool).save(api, version, "checkout"),
       ]);
       expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
       const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
       expect(refused.reason).toBeInstanceOf(TracejudgeError);
       expect((refused.reason as TracejudgeError).code).toBe("EVALUATOR_DUPLICATE");
-      const { rows } = await pool.query("SELECT project FROM evaluator_configs WHERE name = $1", [
-        name,
-      ]);
+      const { rows } = await db.pool.query(
+        "SELECT project FROM evaluator_configs WHERE name = $1",
+        [name],
+      );
       expect(rows).toHaveLength(1);
     }
   });
@@ -55,7 +43,7 @@ describe("EvaluatorConfigStore.save", () => {
   it("lets two projects define the same name, and the same definition again is not new", async () => {
     const api = judge("tone");
     const version = apiEvaluatorVersion(api);
-    const store = new EvaluatorConfigStore(pool);
+    const store = new EvaluatorConfigStore(db.pool);
     expect(await store.save(api, version, "checkout")).toBe(true);
     expect(await store.save(api, version, "search")).toBe(true);
     expect(await store.save(api, version, "search")).toBe(false);

@@ -1,12 +1,9 @@
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
+import { describe, expect, it } from "vitest";
 import { batchedSpanWriter, SpanStore, type StoredSpan } from "../../src/store/span-store.ts";
 import { makeSpan } from "../support/llm-spans.ts";
-import { testDatabaseUrl } from "../support/services.ts";
+import { migratedTestDatabase } from "../support/migrated-database.ts";
 
-const db = testDatabaseUrl();
-let pool: pg.Pool;
+const db = migratedTestDatabase();
 
 /** The real store, counting the statements it runs. */
 class CountingStore extends SpanStore {
@@ -23,19 +20,9 @@ function stored(i: number, question: string): StoredSpan {
   return { span, question, answer: "an answer", context: [] };
 }
 
-beforeAll(async () => {
-  await ensureDatabase(db.url);
-  pool = new pg.Pool({ connectionString: db.url });
-  await migrate(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await db.drop();
-});
-
 describe("batchedSpanWriter", () => {
   it("stores the spans of concurrent trace jobs in one statement, a span given twice as its last copy", async () => {
-    const store = new CountingStore(pool);
+    const store = new CountingStore(db.pool);
     const writer = batchedSpanWriter(store);
     // Three jobs at once; the third is a later generation of the first job's trace.
     await Promise.all([
@@ -44,7 +31,7 @@ describe("batchedSpanWriter", () => {
       writer.upsertMany([stored(1, "first, with more context")]),
     ]);
     expect(store.statements).toBe(1);
-    const { rows } = await pool.query<{ span_id: string; question: string }>(
+    const { rows } = await db.pool.query<{ span_id: string; question: string }>(
       "SELECT span_id, question FROM spans WHERE trace_id = $1 ORDER BY span_id",
       [TRACE],
     );
