@@ -1,36 +1,20 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { ExportResultCode } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConfigInput } from "../../src/config/config-schema.ts";
 import { verifySignature } from "../../src/webhooks/signature.ts";
+import { QUALITY_EVALUATOR, writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
-const INDEX = path.resolve(import.meta.dirname, "../../src/index.ts");
 const SECRET = "change-me-please";
 
 /** A deterministic evaluator: answers containing "BAD" score 0.1, others 0.95. */
 function writeQualityEvaluator(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "tj-alerts-")), "quality.ts");
-  writeFileSync(
-    file,
-    `import { defineEvaluator } from ${JSON.stringify(INDEX)};
-export const quality = defineEvaluator({
-  name: "test.quality", version: "1",
-  evaluate: ({ answer }) => {
-    const score = answer?.includes("BAD") ? 0.1 : 0.95;
-    return { score, passed: score >= 0.5, explanation: score < 0.5 ? "bad answer" : "fine" };
-  },
-});
-`,
-  );
-  return file;
+  return writeEvaluatorModule(QUALITY_EVALUATOR, "quality.ts");
 }
 
 interface Received {

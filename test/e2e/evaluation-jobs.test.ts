@@ -1,43 +1,31 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobOptions } from "../../src/queues/job-options.ts";
 import { evaluationJob } from "../../src/queues/payloads.ts";
 import { EVALUATIONS_QUEUE } from "../../src/queues/queue-names.ts";
+import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
-const INDEX = path.resolve(import.meta.dirname, "../../src/index.ts");
-
 /** An evaluator only the second deploy has. */
 function writeNewEvaluator(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "tj-rolling-"));
-  const file = path.join(dir, "newer.ts");
-  writeFileSync(
-    file,
-    `import { defineEvaluator } from ${JSON.stringify(INDEX)};
-export const newer = defineEvaluator({
+  return writeEvaluatorModule(
+    `export const newer = defineEvaluator({
   name: "test.newer", version: "2",
   evaluate: () => ({ score: 0.75, label: "pass", explanation: "from the new deploy" }),
 });
 `,
+    "newer.ts",
   );
-  return file;
 }
 
 /** Custom evaluators: one queued as usual, one inline that fails the first time it runs. */
 function writeMixedEvaluators(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "tj-inline-"));
-  const file = path.join(dir, "mixed.ts");
-  writeFileSync(
-    file,
-    `import { defineEvaluator } from ${JSON.stringify(INDEX)};
-let calls = 0;
+  return writeEvaluatorModule(
+    `let calls = 0;
 export const queued = defineEvaluator({
   name: "test.queued", version: "1",
   evaluate: () => ({ score: 1, label: "pass", explanation: "queued" }),
@@ -52,8 +40,8 @@ export const flakyInline = defineEvaluator({
   },
 });
 `,
+    "mixed.ts",
   );
-  return file;
 }
 
 /** A counter's value from /metrics (0 when absent). */

@@ -1,25 +1,17 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { ExportResultCode } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { ragTraceSpans, withOverrides } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
-const INDEX = path.resolve(import.meta.dirname, "../../src/index.ts");
-
 /** Custom evaluators that misbehave: their failures must become `error` eval events. */
 function writeCustomModule(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "tj-custom-"));
-  const file = path.join(dir, "flaky.ts");
-  writeFileSync(
-    file,
-    `import { defineEvaluator } from ${JSON.stringify(INDEX)};
-export const alwaysThrows = defineEvaluator({
+  return writeEvaluatorModule(
+    `export const alwaysThrows = defineEvaluator({
   name: "test.always-throws", version: "1",
   evaluate: () => { throw new Error("judge endpoint refused the connection"); },
 });
@@ -28,8 +20,8 @@ export const badResult = defineEvaluator({
   evaluate: () => ({ score: 5 }),
 });
 `,
+    "flaky.ts",
   );
-  return file;
 }
 
 interface ApiEvent {

@@ -1,9 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashKey } from "../../src/api/auth.ts";
+import { QUALITY_EVALUATOR, writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { FakeOpenAIServer, type RecordedRequest } from "../support/fake-openai-server.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
@@ -11,24 +9,10 @@ import { startTestService, type TestService } from "../support/test-service.ts";
 import { TestReceiver } from "../webhooks/receiver.ts";
 
 const KEYS = { acme: "tj_acme_Hq27Lmc8", globex: "tj_globex_Rw55Zpe1", admin: "tj_admin_Kd90Vbn3" };
-const INDEX = path.resolve(import.meta.dirname, "../../src/index.ts");
 
 /** A deterministic evaluator: answers containing "BAD" score 0.1, others 0.95. */
 function writeQualityEvaluator(): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "tj-projects-")), "quality.ts");
-  writeFileSync(
-    file,
-    `import { defineEvaluator } from ${JSON.stringify(INDEX)};
-export const quality = defineEvaluator({
-  name: "test.quality", version: "1",
-  evaluate: ({ answer }) => {
-    const score = answer?.includes("BAD") ? 0.1 : 0.95;
-    return { score, passed: score >= 0.5, explanation: score < 0.5 ? "bad answer" : "fine" };
-  },
-});
-`,
-  );
-  return file;
+  return writeEvaluatorModule(QUALITY_EVALUATOR, "quality.ts");
 }
 
 let judge: FakeOpenAIServer;
