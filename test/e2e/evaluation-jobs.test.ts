@@ -9,6 +9,7 @@ import { makeSpan } from "../support/llm-spans.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { traceEvaluations } from "../support/trace-evaluations.ts";
 
 /** An evaluator only the second deploy has. */
 function writeNewEvaluator(): string {
@@ -112,13 +113,8 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     );
     await queue.add(job.name, job.data, job.opts);
 
-    const byEvaluator = async () => {
-      const res = await fetch(`${api.url}/v1/traces/${span.traceId}/evaluations`);
-      const { evaluations } = (await res.json()) as {
-        evaluations: { evaluator: string; status: string; explanation: string }[];
-      };
-      return new Map(evaluations.map((e) => [e.evaluator, e]));
-    };
+    const byEvaluator = async () =>
+      new Map((await traceEvaluations(api.url, span.traceId)).map((e) => [e.evaluator, e]));
     // The old deploy judges what it can at once; the rest waits for a worker that has it.
     const first = await eventually(
       async () => {
@@ -173,10 +169,7 @@ describe("inline evaluators", () => {
     await exportSpans(svc.url, spans);
     const events = await eventually(
       async () => {
-        const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
-        const { evaluations } = (await res.json()) as {
-          evaluations: { evaluator: string; status: string; explanation: string }[];
-        };
+        const evaluations = await traceEvaluations(svc.url, traceId);
         return evaluations.length >= 4 ? evaluations : undefined;
       },
       20_000,

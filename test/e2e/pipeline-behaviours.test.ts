@@ -7,6 +7,7 @@ import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { ragTraceSpans, withOverrides } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { traceEvaluations } from "../support/trace-evaluations.ts";
 
 /** Custom evaluators that misbehave: their failures must become `error` eval events. */
 function writeCustomModule(): string {
@@ -24,19 +25,8 @@ export const badResult = defineEvaluator({
   );
 }
 
-interface ApiEvent {
-  span_id: string;
-  evaluator: string;
-  status: string;
-  reason: string | null;
-  explanation: string;
-  score: number | null;
-  attempts: number;
-}
-
-async function evaluations(svc: TestService, traceId: string): Promise<ApiEvent[]> {
-  const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
-  return ((await res.json()) as { evaluations: ApiEvent[] }).evaluations;
+function evaluations(svc: TestService, traceId: string) {
+  return traceEvaluations(svc.url, traceId);
 }
 
 function send(svc: TestService, spans: ReadableSpan[]): Promise<void> {

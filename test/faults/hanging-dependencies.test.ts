@@ -5,6 +5,7 @@ import { FakeOpenAIServer } from "../support/fake-openai-server.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { traceEvaluations } from "../support/trace-evaluations.ts";
 
 /**
  * A judge that never answers and a webhook receiver that hangs then resets: the offline
@@ -60,15 +61,7 @@ describe("judge and webhook receivers that hang", () => {
 
     const events = await eventually(
       async () => {
-        const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
-        const { evaluations } = (await res.json()) as {
-          evaluations: {
-            evaluator: string;
-            status: string;
-            reason: string | null;
-            attempts: number;
-          }[];
-        };
+        const evaluations = await traceEvaluations(svc.url, traceId);
         return evaluations.length >= 3 ? evaluations : undefined;
       },
       30_000,
