@@ -83,9 +83,10 @@ export async function processTraces(
 
   await storing(() => deps.spanStore.upsertMany(due.map((d) => d.target)));
   const enqueuedAtMs = Date.now();
+  const inline = countingInline(deps);
   const jobs: BulkEvaluationJob[] = [];
   for (const { target, matching } of due) {
-    const queued = await runInline(target, matching, enqueuedAtMs, deps);
+    const queued = await runInline(target, matching, enqueuedAtMs, inline);
     if (queued.length > 0) jobs.push(evaluationJob(queued, target, enqueuedAtMs));
   }
   if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
@@ -128,6 +129,22 @@ function selectDue(
 }
 
 /**
+ * The inline evaluators' deps, counting what they store: as stored, not as run, since a redone
+ * trace job finds its verdicts there already.
+ */
+function countingInline(deps: TraceProcessorDeps): EvaluationProcessorDeps | undefined {
+  const inline = deps.inline;
+  if (!inline) return undefined;
+  return {
+    ...inline,
+    onStored: (event) => {
+      deps.metrics.evaluationsInline.inc();
+      inline.onStored?.(event);
+    },
+  };
+}
+
+/**
  * Runs the inline evaluators of a span here and now; returns the evaluators left for the queue:
  * those that do not run inline, and inline ones that failed (or that this worker lacks).
  */
@@ -135,27 +152,19 @@ async function runInline(
   target: EvaluationTarget,
   matching: ActiveEvaluator[],
   enqueuedAtMs: number,
-  deps: TraceProcessorDeps,
+  inline: EvaluationProcessorDeps | undefined,
 ): Promise<EvaluatorRef[]> {
   const queued: EvaluatorRef[] = [];
-  const inline: EvaluatorRef[] = [];
+  const inlineRefs: EvaluatorRef[] = [];
   for (const active of matching) {
-    (deps.inline && runsInline(active) ? inline : queued).push(active.evaluator);
+    (inline && runsInline(active) ? inlineRefs : queued).push(active.evaluator);
   }
-  const inlineDeps = deps.inline;
-  if (!inlineDeps || inline.length === 0) return queued;
-  const job: EvaluationJob = { evaluators: inline, input: evaluationInput(target), enqueuedAtMs };
-  // Counted as stored, not as run: a redone trace job finds its verdicts there already.
-  const outcome = await processEvaluation(
-    job,
-    { number: 1, last: false },
-    {
-      ...inlineDeps,
-      onStored: (event) => {
-        deps.metrics.evaluationsInline.inc();
-        inlineDeps.onStored?.(event);
-      },
-    },
-  );
+  if (!inline || inlineRefs.length === 0) return queued;
+  const job: EvaluationJob = {
+    evaluators: inlineRefs,
+    input: evaluationInput(target),
+    enqueuedAtMs,
+  };
+  const outcome = await processEvaluation(job, { number: 1, last: false }, inline);
   return [...queued, ...outcome.retry, ...outcome.missing];
 }

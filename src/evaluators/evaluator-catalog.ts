@@ -122,19 +122,8 @@ export class EvaluatorCatalog {
         `evaluator "${name}" is defined by the service's configuration, not the API`,
       );
     }
-    await this.refresh();
-    const clash = this.dynamic.find(
-      (a) => a.evaluator.name === name && (a.project ?? null) !== project,
-    );
-    if (clash && (project === null || clash.project === undefined)) {
-      throw new TracejudgeError(
-        "EVALUATOR_DUPLICATE",
-        project === null
-          ? `evaluator "${name}" is defined by a project; a global one cannot share its name`
-          : `evaluator "${name}" is defined for every project`,
-      );
-    }
     const version = apiEvaluatorVersion(api);
+    // The store refuses a name that is global and a project's at once, for every replica.
     const created = await this.store.save(api, version, project);
     await this.refresh();
     const active = this.dynamic.find(
