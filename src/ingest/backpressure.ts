@@ -1,6 +1,13 @@
-import type { Queue } from "bullmq";
-import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { RedisConnection } from "../redis/connect-redis.ts";
+
+/** The backlogs ingest bounds, as the composition root reads them from Redis. */
+export interface BacklogDepths {
+  waitingEvaluations: number;
+  /** Traces not yet assembled, quiet or not. */
+  pendingTraces: number;
+  /** Acknowledged export requests no worker has read yet. */
+  spooledRequests: number;
+}
 
 export interface BackpressureOptions {
   maxWaitingEvaluations: number;
@@ -15,21 +22,16 @@ export type Pushback = { status: 429 | 503; retryAfterSeconds: number; reason: s
 
 /**
  * Tells ingest when to push back: 503 while Redis is unreachable (nothing could be buffered), 429
- * while the evaluation backlog, the spooled requests or the trace buffer are past their bound. Depths are sampled on a
- * timer so that a request costs no extra round trip.
+ * while the evaluation backlog, the spooled requests or the trace buffer are past their bound.
+ * Depths are sampled on a timer so that a request costs no extra round trip.
  */
 export class Backpressure {
-  private waitingEvaluations = 0;
-  private pendingTraces = 0;
-  private spooledRequests = 0;
+  private depths: BacklogDepths = { waitingEvaluations: 0, pendingTraces: 0, spooledRequests: 0 };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly redis: RedisConnection,
-    private readonly evaluations: Queue,
-    private readonly traces: Queue,
-    private readonly spool: Queue,
-    private readonly buffer: TraceBuffer,
+    private readonly readDepths: () => Promise<BacklogDepths>,
     private readonly options: BackpressureOptions,
   ) {}
 
@@ -37,17 +39,9 @@ export class Backpressure {
     if (this.timer) return;
     const refresh = () => {
       if (this.redis.status !== "ready") return;
-      Promise.all([
-        this.evaluations.getWaitingCount(),
-        this.buffer.pendingCount(),
-        this.traces.getWaitingCount(),
-        this.spool.getWaitingCount(),
-      ])
-        .then(([waiting, pending, queuedTraces, spooled]) => {
-          this.waitingEvaluations = waiting;
-          // Quiet or not, a trace not yet assembled waits for assembly.
-          this.pendingTraces = pending + queuedTraces;
-          this.spooledRequests = spooled;
+      this.readDepths()
+        .then((depths) => {
+          this.depths = depths;
         })
         .catch(() => {});
     };
@@ -61,25 +55,25 @@ export class Backpressure {
     if (this.redis.status !== "ready") {
       return { status: 503, retryAfterSeconds, reason: "the trace buffer (Redis) is unavailable" };
     }
-    if (this.waitingEvaluations >= this.options.maxWaitingEvaluations) {
+    if (this.depths.waitingEvaluations >= this.options.maxWaitingEvaluations) {
       return {
         status: 429,
         retryAfterSeconds,
-        reason: `${this.waitingEvaluations} evaluations are waiting`,
+        reason: `${this.depths.waitingEvaluations} evaluations are waiting`,
       };
     }
-    if (this.spooledRequests >= this.options.maxSpooledRequests) {
+    if (this.depths.spooledRequests >= this.options.maxSpooledRequests) {
       return {
         status: 429,
         retryAfterSeconds,
-        reason: `${this.spooledRequests} export requests are waiting to be read`,
+        reason: `${this.depths.spooledRequests} export requests are waiting to be read`,
       };
     }
-    if (this.pendingTraces >= this.options.maxPendingTraces) {
+    if (this.depths.pendingTraces >= this.options.maxPendingTraces) {
       return {
         status: 429,
         retryAfterSeconds,
-        reason: `${this.pendingTraces} traces are waiting for assembly`,
+        reason: `${this.depths.pendingTraces} traces are waiting for assembly`,
       };
     }
     return null;

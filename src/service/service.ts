@@ -260,10 +260,16 @@ export async function startService(
       );
       const backpressure = new Backpressure(
         ingestRedis,
-        evaluationsQueue,
-        tracesQueue,
-        spoolQueue,
-        ingestBuffer,
+        async () => {
+          const [waitingEvaluations, pending, queuedTraces, spooledRequests] = await Promise.all([
+            evaluationsQueue.getWaitingCount(),
+            ingestBuffer.pendingCount(),
+            tracesQueue.getWaitingCount(),
+            spoolQueue.getWaitingCount(),
+          ]);
+          // Quiet or not, a trace not yet assembled waits for assembly.
+          return { waitingEvaluations, pendingTraces: pending + queuedTraces, spooledRequests };
+        },
         {
           maxWaitingEvaluations: config.backpressure.max_waiting_evaluations,
           maxPendingTraces: config.backpressure.max_pending_traces,
