@@ -121,7 +121,8 @@ export async function startChildService(
   const profile = process.env.BENCH_CPU_PROF_DIR
     ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF_DIR)}`]
     : [];
-  const args = [...profile, join(ROOT, "bin/tracejudge.mjs"), role];
+  // The young-generation size the Dockerfile and `npm start` run the service with.
+  const args = [...profile, "--max-semi-space-size=32", join(ROOT, "bin/tracejudge.mjs"), role];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env,
