@@ -5,8 +5,8 @@ import {
   unfencedText,
 } from "../support/fake-openai-server.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
-import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
 import { groundingJudge, INJECTION, schemaName, userText } from "./fake-grounding-judge.ts";
 
 type Event = Record<string, unknown>;
@@ -48,15 +48,7 @@ async function evaluate(answer: string): Promise<Map<string, Event>> {
   const spans = ragTraceSpans({ answer, document: DOCUMENT, question: QUESTION });
   const traceId = spans[0]?.spanContext().traceId as string;
   await exportSpans(svc.url, spans);
-  const events = await eventually(
-    async () => {
-      const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
-      const { evaluations } = (await res.json()) as { evaluations: Event[] };
-      return evaluations.length >= 2 ? evaluations : undefined;
-    },
-    20_000,
-    "both judge verdicts",
-  );
+  const events = await awaitTraceEvaluations(svc.url, traceId, 2, 20_000);
   return new Map(events.map((e) => [String(e.evaluator), e]));
 }
 

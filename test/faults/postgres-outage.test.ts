@@ -8,6 +8,7 @@ import { freePorts } from "../support/free-ports.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
 
 /**
  * A PostgreSQL cluster of this test's own on a spare port, made with initdb and pg_ctl. They
@@ -102,15 +103,7 @@ describe("PostgreSQL stopped under load", () => {
     );
 
     for (const traceId of [...before, ...during]) {
-      const events = await eventually(
-        async () => {
-          const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
-          const { evaluations } = (await res.json()) as { evaluations: { status: string }[] };
-          return evaluations.length >= 2 ? evaluations : undefined;
-        },
-        60_000,
-        `verdicts of ${traceId}`,
-      );
+      const events = await awaitTraceEvaluations(svc.url, traceId, 2, 60_000);
       expect(events.map((e) => e.status)).toEqual(["ok", "ok"]);
     }
   }, 180_000);

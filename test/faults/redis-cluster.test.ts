@@ -7,6 +7,7 @@ import { freePorts } from "../support/free-ports.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
 
 /** A three-node Redis Cluster on loopback ports of this test's own (and their bus ports). */
 let ports: number[] = [];
@@ -93,17 +94,7 @@ describe("the end-to-end path on a Redis Cluster", () => {
     const llm = spans.find((s) => s.name === "ChatCompletion");
     const traceId = llm?.spanContext().traceId as string;
     await exportSpans(svc.url, spans);
-    const events = await eventually(
-      async () => {
-        const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
-        const { evaluations } = (await res.json()) as {
-          evaluations: { evaluator: string; span_id: string }[];
-        };
-        return evaluations.length >= 2 ? evaluations : undefined;
-      },
-      30_000,
-      "verdicts",
-    );
+    const events = await awaitTraceEvaluations(svc.url, traceId, 2, 30_000);
     expect(events.map((e) => e.evaluator).sort()).toEqual(["groundedness", "hallucination"]);
     expect(events.every((e) => e.span_id === llm?.spanContext().spanId)).toBe(true);
     expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);

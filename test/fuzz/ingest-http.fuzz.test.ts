@@ -6,6 +6,7 @@ import { RpcStatus } from "../../src/otlp/proto.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
 import {
   corruptedJsonRequestArb,
   JSON_SEEDS,
@@ -211,15 +212,7 @@ describe("POST /v1/traces with text PostgreSQL cannot store", () => {
       expect(res.status).toBe(200);
     }
     for (const traceId of traceIds) {
-      await eventually(
-        async () => {
-          const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
-          const { evaluations } = (await res.json()) as { evaluations: unknown[] };
-          return evaluations.length >= 2 ? true : undefined;
-        },
-        15_000,
-        `the eval events of trace ${traceId}`,
-      );
+      await awaitTraceEvaluations(svc.url, traceId, 2, 15_000);
     }
   });
 });

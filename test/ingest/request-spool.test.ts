@@ -15,6 +15,7 @@ import { makeSpan } from "../support/llm-spans.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { deleteRedisPrefix, eventually, REDIS_URL, testRedisPrefix } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
 
 const prefix = testRedisPrefix();
 let redis: Redis;
@@ -155,15 +156,7 @@ describe("ingest with no worker reading the spool", () => {
 
     worker = await startTestService({}, { roles: { api: false, workers: true }, shareWith: api });
     for (const traceId of accepted) {
-      await eventually(
-        async () => {
-          const res = await fetch(`${url}/v1/traces/${traceId}/evaluations`);
-          const { evaluations } = (await res.json()) as { evaluations: unknown[] };
-          return evaluations.length === 2 ? true : undefined;
-        },
-        20_000,
-        `both verdicts of ${traceId}`,
-      );
+      await awaitTraceEvaluations(url, traceId, 2, 20_000);
     }
     const left = await redis.keys(`${api.config.redis_prefix}:ingest:body:*`);
     expect(left).toEqual([]);

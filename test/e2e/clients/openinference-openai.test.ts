@@ -8,8 +8,8 @@ import OpenAI from "openai";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeOpenAIServer } from "../../support/fake-openai-server.ts";
-import { eventually } from "../../support/services.ts";
 import { startTestService, type TestService } from "../../support/test-service.ts";
+import { awaitTraceEvaluations } from "../../support/trace-evaluations.ts";
 
 const DOCUMENT = "Refunds are accepted within 30 days of purchase with the original receipt.";
 const QUESTION = "How long do I have to request a refund?";
@@ -81,17 +81,7 @@ describe("@arizeai/openinference-instrumentation-openai around the openai client
     instrumentation.disable();
 
     const traceId = root.spanContext().traceId;
-    const events = await eventually(
-      async () => {
-        const res = await fetch(`${svc.url}/v1/traces/${traceId}/evaluations`);
-        const { evaluations } = (await res.json()) as {
-          evaluations: { evaluator: string; span_id: string; model: string; status: string }[];
-        };
-        return evaluations.length >= 2 ? evaluations : undefined;
-      },
-      20_000,
-      "verdicts on the instrumented call",
-    );
+    const events = await awaitTraceEvaluations(svc.url, traceId, 2, 20_000);
     expect(events.map((e) => e.evaluator).sort()).toEqual(["groundedness", "hallucination"]);
     expect(events.every((e) => e.status === "ok" && e.model === "gpt-4o-mini-2024-07-18")).toBe(
       true,
