@@ -61,6 +61,11 @@ export class EvaluatorCatalog {
     return this.known.get(key);
   }
 
+  /** Every version (`name@version`) this process knows, for the workers to advertise. */
+  knownKeys(): string[] {
+    return [...this.known.keys()];
+  }
+
   /** Whether a name belongs to the service's configuration (built-ins, modules, config file). */
   isConfigured(name: string): boolean {
     return this.fixedNames.has(name);
