@@ -186,9 +186,14 @@ export const ConfigSchema = z
         trace_url_template: TraceUrlTemplateSchema.nullable().default(null),
         /** bull-board at /admin/queues: `read_only` (default), `full` (retry, remove) or `off`. */
         queue_board: z.enum(["read_only", "full", "off"]).default("read_only"),
+        /**
+         * How often every process (each role) publishes its counters to Redis for the pipeline
+         * health; a process silent for three of these drops out of it. Default 5 s.
+         */
+        counters_interval_ms: z.number().int().min(50).default(5000),
       })
       .strict()
-      .default({ trace_url_template: null, queue_board: "read_only" }),
+      .default({ trace_url_template: null, queue_board: "read_only", counters_interval_ms: 5000 }),
     /**
      * On SIGTERM: stop accepting, let running jobs finish, then exit; past this long the process
      * exits anyway and its unfinished jobs go to other workers once their lock lapses. Default 30 s.
