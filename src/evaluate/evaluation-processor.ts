@@ -32,6 +32,11 @@ export interface Attempt {
   number: number;
   /** Whether no retry follows if this one fails. */
   last: boolean;
+  /**
+   * Versions (`name@version`) this worker lacks that get their `evaluator_not_registered` error
+   * now rather than going back for a worker that has them.
+   */
+  giveUp?: ReadonlySet<string>;
 }
 
 /** What became of a job's evaluators on this attempt. */
@@ -99,7 +104,7 @@ async function evaluateOne(
   let event: NewEvalEvent;
   if (!active) {
     // A worker of an older or newer deploy may have it: retry before giving up.
-    if (!attempt.last) return "missing";
+    if (!attempt.last && !attempt.giveUp?.has(key)) return "missing";
     event = errorEvent(
       scope,
       "evaluator_not_registered",

@@ -42,7 +42,9 @@ export const EvaluationJobSchema = z.preprocess(
     input: EvaluationInputSchema,
     /** When the span's trace was assembled (ms), for the end-to-end latency. */
     enqueuedAtMs: z.number(),
-    /** How many workers without one of these evaluator versions handed the job back. */
+    /** When a worker without one of these evaluator versions first handed the job back (ms). */
+    firstMissAtMs: z.number().optional(),
+    /** Hand-backs counted by older builds, 1 s apart: read as the first miss when it is absent. */
     misses: z.number().int().nonnegative().optional(),
   }),
 );

@@ -1,9 +1,11 @@
 import { DelayedError, type Job } from "bullmq";
 import { TracejudgeError } from "../errors.ts";
+import type { EvaluatorPresence } from "../evaluate/evaluator-presence.ts";
+import { evaluatorKey } from "../evaluators/registry.ts";
+import type { EvaluationJob } from "../queues/payloads.ts";
 
-/** How often workers without a job's evaluator version hand it back before it is an error. */
-export const MAX_EVALUATOR_MISSES = 30;
-const EVALUATOR_MISS_DELAY_MS = 1000;
+/** The fixed delay between hand-backs of builds that counted `misses`. */
+const LEGACY_MISS_DELAY_MS = 1000;
 /** About two hours of handing back, with the delay capped at 30 s, before a job fails as usual. */
 const MAX_STORE_RETRIES = 250;
 
@@ -24,18 +26,91 @@ export async function handBack(
   throw new DelayedError();
 }
 
+/** How long, and how often, a job waits for a worker that has its evaluator versions. */
+export interface EvaluatorWaitOptions {
+  /**
+   * How long a job waits for a version no worker advertises, from its first miss or the
+   * version's last advertisement, whichever is later. Default 30 s.
+   */
+  graceMs: number;
+  /**
+   * How long a job waits at all, even for a version a live worker advertises, so that it never
+   * goes round forever. Default 10 min.
+   */
+  maxWaitMs: number;
+  /** Least delay of a hand-back; each is half the time waited so far. Default 1 s. */
+  minDelayMs: number;
+  /** Most delay of a hand-back. Default 5 s. */
+  maxDelayMs: number;
+}
+
+export const EVALUATOR_WAIT_DEFAULTS: EvaluatorWaitOptions = {
+  graceMs: 30_000,
+  maxWaitMs: 10 * 60_000,
+  minDelayMs: 1000,
+  maxDelayMs: 5000,
+};
+
+/** When a job first met a worker without one of its versions (now, if it has not yet). */
+export function firstMissAt(
+  data: Pick<EvaluationJob, "firstMissAtMs" | "misses">,
+  nowMs = Date.now(),
+): number {
+  // A job handed back by an older build carries only its count of misses, 1 s apart.
+  return data.firstMissAtMs ?? nowMs - (data.misses ?? 0) * LEGACY_MISS_DELAY_MS;
+}
+
 /**
- * During a rolling deploy (or a `reevaluate` run) a worker may not have the job's evaluator
- * version while others do: the job goes back, up to `MAX_EVALUATOR_MISSES` times.
+ * What a worker does with a job naming evaluator versions it lacks. During a rolling deploy (or a
+ * `reevaluate` run) another worker has them: the job goes back, with a growing delay, for as long
+ * as a live worker advertises the version (up to `maxWaitMs`). A version no worker advertises is a
+ * misconfiguration: after `graceMs` it is stored as an `evaluator_not_registered` error.
  */
-export async function handBackIfEvaluatorMissing(
-  job: Job,
-  token: string | undefined,
-  known: boolean,
-): Promise<void> {
-  const misses = Number((job.data as { misses?: number }).misses ?? 0);
-  if (known || !token || misses >= MAX_EVALUATOR_MISSES) return;
-  await handBack(job, token, "misses", EVALUATOR_MISS_DELAY_MS);
+export class EvaluatorWait {
+  private readonly options: EvaluatorWaitOptions;
+
+  constructor(
+    private readonly deps: {
+      /** The versions this worker has. */
+      evaluators: { get(key: string): unknown };
+      presence: Pick<EvaluatorPresence, "lastSeen">;
+    },
+    options: Partial<EvaluatorWaitOptions> = {},
+  ) {
+    this.options = { ...EVALUATOR_WAIT_DEFAULTS, ...options };
+  }
+
+  /** The job's versions (`name@version`) this worker lacks and should give up on now. */
+  async giveUpOn(job: EvaluationJob, nowMs = Date.now()): Promise<Set<string>> {
+    const lacking = job.evaluators
+      .map((ref) => evaluatorKey(ref.name, ref.version))
+      .filter((key) => this.deps.evaluators.get(key) === undefined);
+    if (lacking.length === 0) return new Set();
+    const since = firstMissAt(job, nowMs);
+    if (nowMs - since >= this.options.maxWaitMs) return new Set(lacking);
+    // Unable to tell (Redis away): wait on rather than lose a verdict; maxWaitMs still bounds it.
+    const seen = await this.deps.presence
+      .lastSeen(lacking)
+      .catch(() => new Map(lacking.map((key) => [key, nowMs])));
+    return new Set(
+      lacking.filter((key) => nowMs - Math.max(since, seen.get(key) ?? 0) >= this.options.graceMs),
+    );
+  }
+
+  /**
+   * Puts the job back for later without spending an attempt, recording its first miss; the delay
+   * is half the time waited so far, within the bounds. Always throws (BullMQ's way of leaving a
+   * job delayed), unless there is no lock token to move it with.
+   */
+  async handBack(job: Job, token: string | undefined, nowMs = Date.now()): Promise<void> {
+    if (!token) return;
+    const since = firstMissAt(job.data as EvaluationJob, nowMs);
+    const { minDelayMs, maxDelayMs } = this.options;
+    const delayMs = Math.min(maxDelayMs, Math.max(minDelayMs, (nowMs - since) / 2));
+    await job.updateData({ ...job.data, firstMissAtMs: since });
+    await job.moveToDelayed(nowMs + delayMs, token);
+    throw new DelayedError();
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { healthRoutes } from "../api/health-routes.ts";
 import { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
 import { errorMessage } from "../errors.ts";
+import { EvaluatorPresence } from "../evaluate/evaluator-presence.ts";
 import { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import { EvaluatorConfigStore } from "../evaluators/evaluator-config-store.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
@@ -23,7 +24,6 @@ import { ingestRoutes } from "../ingest/ingest-routes.ts";
 import { INGEST_QUEUE, RequestSpool } from "../ingest/request-spool.ts";
 import { createJudge } from "../judge/create-judge.ts";
 import { EndpointRateLimiters } from "../judge/token-bucket.ts";
-import { CountersPublisher } from "../metrics/counters-publisher.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { jobOptions } from "../queues/job-options.ts";
@@ -37,6 +37,7 @@ import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { SpanStore } from "../store/span-store.ts";
 import { WEBHOOKS_QUEUE, WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 import { WebhookStore } from "../webhooks/webhook-store.ts";
+import { EVALUATOR_WAIT_DEFAULTS, EvaluatorWait, type EvaluatorWaitOptions } from "./hand-back.ts";
 import { startWorkers } from "./start-workers.ts";
 
 export interface ServiceRoles {
@@ -51,6 +52,8 @@ export interface ServiceDeps {
   logger: Logger;
   evaluators: ActiveEvaluator[];
   redact: (span: LlmSpan) => LlmSpan;
+  /** How long a job waits for a worker with its evaluator versions (tests shorten it). */
+  evaluatorWait?: Partial<EvaluatorWaitOptions>;
 }
 
 export interface RunningService {
@@ -102,15 +105,6 @@ export async function startService(
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
 
     const metrics = createMetrics();
-    // Every role publishes its counters, so the console can sum them over the deployment. Closed
-    // after the workers drain: its last publish counts their last jobs.
-    const counters = new CountersPublisher(redis, config.redis_prefix, metrics.registry, {
-      role: roles.api && roles.workers ? "api+worker" : roles.api ? "api" : "worker",
-      intervalMs: config.console.counters_interval_ms,
-      logger,
-    });
-    counters.start();
-    closers.push(() => counters.close());
     const buffer = new TraceBuffer(redis, config.redis_prefix, config.trace_buffer_ttl_s);
     const queueOptions = { connection: redis, prefix: config.redis_prefix };
     const tracesQueue = new Queue(TRACES_QUEUE, {
@@ -215,6 +209,14 @@ export async function startService(
     const spanStore = new SpanStore(pool);
 
     if (roles.workers) {
+      const waitOptions = { ...EVALUATOR_WAIT_DEFAULTS, ...deps.evaluatorWait };
+      // Advertised several times per grace, so a live worker's versions never read as gone.
+      const presence = new EvaluatorPresence(redis, config.redis_prefix, {
+        intervalMs: Math.min(5000, waitOptions.graceMs / 6),
+        logger,
+      });
+      await presence.start(() => catalog.knownKeys());
+      closers.push(() => presence.close());
       await startWorkers({
         config,
         logger,
@@ -229,6 +231,7 @@ export async function startService(
         tracesQueue,
         evaluationsQueue,
         catalog,
+        evaluatorWait: new EvaluatorWait({ evaluators: catalog, presence }, waitOptions),
         judge,
         alertScheduler,
         alertEngine,

@@ -27,11 +27,7 @@ import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
 import type { EvalEventStore, NewEvalEvent } from "../store/eval-event-store.ts";
 import { batchedSpanWriter, type SpanStore } from "../store/span-store.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
-import {
-  handBackIfEvaluatorMissing,
-  handBackIfStoreDown,
-  MAX_EVALUATOR_MISSES,
-} from "./hand-back.ts";
+import { type EvaluatorWait, handBackIfStoreDown } from "./hand-back.ts";
 
 /** What the workers share with the rest of the service; built by the composition root. */
 export interface WorkerContext {
@@ -50,6 +46,8 @@ export interface WorkerContext {
   tracesQueue: Queue;
   evaluationsQueue: Queue;
   catalog: EvaluatorCatalog;
+  /** What becomes of a job naming evaluator versions this worker lacks. */
+  evaluatorWait: EvaluatorWait;
   judge: Judge | null;
   alertScheduler: AlertScheduler;
   alertEngine: AlertEngine;
@@ -75,6 +73,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
     tracesQueue,
     evaluationsQueue,
     catalog,
+    evaluatorWait,
     judge,
     alertScheduler,
     alertEngine,
@@ -192,17 +191,17 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
       const payload = EvaluationJobSchema.safeParse(job.data);
       if (!payload.success)
         throw new UnrecoverableError(`invalid evaluations job: ${payload.error.message}`);
-      const { misses = 0 } = payload.data;
       const attempt = {
         number: job.attemptsMade + 1,
-        last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || misses >= MAX_EVALUATOR_MISSES,
+        last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        giveUp: await evaluatorWait.giveUpOn(payload.data),
       };
       const outcome = await processEvaluation(payload.data, attempt, evaluation);
       const remaining = [...outcome.missing, ...outcome.retry];
       if (remaining.length === 0) return outcome.stored;
       // Only the evaluators still owed a verdict go round again.
       await job.updateData({ ...job.data, evaluators: remaining });
-      if (outcome.retry.length === 0) await handBackIfEvaluatorMissing(job, token, false);
+      if (outcome.retry.length === 0) await evaluatorWait.handBack(job, token);
       await handBackIfStoreDown(job, token, outcome.error);
       throw outcome.error;
     },

@@ -2,6 +2,7 @@ import { type Logger, pino } from "pino";
 import { type Config, type ConfigInput, ConfigSchema } from "../../src/config/config-schema.ts";
 import { prepareEvaluators } from "../../src/evaluators/prepare-evaluators.ts";
 import { createRedactor } from "../../src/redact/redactor.ts";
+import type { EvaluatorWaitOptions } from "../../src/service/hand-back.ts";
 import { type RunningService, type ServiceRoles, startService } from "../../src/service/service.ts";
 import { deleteRedisPrefix, REDIS_URL, testDatabaseUrl, testRedisPrefix } from "./services.ts";
 
@@ -19,7 +20,13 @@ export interface TestService {
  */
 export async function startTestService(
   overrides: Partial<ConfigInput> = {},
-  options: { roles?: ServiceRoles; shareWith?: TestService; logger?: Logger } = {},
+  options: {
+    roles?: ServiceRoles;
+    shareWith?: TestService;
+    logger?: Logger;
+    /** Shorter waits for a worker with a job's evaluator versions. */
+    evaluatorWait?: Partial<EvaluatorWaitOptions>;
+  } = {},
 ): Promise<TestService> {
   // A replica of another test service shares its database and Redis prefix, and leaves their
   // removal to it.
@@ -42,6 +49,7 @@ export async function startTestService(
       logger: options.logger ?? pino({ level: "silent" }),
       evaluators: active,
       redact: createRedactor(config.redaction).redactSpan,
+      ...(options.evaluatorWait ? { evaluatorWait: options.evaluatorWait } : {}),
     },
     options.roles ?? { api: true, workers: true },
   );
