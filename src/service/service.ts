@@ -24,6 +24,7 @@ import { ingestRoutes } from "../ingest/ingest-routes.ts";
 import { INGEST_QUEUE, RequestSpool } from "../ingest/request-spool.ts";
 import { createJudge } from "../judge/create-judge.ts";
 import { EndpointRateLimiters } from "../judge/token-bucket.ts";
+import { CountersPublisher } from "../metrics/counters-publisher.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { jobOptions } from "../queues/job-options.ts";
@@ -105,6 +106,15 @@ export async function startService(
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
 
     const metrics = createMetrics();
+    // Every role publishes its counters, so the console can sum them over the deployment. Closed
+    // after the workers drain: its last publish counts their last jobs.
+    const counters = new CountersPublisher(redis, config.redis_prefix, metrics.registry, {
+      role: roles.api && roles.workers ? "api+worker" : roles.api ? "api" : "worker",
+      intervalMs: config.console.counters_interval_ms,
+      logger,
+    });
+    counters.start();
+    closers.push(() => counters.close());
     const buffer = new TraceBuffer(redis, config.redis_prefix, config.trace_buffer_ttl_s);
     const queueOptions = { connection: redis, prefix: config.redis_prefix };
     const tracesQueue = new Queue(TRACES_QUEUE, {
