@@ -14,7 +14,12 @@
 import { availableParallelism } from "node:os";
 import { type BurstResult, burst } from "./lib/burst.ts";
 import { rawBullmq, rawInsert } from "./lib/ceilings.ts";
-import { redisCpuSeconds, startChildService } from "./lib/child-service.ts";
+import {
+  postgresCpuSecondsSince,
+  postgresCpuTicks,
+  redisCpuSeconds,
+  startChildService,
+} from "./lib/child-service.ts";
 import { measureFloor } from "./lib/floor.ts";
 import {
   envNumber,
@@ -61,6 +66,8 @@ export async function runPipeline(): Promise<PipelineResult> {
   });
   try {
     const redisCpuBefore = await redisCpuSeconds();
+    const postgresBefore = postgresCpuTicks();
+    const loadCpuBefore = process.cpuUsage();
     const cpuBefore = service.cpuTimes();
     const engine = await burst(service, {
       traces,
@@ -72,7 +79,11 @@ export async function runPipeline(): Promise<PipelineResult> {
     const cpuAfter = service.cpuTimes();
     const userPerSpanMs = ((cpuAfter.user - cpuBefore.user) * 1000) / traces;
     const systemPerSpanMs = ((cpuAfter.system - cpuBefore.system) * 1000) / traces;
+    const loadCpu = process.cpuUsage(loadCpuBefore);
     const redisCpuPerSpanMs = (((await redisCpuSeconds()) - redisCpuBefore) * 1000) / traces;
+    const postgresCpuPerSpanMs = (postgresCpuSecondsSince(postgresBefore) * 1000) / traces;
+    // This process sent the requests and polled for the last event (building the bodies too).
+    const loadCpuPerSpanMs = (loadCpu.user + loadCpu.system) / 1000 / traces;
     const insert = await rawInsert(service.pool, rawRows);
     // The work alone, free of every overhead, on every core: no design of it goes faster here.
     const floor = await measureFloor();
@@ -102,6 +113,8 @@ export async function runPipeline(): Promise<PipelineResult> {
           `${fmt(userPerSpanMs, 2)} + ${fmt(systemPerSpanMs, 2)}`,
         ],
         ["engine: CPU of Redis per LLM span (ms)", fmt(redisCpuPerSpanMs, 2)],
+        ["engine: CPU of PostgreSQL per LLM span (ms)", fmt(postgresCpuPerSpanMs, 2)],
+        ["engine: CPU of the load generator per LLM span (ms)", fmt(loadCpuPerSpanMs, 2)],
         [`raw BullMQ: no-op jobs/s at concurrency ${concurrency}`, fmt(raw.jobsPerSecond)],
         ["raw BullMQ: addBulk jobs/s", fmt(raw.addPerSecond)],
         ["raw INSERT: eval rows/s (1,000 rows per statement)", fmt(insert.rowsPerSecond)],

@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -204,6 +204,39 @@ export async function redisCpuSeconds(): Promise<number> {
   } finally {
     redis.disconnect();
   }
+}
+
+/** Linux's USER_HZ: /proc reports CPU time in these ticks on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU ticks (user + system) of each running PostgreSQL server process, by pid. */
+export function postgresCpuTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // "pid (comm) state ppid …": comm may hold spaces, so fields count from its closing ")".
+      const close = stat.lastIndexOf(")");
+      if (stat.slice(stat.indexOf("(") + 1, close) !== "postgres") continue;
+      const fields = stat.slice(close + 2).split(" ");
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ticks;
+}
+
+/**
+ * CPU seconds PostgreSQL used between two readings of `postgresCpuTicks`: processes that started
+ * in between count from zero; those that ended in between are missed (the service's pool keeps
+ * its connections, so what is missed is the odd autovacuum worker).
+ */
+export function postgresCpuSecondsSince(before: Map<number, number>): number {
+  let ticks = 0;
+  for (const [pid, now] of postgresCpuTicks()) ticks += now - (before.get(pid) ?? 0);
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Eval events stored so far. */
