@@ -14,6 +14,7 @@ import {
   ScoresQuerySchema,
   WorstQuerySchema,
 } from "../console/console-params.ts";
+import type { DeploymentSource } from "../console/deployment-counters.ts";
 import { type MetricsSource, pipelineHealth } from "../console/pipeline-health.ts";
 import { type QueueBoardOptions, registerQueueBoard } from "../console/queue-board.ts";
 import { chartThresholds, type RuleSource } from "../console/rule-view.ts";
@@ -24,8 +25,10 @@ export interface ConsoleRoutesDeps {
   pool: pg.Pool;
   /** The BullMQ queues: depths in the pipeline health, and bull-board under `/admin/queues`. */
   queues: readonly Queue[];
-  /** The Prometheus registry (`metrics.registry`): spans received, sampled, skipped. */
+  /** This process's Prometheus registry (`metrics.registry`): spans received, sampled, skipped. */
   metrics: MetricsSource;
+  /** Where every process's counters are published (see `CountersPublisher`): the headline figures. */
+  deployment: DeploymentSource;
   /** The alert rules (the service's `AlertRuleCatalog`); without it only stored states show. */
   rules?: RuleSource;
   /** `console.trace_url_template`: `{trace_id}` and `{span_id}` are filled in; null: no links. */
@@ -109,7 +112,12 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleRoutesDep
 
   app.get("/v1/console/health", async (_request, reply) =>
     reply.send(
-      await pipelineHealth({ pool: deps.pool, metrics: deps.metrics, queues: deps.queues }),
+      await pipelineHealth({
+        pool: deps.pool,
+        metrics: deps.metrics,
+        queues: deps.queues,
+        deployment: deps.deployment,
+      }),
     ),
   );
 

@@ -1,46 +1,17 @@
 import type { Queue } from "bullmq";
 import type pg from "pg";
 import { errorMessage } from "../errors.ts";
+import { type MetricsSource, readCounters } from "../metrics/process-snapshot.ts";
+import { withTimeout } from "../redis/with-timeout.ts";
+import { type DeploymentSource, deploymentCounters } from "./deployment-counters.ts";
 
-/** What the console reads of the Prometheus registry: prom-client's `Registry` fits. */
-export interface MetricsSource {
-  getMetricsAsJSON(): Promise<
-    {
-      name: string;
-      values: { value: number; labels: Partial<Record<string, string | number>> }[];
-    }[]
-  >;
-}
+export type { MetricsSource };
 
 export type QueueLike = Pick<Queue, "name" | "getJobCounts" | "isPaused">;
 
 const QUEUE_STATES = ["waiting", "active", "delayed", "prioritized", "failed"] as const;
 /** A queue that does not answer in this long (Redis down) is reported as unreachable. */
 const QUEUE_TIMEOUT_MS = 2000;
-
-type Metrics = Awaited<ReturnType<MetricsSource["getMetricsAsJSON"]>>;
-
-/** A counter's total, or its totals per value of one label. */
-function total(metrics: Metrics, name: string): number {
-  const metric = metrics.find((m) => m.name === name);
-  return metric ? metric.values.reduce((sum, v) => sum + v.value, 0) : 0;
-}
-function byLabel(metrics: Metrics, name: string, label: string): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of metrics.find((m) => m.name === name)?.values ?? []) {
-    const key = String(v.labels[label] ?? "unknown");
-    out[key] = (out[key] ?? 0) + v.value;
-  }
-  return out;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function queueDepth(queue: QueueLike) {
   try {
@@ -60,19 +31,23 @@ export function startOfUtcDay(now = new Date()): Date {
 }
 
 /**
- * Pipeline health: this process's counters (spans received and rejected, traces sampled by
- * reason, spans not evaluated by reason; counters start at zero with the process), the queue
- * depths, and today's eval events from PostgreSQL (every replica's): how many, by status and
- * skip reason, and the judge spend.
+ * Pipeline health: the deployment's counters (spans received and rejected, traces assembled and
+ * sampled by reason, spans not evaluated by reason, evaluations by status), summed over the live
+ * processes of every role from the snapshots they publish to Redis, with those processes listed;
+ * this process's own counters; the queue depths; and today's eval events from PostgreSQL: how
+ * many, by status and skip reason, and the judge spend. A process's counters start at zero when it
+ * starts. With Redis away, the deployment and the queues carry an error and the rest still answers.
  */
 export async function pipelineHealth(deps: {
   pool: pg.Pool;
   metrics: MetricsSource;
   queues: readonly QueueLike[];
+  deployment: DeploymentSource;
 }) {
   const since = startOfUtcDay();
-  const [metrics, queues, today, reasons] = await Promise.all([
-    deps.metrics.getMetricsAsJSON(),
+  const [deployment, process, queues, today, reasons] = await Promise.all([
+    deploymentCounters(deps.deployment),
+    readCounters(deps.metrics),
     Promise.all(deps.queues.map(queueDepth)),
     deps.pool.query<{ events: number; spend: number; judged: number }>(
       `SELECT count(*)::int AS events, COALESCE(sum(judge_cost_usd), 0)::float8 AS spend,
@@ -96,15 +71,8 @@ export async function pipelineHealth(deps: {
   }
   const row = today.rows[0] ?? { events: 0, spend: 0, judged: 0 };
   return {
-    process: {
-      spans_received: total(metrics, "tracejudge_spans_received_total"),
-      spans_rejected: byLabel(metrics, "tracejudge_spans_rejected_total", "reason"),
-      traces_assembled: total(metrics, "tracejudge_traces_assembled_total"),
-      traces_sampled: byLabel(metrics, "tracejudge_traces_sampled_total", "reason"),
-      spans_not_evaluated: byLabel(metrics, "tracejudge_spans_not_evaluated_total", "reason"),
-      evaluations: byLabel(metrics, "tracejudge_evaluations_total", "status"),
-      pending_traces: total(metrics, "tracejudge_pending_traces"),
-    },
+    deployment,
+    process,
     queues,
     today: {
       since: since.toISOString(),

@@ -319,6 +319,7 @@ export async function startService(
         pool,
         queues: [ingestQueue, tracesQueue, evaluationsQueue, alertsQueue, webhooksQueue],
         metrics: metrics.registry,
+        deployment: { redis, prefix: config.redis_prefix, self: counters },
         rules: alertRules,
         traceUrlTemplate: config.console.trace_url_template,
         queueBoard:

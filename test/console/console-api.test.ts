@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { alertOverview, recentDeliveries } from "../../src/console/alert-queries.ts";
 import type { pipelineHealth } from "../../src/console/pipeline-health.ts";
 import type { WorstEvent } from "../../src/console/worst-events.ts";
+import { eventually } from "../support/services.ts";
 import { type ConsoleUnderTest, startConsole, TRACES } from "./console-setup.ts";
 
 type RuleView = Awaited<ReturnType<typeof alertOverview>>[number];
@@ -163,9 +164,24 @@ describe("console JSON API", () => {
   });
 
   it("health: spans in, sampling, queue depths, judge spend today", async () => {
-    const health = await get<Health>("/v1/console/health");
+    // The deployment's figures are the service's published counters (a fraction of a second old).
+    const health = await eventually(
+      async () => {
+        const h = await get<Health>("/v1/console/health");
+        return h.deployment.error === null && h.deployment.traces_assembled >= TRACES
+          ? h
+          : undefined;
+      },
+      10_000,
+      "the service's counters in the deployment's figures",
+    );
+    const deployment = health.deployment as Extract<Health["deployment"], { error: null }>;
+    expect(deployment.spans_received).toBe(TRACES * 3);
+    expect(Object.values(deployment.traces_sampled).reduce((a, b) => a + b, 0)).toBe(TRACES);
+    // One process, the whole service; the console's own fastify publishes nothing.
+    expect(deployment.processes).toMatchObject([{ role: "api+worker", self: false }]);
+    // This console's own registry is the service's, scraped: the same figures.
     expect(health.process.spans_received).toBe(TRACES * 3);
-    expect(Object.values(health.process.traces_sampled).reduce((a, b) => a + b, 0)).toBe(TRACES);
     expect(health.queues.map((q: { name: string }) => q.name)).toEqual([
       "traces",
       "evaluations",

@@ -61,6 +61,8 @@ const config = (receiverUrl: string) =>
       },
     ],
     alerts: { tick_ms: 300, debounce_ms: 100 },
+    // The service's counters reach the console's deployment figures within a fraction of a second.
+    console: { counters_interval_ms: 200 },
   }) as Partial<ConfigInput>;
 
 /** The real traffic: grounded answers on v42, mostly hallucinated ones on v43, another service. */
@@ -170,6 +172,8 @@ async function withConsole(
     pool,
     queues,
     metrics: scrapedMetrics(svc.url),
+    // The service publishes its counters here; this console is no process of its own.
+    deployment: { redis, prefix },
     rules,
     traceUrlTemplate: TEMPLATE,
   });

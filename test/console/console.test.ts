@@ -97,6 +97,7 @@ describe.skipIf(!hasChromium)(`console in headless Chromium (${CHROMIUM})`, () =
       const delivery = page.locator("tr[data-delivery]", { hasText: "groundedness-release-gate" });
       expect(await delivery.textContent()).toMatch(/503 retry[\s\S]*200 delivered/);
       expect(await page.locator("#health").textContent()).toContain("$0.0200");
+      expect(await page.locator("#health tr[data-process]").textContent()).toContain("api+worker");
       expect(problems).toEqual([]);
 
       mkdirSync(path.dirname(SCREENSHOT), { recursive: true });

@@ -63,9 +63,61 @@ function queueTable(queues) {
   );
 }
 
-/** The health strip: what came in, what was judged today, what it cost, what is queued. */
+/** The live processes whose counters the health strip sums, and what that sum means. */
+function processTable(deployment) {
+  if (deployment.error !== null) {
+    return h(
+      "p",
+      { class: "bad-text" },
+      `Redis did not answer (${deployment.error}): the counters above are this process's only.`,
+    );
+  }
+  return [
+    h(
+      "table",
+      { class: "mini" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["role", "host", "pid", "started", "last seen"].map((c) => h("th", {}, c)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        deployment.processes.map((proc) =>
+          h(
+            "tr",
+            { dataset: { process: proc.id } },
+            h("td", {}, proc.role, proc.self ? pill("this one") : null),
+            h("td", {}, proc.host),
+            h("td", { class: "num" }, String(proc.pid)),
+            h("td", {}, ago(proc.started_at)),
+            h("td", {}, ago(proc.last_seen)),
+          ),
+        ),
+      ),
+    ),
+    h(
+      "p",
+      { class: "muted" },
+      "Counts are summed over these live processes, each since it started: a process that " +
+        "restarts counts from zero again, and one that stops drops out within seconds.",
+    ),
+  ];
+}
+
+/**
+ * The health strip: what came in (over every live process of the deployment), what was judged
+ * today, what it cost, what is queued, and which processes are counted.
+ */
 export function renderHealth(el, health) {
-  const p = health.process;
+  const d = health.deployment;
+  // Without Redis the deployment's figures are unknown: this process's stand in, said to be so.
+  const p = d.error === null ? d : health.process;
   const t = health.today;
   const { not_sampled: notSampled = 0, ...sampledBy } = p.traces_sampled;
   const sampled = sum(sampledBy);
@@ -82,7 +134,7 @@ export function renderHealth(el, health) {
     tile(
       "Traces sampled",
       `${fmtInt(sampled)} / ${fmtInt(sampled + notSampled)}`,
-      sampled > 0 ? pairs(sampledBy, ": ") : `${fmtInt(p.pending_traces)} waiting to assemble`,
+      sampled > 0 ? pairs(sampledBy, ": ") : `${fmtInt(d.pending_traces)} waiting to assemble`,
     ),
     tile(
       "LLM spans not evaluated",
@@ -110,6 +162,16 @@ export function renderHealth(el, health) {
       { class: "tile wide" },
       h("div", { class: "tile-label" }, "Queue depths"),
       queueTable(health.queues),
+    ),
+    h(
+      "div",
+      { class: "tile full" },
+      h(
+        "div",
+        { class: "tile-label" },
+        d.error === null ? `Processes counted (${d.processes.length})` : "Processes counted",
+      ),
+      processTable(d),
     ),
   );
 }
