@@ -50,7 +50,7 @@ export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
  */
 export const groundedness = defineEvaluator({
   name: "groundedness",
-  version: "1.2.0",
+  version: "1.2.1",
   description: "Share of the answer's claims that the context supports.",
   settings: GroundednessSettingsSchema,
   appliesTo: { kind: ["LLM"] },

@@ -151,10 +151,37 @@ function isFactWord(t: Token): boolean {
  * words of a yes/no question are what a "yes" claims.
  */
 export function withoutRestatement(tokens: readonly Token[], index: ContextIndex): Token[] {
-  if (!index.questionAsks) return [...tokens];
   return tokens.filter(
     (t) =>
-      !(t.content && index.questionStems.has(t.stem) && !index.stems.has(t.stem) && !isFactWord(t)),
+      !isEchoedIdentifier(t, index) &&
+      !(
+        index.questionAsks &&
+        t.content &&
+        index.questionStems.has(t.stem) &&
+        !index.stems.has(t.stem) &&
+        !isFactWord(t)
+      ),
+  );
+}
+
+/** Five digits or more in a row, and nothing else: an order, ticket or account number. */
+const LONG_NUMBER = /^\d{5,}$/;
+/** Letters and digits mixed, four characters or more: a reference code (`AB1234`, `inv2041`). */
+const CODE = /^(?=.*\d)(?=.*[a-z])[a-z\d]{4,}$/;
+
+/**
+ * An identifier the user gave in the question, said back: "Your order #48213 ships in 2 days" to
+ * "When will order #48213 arrive?". It names what the user asked about, as a pronoun would, and
+ * claims nothing the documents should hold, so a support answer that repeats the order number is
+ * not ungrounded for it. Quantities (`30 days`), dates and names stay facts, whoever said them
+ * first: "Yes, within 30 days" to "Can I return it within 30 days?" is still checked.
+ */
+function isEchoedIdentifier(t: Token, index: ContextIndex): boolean {
+  return (
+    t.hasDigit &&
+    (LONG_NUMBER.test(t.lower) || CODE.test(t.lower)) &&
+    index.questionLowers.has(t.lower) &&
+    !index.lowers.has(t.lower)
   );
 }
 

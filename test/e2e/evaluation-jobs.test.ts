@@ -1,6 +1,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { groundedness } from "../../evaluators/index.ts";
 import { jobOptions } from "../../src/queues/job-options.ts";
 import { evaluationJob } from "../../src/queues/payloads.ts";
 import { EVALUATIONS_QUEUE } from "../../src/queues/queue-names.ts";
@@ -98,7 +99,7 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     });
     const job = evaluationJob(
       [
-        { name: "groundedness", version: "1.2.0" },
+        { name: "groundedness", version: groundedness.version },
         { name: "test.newer", version: "2" },
       ],
       {
