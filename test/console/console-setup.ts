@@ -167,7 +167,8 @@ async function withConsole(
     logger: pino({ level: "silent" }),
   });
   await rules.start();
-  const app = Fastify();
+  // The browser may hold a connection open past its own close: do not wait on it.
+  const app = Fastify({ forceCloseConnections: true });
   await app.register(consoleRoutes, {
     pool,
     queues,
