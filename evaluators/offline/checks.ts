@@ -151,7 +151,7 @@ function isFactWord(t: Token): boolean {
  * words of a yes/no question are what a "yes" claims.
  */
 export function withoutRestatement(tokens: readonly Token[], index: ContextIndex): Token[] {
-  return tokens.filter(
+  return withoutGreeting(tokens, index).filter(
     (t) =>
       !isEchoedIdentifier(t, index) &&
       !(
@@ -162,6 +162,26 @@ export function withoutRestatement(tokens: readonly Token[], index: ContextIndex
         !isFactWord(t)
       ),
   );
+}
+
+/** Words that open a greeting: "Hi Maria, …", "Thanks, Maria: …". */
+const GREETINGS = new Set(["hi", "hello", "hey", "dear", "thanks", "thank"]);
+
+/**
+ * The claim without an opening greeting and the names of the user it greets that the question
+ * gives ("Hi Maria, you can change the address …" to "I'm Maria Lopez. Can I …?"): saying hello
+ * claims nothing the documents should hold. A name the question lacks stays, and is checked.
+ */
+function withoutGreeting(tokens: readonly Token[], index: ContextIndex): readonly Token[] {
+  if (!GREETINGS.has(tokens[0]?.lower ?? "")) return tokens;
+  let start = 1;
+  if (tokens[0]?.lower === "thank" && tokens[1]?.lower === "you") start = 2;
+  while (start < tokens.length) {
+    const t = tokens[start] as Token;
+    if (!(t.capitalised && index.questionLowers.has(t.lower) && !index.lowers.has(t.lower))) break;
+    start++;
+  }
+  return tokens.slice(start);
 }
 
 /** Five digits or more in a row, and nothing else: an order, ticket or account number. */
