@@ -8,6 +8,7 @@ import { EVALUATIONS_QUEUE } from "../../src/queues/queue-names.ts";
 import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
+import { evaluatorRuns, metricSum } from "../support/service-metrics.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 import { traceEvaluations } from "../support/trace-evaluations.ts";
@@ -44,24 +45,6 @@ export const flakyInline = defineEvaluator({
 `,
     "mixed.ts",
   );
-}
-
-/** A counter's value from /metrics (0 when absent). */
-async function counter(svc: TestService, name: string): Promise<number> {
-  const text = await (await fetch(`${svc.url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(" ")[1]) : 0;
-}
-
-/** How often each evaluator ran in this process, from its duration histogram. */
-async function runs(svc: TestService): Promise<Record<string, number>> {
-  const text = await (await fetch(`${svc.url}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(
-    /^tracejudge_evaluation_duration_seconds_count\{evaluator="([^"]+)"\} (\d+)$/gm,
-  ))
-    out[m[1] as string] = Number(m[2]);
-  return out;
 }
 
 describe("one evaluations job per span, naming every evaluator due", () => {
@@ -127,7 +110,7 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     );
     expect(first.get("test.newer")).toBeUndefined();
     const oldWorkers = old as TestService;
-    const oldRuns = await runs(oldWorkers);
+    const oldRuns = await evaluatorRuns(oldWorkers.url);
     // The old workers go; while they ran, they kept handing the rest of the job back.
     await oldWorkers.stop();
 
@@ -149,7 +132,7 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     });
     expect(done.get("groundedness")?.status).toBe("ok");
     // groundedness ran once in all: the handed-back job carried only what was still owed.
-    const newRuns = await runs(newer);
+    const newRuns = await evaluatorRuns(newer.url);
     expect((oldRuns.groundedness ?? 0) + (newRuns.groundedness ?? 0)).toBe(1);
     expect(newRuns["test.newer"]).toBe(1);
   });
@@ -187,6 +170,6 @@ describe("inline evaluators", () => {
     // Its inline call failed; the queued job's call (the second) stored the verdict.
     expect(byName.get("test.flaky-inline")?.explanation).toBe("call 2");
     // Only the two offline built-ins were stored inline.
-    expect(await counter(svc, "tracejudge_evaluations_inline_total")).toBe(2);
+    expect(await metricSum(svc.url, "tracejudge_evaluations_inline_total")).toBe(2);
   });
 });

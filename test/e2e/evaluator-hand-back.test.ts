@@ -8,6 +8,7 @@ import { EVALUATIONS_QUEUE } from "../../src/queues/queue-names.ts";
 import type { EvaluatorWaitOptions } from "../../src/service/hand-back.ts";
 import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { makeSpan } from "../support/llm-spans.ts";
+import { evaluatorRuns } from "../support/service-metrics.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 import { awaitTraceEvaluations, traceEvaluations } from "../support/trace-evaluations.ts";
@@ -20,17 +21,6 @@ const NEWER_EVALUATOR = `export const newer = defineEvaluator({
   evaluate: () => ({ score: 0.75, label: "pass", explanation: "from the new deploy" }),
 });
 `;
-
-/** How often each evaluator ran in this process, from its duration histogram. */
-async function runs(svc: TestService): Promise<Record<string, number>> {
-  const text = await (await fetch(`${svc.url}/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(
-    /^tracejudge_evaluation_duration_seconds_count\{evaluator="([^"]+)"\} (\d+)$/gm,
-  ))
-    out[m[1] as string] = Number(m[2]);
-  return out;
-}
 
 let traceCounter = 0;
 function traceId(): string {
@@ -136,7 +126,7 @@ describe("a version a live worker advertises", () => {
     // Once: no second verdict and no second run come after it.
     await new Promise((r) => setTimeout(r, 2 * wait.maxDelayMs));
     expect(await traceEvaluations(env.api.url, id)).toHaveLength(1);
-    expect((await runs(newer))["test.newer"]).toBe(1);
+    expect((await evaluatorRuns(newer.url))["test.newer"]).toBe(1);
   });
 });
 

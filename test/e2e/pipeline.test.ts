@@ -5,6 +5,7 @@ import { OTLPTraceExporter as OTLPProtoExporter } from "@opentelemetry/exporter-
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ragTraceSpans } from "../support/otel-spans.ts";
+import { metricSum } from "../support/service-metrics.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 
@@ -52,11 +53,7 @@ async function traceEvaluations(traceId: string): Promise<ApiEvent[]> {
   return ((await res.json()) as { evaluations: ApiEvent[] }).evaluations;
 }
 
-async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${svc.url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-  return line ? Number(line.split(" ").pop()) : 0;
-}
+const metric = (name: string) => metricSum(svc.url, name);
 
 /** Waits until nothing is pending or queued, so that "no duplicate" is checked after the redo ran. */
 async function settled(): Promise<void> {

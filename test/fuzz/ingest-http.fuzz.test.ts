@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RpcStatus } from "../../src/otlp/proto.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
+import { metricLines, metricSum } from "../support/service-metrics.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
@@ -82,19 +83,6 @@ async function expectHealthy(): Promise<void> {
   }
 }
 
-async function metricLines(prefix: string): Promise<string[]> {
-  const text = await (await fetch(`${svc.url}/metrics`)).text();
-  return text.split("\n").filter((line) => line.startsWith(prefix));
-}
-
-/** The sum of a counter over its labels. */
-async function metricValue(name: string): Promise<number> {
-  const lines = await metricLines(name);
-  return lines
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
-}
-
 /**
  * `count` span attributes `k<i>` = "v" as the bytes of repeated Span.attributes fields (9), to be
  * appended to a span. Written into one buffer: a million small Buffers take seconds to build.
@@ -165,7 +153,9 @@ describe("POST /v1/traces with random and mutated bodies", () => {
         expect(res.status).toBe(200);
       }
     }
-    expect(await metricLines('tracejudge_ingest_requests_rejected_total{status="5')).toEqual([]);
+    expect(
+      await metricLines(svc.url, 'tracejudge_ingest_requests_rejected_total{status="5'),
+    ).toEqual([]);
     await expectHealthy();
   });
 
@@ -261,19 +251,19 @@ describe("POST /v1/traces with hostile sizes", () => {
     // shape, flattened message keys, is timed in normalize-span.fuzz.test.ts.)
     const body = protobufRequest([], "a million attributes", manyKeyValues(count));
     expect(body.length).toBeLessThan(MAX_BODY_BYTES);
-    const receivedBefore = await metricValue("tracejudge_spans_received_total");
-    const assembledBefore = await metricValue("tracejudge_traces_assembled_total");
+    const receivedBefore = await metricSum(svc.url, "tracejudge_spans_received_total");
+    const assembledBefore = await metricSum(svc.url, "tracejudge_traces_assembled_total");
     // About 5 s on this 2-core machine (decode 1.7 s, normalise 0.4 s, redact 1.9 s, then Redis).
     const res = await post(body, "application/x-protobuf", "identity", 30_000);
     // Accepted (the span is read) or refused with a clear status; never a 5xx, never a hang.
     expect([200, 400, 413]).toContain(res.status);
     expect(res.ms).toBeLessThan(20_000);
     if (res.status === 200) {
-      expect(await metricValue("tracejudge_spans_received_total")).toBe(receivedBefore + 1);
+      expect(await metricSum(svc.url, "tracejudge_spans_received_total")).toBe(receivedBefore + 1);
       // The trace worker reads the buffered span back and assembles its trace, too.
       await eventually(
         async () =>
-          (await metricValue("tracejudge_traces_assembled_total")) > assembledBefore
+          (await metricSum(svc.url, "tracejudge_traces_assembled_total")) > assembledBefore
             ? true
             : undefined,
         20_000,
