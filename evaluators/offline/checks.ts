@@ -148,7 +148,8 @@ function isFactWord(t: Token): boolean {
  * word of the question that the documents lack, and not a fact word (number, name, date,
  * negation): those stay, and count as unsupported, because a fact found only in the question
  * supports nothing. Only when the question asks for something (`ContextIndex.questionAsks`): the
- * words of a yes/no question are what a "yes" claims.
+ * words of a yes/no question are what a "yes" claims. Whatever the question, an opening greeting
+ * (`withoutGreeting`) and identifiers the question gives (`isEchoedIdentifier`) go too.
  */
 export function withoutRestatement(tokens: readonly Token[], index: ContextIndex): Token[] {
   return withoutGreeting(tokens, index).filter(
