@@ -1,7 +1,8 @@
 /**
  * Pipeline benchmark: LLM spans per second from the OTLP request to both offline eval events
  * (groundedness, hallucination) stored, sampling 100%, against raw BullMQ on the same Redis (no-op
- * processor at the same concurrency) and raw multi-row INSERTs into the same table. The issue's
+ * processor at the same concurrency, before and after the engine's run, the better kept) and raw
+ * multi-row INSERTs into the same table. The issue's
  * target: engine spans/s >= 0.5 × raw BullMQ jobs/s. It also times the work alone (reading the same
  * bodies, assembling, both evaluators) in this process, and prints the spans/s that work would
  * allow on every core with nothing else running: a bound on any design of it on this machine.
@@ -55,7 +56,7 @@ export async function runPipeline(): Promise<PipelineResult> {
       `trace concurrency ${traceConcurrency || "default"}, trace wait ${traceWaitMs} ms; raw BullMQ ${rawJobs} jobs, raw INSERT ${rawRows} rows\n`,
   );
 
-  const raw = await rawBullmq(rawJobs, concurrency);
+  const rawBefore = await rawBullmq(rawJobs, concurrency);
   const service = await startChildService({
     trace_wait_ms: traceWaitMs,
     sampling: { rate: 1 },
@@ -90,6 +91,10 @@ export async function runPipeline(): Promise<PipelineResult> {
     const floorMs = floor.readMs + floor.assembleMs + floor.evaluateMs;
     const cores = availableParallelism();
     const boundSpansPerSecond = (cores * 1000) / floorMs;
+    // Measured again once the engine is idle, and the better of the two kept: other work on a
+    // shared machine only ever lowers a wall-clock ceiling, and a low ceiling flatters the ratios.
+    const rawAfter = await rawBullmq(rawJobs, concurrency);
+    const raw = rawAfter.jobsPerSecond > rawBefore.jobsPerSecond ? rawAfter : rawBefore;
     const q = ratio(engine.spansPerSecond, raw.jobsPerSecond);
     const qInsert = ratio(engine.eventsPerSecondStored, insert.rowsPerSecond);
 
@@ -115,7 +120,10 @@ export async function runPipeline(): Promise<PipelineResult> {
         ["engine: CPU of Redis per LLM span (ms)", fmt(redisCpuPerSpanMs, 2)],
         ["engine: CPU of PostgreSQL per LLM span (ms)", fmt(postgresCpuPerSpanMs, 2)],
         ["engine: CPU of the load generator per LLM span (ms)", fmt(loadCpuPerSpanMs, 2)],
-        [`raw BullMQ: no-op jobs/s at concurrency ${concurrency}`, fmt(raw.jobsPerSecond)],
+        [
+          `raw BullMQ: no-op jobs/s at concurrency ${concurrency}, the better of before / after`,
+          `${fmt(raw.jobsPerSecond)} (${fmt(rawBefore.jobsPerSecond)} / ${fmt(rawAfter.jobsPerSecond)})`,
+        ],
         ["raw BullMQ: addBulk jobs/s", fmt(raw.addPerSecond)],
         ["raw INSERT: eval rows/s (1,000 rows per statement)", fmt(insert.rowsPerSecond)],
         [
