@@ -2,10 +2,10 @@
  * Pipeline benchmark: LLM spans per second from the OTLP request to both offline eval events
  * (groundedness, hallucination) stored, sampling 100%, against raw BullMQ on the same Redis (no-op
  * processor at the same concurrency, before and after the engine's run, the better kept) and raw
- * multi-row INSERTs into the same table. The issue's
- * target: engine spans/s >= 0.5 × raw BullMQ jobs/s. It also times the work alone (reading the same
- * bodies, assembling, both evaluators) in this process, and prints the spans/s that work would
- * allow on every core with nothing else running: a bound on any design of it on this machine.
+ * multi-row INSERTs into the same table. The issue's target: engine spans/s >= 0.5 × raw BullMQ
+ * jobs/s. It also times the work alone (reading the same bodies, assembling, both evaluators) in
+ * this process, and prints the spans/s that work would allow on every core with nothing else
+ * running: a bound on any design of it on this machine.
  *
  *   npm run bench:pipeline
  *   BENCH_PIPELINE_TRACES=3000 BENCH_CONCURRENCY=50 BENCH_TRACE_WAIT_MS=200 BENCH_RAW_JOBS=20000
