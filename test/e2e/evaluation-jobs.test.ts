@@ -11,7 +11,7 @@ import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { evaluatorRuns, metricSum } from "../support/service-metrics.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
-import { traceEvaluations } from "../support/trace-evaluations.ts";
+import { awaitTraceEvaluations, traceEvaluations } from "../support/trace-evaluations.ts";
 
 /** An evaluator only the second deploy has. */
 function writeNewEvaluator(): string {
@@ -151,14 +151,7 @@ describe("inline evaluators", () => {
     const spans = ragTraceSpans();
     const traceId = spans[0]?.spanContext().traceId as string;
     await exportSpans(svc.url, spans);
-    const events = await eventually(
-      async () => {
-        const evaluations = await traceEvaluations(svc.url, traceId);
-        return evaluations.length >= 4 ? evaluations : undefined;
-      },
-      20_000,
-      "four verdicts",
-    );
+    const events = await awaitTraceEvaluations(svc.url, traceId, 4);
     const byName = new Map(events.map((e) => [e.evaluator, e]));
     expect([...byName.keys()].sort()).toEqual([
       "groundedness",

@@ -8,6 +8,7 @@ import { ragTraceSpans } from "../support/otel-spans.ts";
 import { metricSum } from "../support/service-metrics.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
+import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
 
 let svc: TestService;
 
@@ -136,11 +137,7 @@ describe("OTLP in, eval events out", () => {
       compression: "gzip" as never,
     });
     await exportSpans(exporter, spans);
-    await eventually(
-      async () => ((await traceEvaluations(traceId)).length >= 2 ? true : undefined),
-      20_000,
-      "eval events",
-    );
+    await awaitTraceEvaluations(svc.url, traceId, 2);
 
     const bySpan = await fetch(
       `${svc.url}/v1/evaluations?trace_id=${traceId}&span_id=${llm.spanContext().spanId}&evaluator=groundedness`,

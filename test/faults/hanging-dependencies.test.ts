@@ -5,7 +5,7 @@ import { FakeOpenAIServer } from "../support/fake-openai-server.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
-import { traceEvaluations } from "../support/trace-evaluations.ts";
+import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
 
 /**
  * A judge that never answers and a webhook receiver that hangs then resets: the offline
@@ -59,14 +59,7 @@ describe("judge and webhook receivers that hang", () => {
     const traceId = spans[0]?.spanContext().traceId as string;
     await exportSpans(svc.url, spans);
 
-    const events = await eventually(
-      async () => {
-        const evaluations = await traceEvaluations(svc.url, traceId);
-        return evaluations.length >= 3 ? evaluations : undefined;
-      },
-      30_000,
-      "three verdicts",
-    );
+    const events = await awaitTraceEvaluations(svc.url, traceId, 3, 30_000);
     const byName = new Map(events.map((e) => [e.evaluator, e]));
     expect(byName.get("groundedness")?.status).toBe("ok");
     expect(byName.get("hallucination")?.status).toBe("ok");
