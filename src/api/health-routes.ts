@@ -3,6 +3,7 @@ import type pg from "pg";
 import { errorMessage } from "../errors.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { RedisConnection } from "../redis/connect-redis.ts";
+import { withTimeout } from "../redis/with-timeout.ts";
 import { migrationsApplied } from "../store/migrate.ts";
 
 export interface HealthDeps {
@@ -17,19 +18,10 @@ export interface HealthDeps {
 const PROBE_TIMEOUT_MS = 2000;
 
 async function check(name: string, probe: () => Promise<boolean>): Promise<[string, string]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
-      PROBE_TIMEOUT_MS,
-    );
-  });
   try {
-    return [name, (await Promise.race([probe(), timeout])) ? "ok" : "not ready"];
+    return [name, (await withTimeout(probe(), PROBE_TIMEOUT_MS)) ? "ok" : "not ready"];
   } catch (err) {
     return [name, `down: ${errorMessage(err)}`];
-  } finally {
-    clearTimeout(timer);
   }
 }
 
