@@ -17,19 +17,10 @@ import { parseArgs } from "node:util";
 import { builtinEvaluators } from "../evaluators/index.ts";
 import { caseToInput, parseCases } from "../evaluators/testing/case-input.ts";
 import { quantile } from "../evaluators/testing/metrics.ts";
+import { offlineContext } from "../evaluators/testing/offline-context.ts";
 import type { EvaluationContext, EvaluationInput, Evaluator } from "../src/index.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-function contextFor(evaluator: Evaluator): EvaluationContext<unknown> {
-  return {
-    settings: evaluator.settings.parse({}),
-    logger: silent,
-    signal: new AbortController().signal,
-    judge: null,
-  };
-}
 
 /**
  * Runs `evaluators` on each input in turn, `passes` times: CPU ms per input in the fastest pass,
@@ -40,7 +31,7 @@ async function time(
   inputs: readonly EvaluationInput[],
   passes: number,
 ): Promise<{ best: number; p95: number }> {
-  const contexts = evaluators.map(contextFor);
+  const contexts = evaluators.map((e) => offlineContext(e));
   const perCase: number[] = [];
   let best = Number.POSITIVE_INFINITY;
   for (let pass = 0; pass < passes; pass++) {

@@ -25,10 +25,10 @@ import { builtinEvaluators } from "../evaluators/index.ts";
 import { analyseOffline } from "../evaluators/offline/analyse.ts";
 import { featurise } from "../evaluators/offline/featurise.ts";
 import { caseToInput, type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
-import type { EvaluationContext, EvaluationInput } from "../src/index.ts";
+import { offlineContext } from "../evaluators/testing/offline-context.ts";
+import type { EvaluationInput } from "../src/index.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface GoldenCase {
   key: string;
@@ -94,13 +94,7 @@ async function record(input: EvaluationInput): Promise<unknown> {
   const a = analyseOffline(offline);
   const results: unknown[] = [];
   for (const evaluator of builtinEvaluators) {
-    const ctx: EvaluationContext<unknown> = {
-      settings: evaluator.settings.parse({}),
-      logger: silent,
-      signal: new AbortController().signal,
-      judge: null,
-    };
-    results.push(await evaluator.evaluate(input, ctx));
+    results.push(await evaluator.evaluate(input, offlineContext(evaluator)));
   }
   return {
     refusal: f.refusal,

@@ -1,7 +1,6 @@
 import { caseToInput } from "../../evaluators/testing/case-input.ts";
-import type { EvaluationContext, EvaluationInput, Evaluator } from "../../src/index.ts";
-
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
+import { offlineContext } from "../../evaluators/testing/offline-context.ts";
+import type { EvaluationInput, Evaluator } from "../../src/index.ts";
 
 /** An evaluation input for an answer against one context document. */
 export function makeInput(
@@ -24,11 +23,5 @@ export function makeInput(
 
 /** Runs an evaluator the way the engine does: settings parsed by its schema, defaults applied. */
 export async function run(evaluator: Evaluator, input: EvaluationInput, settings: unknown = {}) {
-  const ctx: EvaluationContext<unknown> = {
-    settings: evaluator.settings.parse(settings),
-    logger: silent,
-    signal: new AbortController().signal,
-    judge: null,
-  };
-  return evaluator.evaluate(input, ctx);
+  return evaluator.evaluate(input, offlineContext(evaluator, settings));
 }

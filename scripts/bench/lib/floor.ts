@@ -6,6 +6,7 @@
  * reach on this machine, however little else it spends.
  */
 import { builtinEvaluators } from "../../../evaluators/index.ts";
+import { offlineContext } from "../../../evaluators/testing/offline-context.ts";
 import { assembleTrace } from "../../../src/assemble/assemble-trace.ts";
 import type { EvaluationContext, Evaluator } from "../../../src/index.ts";
 import { normalizeSpan } from "../../../src/normalize/normalize-span.ts";
@@ -24,8 +25,6 @@ export interface Floor {
   llmSpans: number;
 }
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
 function cpuMs(since: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(since);
   return (d.user + d.system) / 1000;
@@ -40,15 +39,7 @@ export async function measureFloor(traces = 2000, passes = 3): Promise<Floor> {
   const bodies = bodiesOf(makeTraces(traces, 1_000_000), "protobuf").map((b) => b.body);
   const redactor = createRedactor(RedactionConfigSchema.parse({}));
   const evaluators: { evaluator: Evaluator; context: EvaluationContext<unknown> }[] =
-    builtinEvaluators.map((evaluator) => ({
-      evaluator,
-      context: {
-        settings: evaluator.settings.parse({}),
-        logger: silent,
-        signal: new AbortController().signal,
-        judge: null,
-      },
-    }));
+    builtinEvaluators.map((evaluator) => ({ evaluator, context: offlineContext(evaluator) }));
   let best: Floor = {
     readMs: Number.POSITIVE_INFINITY,
     assembleMs: Number.POSITIVE_INFINITY,
