@@ -29,6 +29,7 @@ import {
   processCpuTimes,
   ROOT,
   randomPrefix,
+  serviceArgs,
   waitForStart,
 } from "./lib/child-service.ts";
 import {
@@ -75,16 +76,11 @@ function machineTicks(): { busy: number; total: number } {
 
 /** Starts `node bin/tracejudge.mjs <role>` on the config file; resolves once it has started. */
 async function startRole(role: Role, configFile: string): Promise<RoleProcess> {
-  // The young-generation size the Dockerfile and `npm start` run the service with.
-  const child = spawn(
-    process.execPath,
-    ["--max-semi-space-size=32", join(ROOT, "bin/tracejudge.mjs"), role],
-    {
-      cwd: ROOT,
-      env: childEnv(configFile),
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawn(process.execPath, serviceArgs(role), {
+    cwd: ROOT,
+    env: childEnv(configFile),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   exited.then(() => children.delete(child));

@@ -121,8 +121,7 @@ export async function startChildService(
   const profile = process.env.BENCH_CPU_PROF_DIR
     ? ["--cpu-prof", `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF_DIR)}`]
     : [];
-  // The young-generation size the Dockerfile and `npm start` run the service with.
-  const args = [...profile, "--max-semi-space-size=32", join(ROOT, "bin/tracejudge.mjs"), role];
+  const args = [...profile, ...serviceArgs(role)];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env,
@@ -192,6 +191,14 @@ export function processCpuTimes(pid: number): { user: number; system: number } {
   } catch {
     return { user: Number.NaN, system: Number.NaN }; // the process is gone
   }
+}
+
+/**
+ * Node's arguments for `tracejudge <role>`, with the young-generation size the Dockerfile and
+ * `npm start` run the service with.
+ */
+export function serviceArgs(role: string): string[] {
+  return ["--max-semi-space-size=32", join(ROOT, "bin/tracejudge.mjs"), role];
 }
 
 /** CPU time the benchmark's Redis server has used, user and system, in seconds (INFO cpu). */
