@@ -10,19 +10,18 @@ const LEGACY_MISS_DELAY_MS = 1000;
 const MAX_STORE_RETRIES = 250;
 
 /**
- * Puts a job back in the queue for later without spending one of its attempts (the work is fine;
- * what it needs is missing for now), counting how often in `counter` in its data. Always throws
- * (BullMQ's way of leaving a job delayed).
+ * Puts a job back in the queue until `atMs` without spending one of its attempts (the work is
+ * fine; what it needs is missing for now), with `patch` merged into its data (what the next try
+ * reads of the waiting so far). Always throws (BullMQ's way of leaving a job delayed).
  */
-export async function handBack(
+async function handBack(
   job: Job,
   token: string,
-  counter: string,
-  delayMs: number,
+  patch: Record<string, unknown>,
+  atMs: number,
 ): Promise<never> {
-  const count = Number((job.data as Record<string, unknown>)[counter] ?? 0);
-  await job.updateData({ ...job.data, [counter]: count + 1 });
-  await job.moveToDelayed(Date.now() + delayMs, token);
+  await job.updateData({ ...job.data, ...patch });
+  await job.moveToDelayed(atMs, token);
   throw new DelayedError();
 }
 
@@ -107,9 +106,7 @@ export class EvaluatorWait {
     const since = firstMissAt(job.data as EvaluationJob, nowMs);
     const { minDelayMs, maxDelayMs } = this.options;
     const delayMs = Math.min(maxDelayMs, Math.max(minDelayMs, (nowMs - since) / 2));
-    await job.updateData({ ...job.data, firstMissAtMs: since });
-    await job.moveToDelayed(nowMs + delayMs, token);
-    throw new DelayedError();
+    await handBack(job, token, { firstMissAtMs: since }, nowMs + delayMs);
   }
 }
 
@@ -125,5 +122,10 @@ export async function handBackIfStoreDown(
   if (!(err instanceof TracejudgeError) || err.code !== "STORE_UNAVAILABLE" || !token) return;
   const retries = Number((job.data as { storeRetries?: number }).storeRetries ?? 0);
   if (retries >= MAX_STORE_RETRIES) return;
-  await handBack(job, token, "storeRetries", Math.min(30_000, 250 * 2 ** retries));
+  await handBack(
+    job,
+    token,
+    { storeRetries: retries + 1 },
+    Date.now() + Math.min(30_000, 250 * 2 ** retries),
+  );
 }
