@@ -4,6 +4,19 @@ import type { RedisConnection } from "../redis/connect-redis.ts";
 // Two days: a key outlives its UTC day wherever the clock of the worker that wrote it stands.
 const SPEND_TTL_S = 2 * 24 * 60 * 60;
 
+/**
+ * What the guarded judge checks before each call and adds each call's cost to: the service's daily
+ * budget (`JudgeBudget`) or one CLI run's (`RunBudget`).
+ */
+export interface SpendLimit {
+  /** The limit in USD; undefined means none (every method is then a no-op). */
+  readonly limitUsd: number | undefined;
+  /** Throws `JUDGE_BUDGET` (final) once the spend has reached the limit. */
+  check(): Promise<void>;
+  /** Adds a call's cost. Null or zero costs add nothing. */
+  record(costUsd: number | null): Promise<void>;
+}
+
 export interface JudgeBudgetOptions {
   /** USD per UTC day; undefined means no budget, and every method is a no-op. */
   dailyUsd: number | undefined;
@@ -20,7 +33,7 @@ export interface JudgeBudgetOptions {
  * `${prefix}:judge:spend:<YYYY-MM-DD UTC>`. It is a soft limit: calls already in flight when it is
  * reached still finish and are counted.
  */
-export class JudgeBudget {
+export class JudgeBudget implements SpendLimit {
   private readonly options: JudgeBudgetOptions;
 
   constructor(options: JudgeBudgetOptions) {
@@ -33,7 +46,7 @@ export class JudgeBudget {
     this.options = options;
   }
 
-  get dailyUsd(): number | undefined {
+  get limitUsd(): number | undefined {
     return this.options.dailyUsd;
   }
 
@@ -71,5 +84,35 @@ export class JudgeBudget {
   key(): string {
     const day = (this.options.now?.() ?? new Date()).toISOString().slice(0, 10);
     return `${this.options.prefix ?? "{tracejudge}"}:judge:spend:${day}`;
+  }
+}
+
+/**
+ * The most one run of `tracejudge eval` may spend on the judge, counted in this process: a run by
+ * hand has no Redis to share a daily counter with. Like the daily budget it is a soft limit: calls
+ * already in flight when it is reached still finish and are counted.
+ */
+export class RunBudget implements SpendLimit {
+  private spent = 0;
+
+  constructor(readonly limitUsd: number) {}
+
+  /** What the run has spent so far, in USD. */
+  get spentUsd(): number {
+    return this.spent;
+  }
+
+  async check(): Promise<void> {
+    if (this.spent >= this.limitUsd) {
+      throw new TracejudgeError(
+        "JUDGE_BUDGET",
+        `the judge budget of $${this.limitUsd} for this run is spent ($${this.spent.toFixed(4)})`,
+        { retryable: false },
+      );
+    }
+  }
+
+  async record(costUsd: number | null): Promise<void> {
+    if (costUsd) this.spent += costUsd;
   }
 }

@@ -1,6 +1,6 @@
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { RedisConnection } from "../redis/connect-redis.ts";
-import { JudgeBudget } from "./budget.ts";
+import { JudgeBudget, type SpendLimit } from "./budget.ts";
 import type { CircuitHooks, CircuitState } from "./circuit-breaker.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import type { Judge, JudgeRequest, JudgeResponse } from "./judge.ts";
@@ -28,6 +28,11 @@ export interface CreateJudgeDeps {
   limiters?: EndpointRateLimiters;
   /** Back-off between retries (tests shorten it). */
   retry?: RetryTiming;
+  /**
+   * The spend limit checked before each call. Default: the config's `daily_budget_usd`, shared
+   * through `redis`; `tracejudge eval` hands a `RunBudget` instead.
+   */
+  budget?: SpendLimit;
 }
 
 /**
@@ -43,7 +48,7 @@ export class GuardedJudge implements Judge {
     private readonly parts: {
       inner: Judge;
       breaker: CircuitBreaker;
-      budget: JudgeBudget;
+      budget: SpendLimit;
       logger?: JudgeLogger;
       /** Closed with the judge (limiters it created for itself). */
       owned?: { close(): void }[];
@@ -83,14 +88,14 @@ export class GuardedJudge implements Judge {
 
   private async record(model: string | null, costUsd: number | null): Promise<void> {
     const budget = this.parts.budget;
-    if (budget.dailyUsd === undefined) return;
+    if (budget.limitUsd === undefined) return;
     if (costUsd === null) {
       const name = model ?? "(unknown)";
       if (!this.unpriced.has(name)) {
         this.unpriced.add(name);
         this.parts.logger?.warn(
           { model: name },
-          "judge model has no price in judge.prices: the daily budget cannot count its calls",
+          "judge model has no price in judge.prices: the budget cannot count its calls",
         );
       }
       return;
@@ -117,11 +122,9 @@ export function createJudge(config: JudgeConfig, deps: CreateJudgeDeps = {}): Gu
     limiters = new EndpointRateLimiters();
     owned.push(limiters);
   }
-  const budget = new JudgeBudget({
-    dailyUsd: config.daily_budget_usd,
-    redis: deps.redis,
-    prefix: deps.prefix,
-  });
+  const budget =
+    deps.budget ??
+    new JudgeBudget({ dailyUsd: config.daily_budget_usd, redis: deps.redis, prefix: deps.prefix });
   const limiter = limiters.forEndpoint(judgeBaseUrl(config), {
     requestsPerMinute: config.requests_per_minute,
     tokensPerMinute: config.tokens_per_minute,
