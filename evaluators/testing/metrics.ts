@@ -42,6 +42,10 @@ export function auc(
 export interface ThresholdMetrics {
   balancedAccuracy: number;
   accuracy: number;
+  /** Of the cases predicted hallucinated, the share that are (0 when none is predicted). */
+  precisionHallucinated: number;
+  /** Of the hallucinated cases, the share predicted so (0 when there are none). */
+  recallHallucinated: number;
   /** F1 with hallucinated (score below threshold) as the positive class. */
   f1Hallucinated: number;
 }
@@ -53,13 +57,28 @@ export function atThreshold(
   threshold: number,
   weights?: readonly number[],
 ): ThresholdMetrics {
+  return classification(
+    scores.map((s) => s >= threshold),
+    positive,
+    weights,
+  );
+}
+
+/**
+ * Classification metrics of given predictions (true = predicted supported), for verdicts that
+ * carry their own pass/fail rather than a score and a threshold.
+ */
+export function classification(
+  predictedSupported: readonly boolean[],
+  positive: readonly boolean[],
+  weights?: readonly number[],
+): ThresholdMetrics {
   let tp = 0; // supported, predicted supported
   let tn = 0; // hallucinated, predicted hallucinated
   let fp = 0;
   let fn = 0;
-  scores.forEach((s, i) => {
+  predictedSupported.forEach((predicted, i) => {
     const w = weights?.[i] ?? 1;
-    const predicted = s >= threshold;
     if (positive[i] && predicted) tp += w;
     else if (positive[i]) fn += w;
     else if (predicted) fp += w;
@@ -72,6 +91,8 @@ export function atThreshold(
   return {
     balancedAccuracy: (tpr + tnr) / 2,
     accuracy: (tp + tn) / Math.max(1e-12, tp + tn + fp + fn),
+    precisionHallucinated: precisionH,
+    recallHallucinated: recallH,
     f1Hallucinated:
       precisionH + recallH === 0 ? 0 : (2 * precisionH * recallH) / (precisionH + recallH),
   };
