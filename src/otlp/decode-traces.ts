@@ -1,9 +1,25 @@
-import { TracejudgeError } from "../errors.ts";
-import { keyValuesToJson, MAX_ANY_VALUE_DEPTH, storableText } from "./any-value.ts";
+import { keyValuesToJson, storableText } from "./any-value.ts";
+import {
+  checkId,
+  checkNanos,
+  decodeFailed,
+  ItemRejected,
+  isObj,
+  list,
+  type Obj,
+  type OtlpEncoding,
+  parseJsonBody,
+  pruneDeepKeyValues,
+  readId,
+  readInt,
+  readNanos,
+  readResource,
+  readScope,
+} from "./otlp-fields.ts";
 import type { OtlpSpan, OtlpSpanEvent } from "./otlp-span.ts";
 import { ExportTraceServiceRequest } from "./proto.ts";
 
-export type OtlpEncoding = "protobuf" | "json";
+export type { OtlpEncoding } from "./otlp-fields.ts";
 
 /** The spans of one export request that could be read, and why the others could not. */
 export interface DecodedTraces {
@@ -11,74 +27,6 @@ export interface DecodedTraces {
   rejected: number;
   /** One message per distinct reason, for the partial-success answer. */
   errors: string[];
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(value: unknown): value is Obj {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function decodeFailed(message: string, cause?: unknown): TracejudgeError {
-  return new TracejudgeError("OTLP_DECODE_FAILED", message, { cause });
-}
-
-/** Optional repeated field: absent is empty, anything but an array is a malformed payload. */
-function list(value: unknown, field: string): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw decodeFailed(`${field} must be an array`);
-  return value;
-}
-
-class SpanRejected extends Error {}
-
-const HEX = /^[0-9a-f]*$/;
-
-/** OTLP/JSON carries ids as hex (any case); protobufjs hands bytes over as base64. */
-function readId(
-  value: unknown,
-  bytes: number,
-  encoding: OtlpEncoding,
-  field: string,
-): string | null {
-  if (value === undefined || value === null || value === "") return null;
-  // A decoded protobuf message (not turned into an object) holds the id's bytes themselves.
-  const hex =
-    value instanceof Uint8Array
-      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")
-      : typeof value !== "string"
-        ? null
-        : encoding === "json"
-          ? value.toLowerCase()
-          : Buffer.from(value, "base64").toString("hex");
-  if (hex === null) throw new SpanRejected(`${field} must be a string`);
-  if (hex.length === 0) return null;
-  if (hex.length !== bytes * 2 || !HEX.test(hex)) {
-    throw new SpanRejected(`${field} must be ${bytes} bytes (${bytes * 2} hex digits)`);
-  }
-  if (/^0+$/.test(hex)) throw new SpanRejected(`${field} must not be all zeros`);
-  return hex;
-}
-
-/** fixed64 bounds timestamps; a larger JSON number (1e300) would break date conversions later. */
-const MAX_NANOS = 2 ** 64;
-
-function readNanos(value: unknown, field: string): string {
-  if (value === undefined || value === null) return "0";
-  if (typeof value === "number" && value >= 0 && value < MAX_NANOS)
-    return BigInt(Math.trunc(value)).toString();
-  if (typeof value === "string" && /^\d{1,20}$/.test(value)) return BigInt(value).toString();
-  if (isObj(value) && typeof value.low === "number" && typeof value.high === "number") {
-    return ((BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)).toString();
-  }
-  throw new SpanRejected(`${field} must be an unsigned integer of nanoseconds`);
-}
-
-function readInt(value: unknown, field: string): number {
-  if (value === undefined || value === null) return 0;
-  // Safe integers only: `kind: 1e20` is an integer to JS but fails the span schema downstream.
-  if (typeof value === "number" && Number.isSafeInteger(value)) return value;
-  throw new SpanRejected(`${field} must be an integer (OTLP/JSON encodes enums as integers)`);
 }
 
 /** A span's scalar fields, read and checked; what ingest validates before it acknowledges. */
@@ -92,38 +40,19 @@ interface SpanHeader {
   statusCode: number;
 }
 
-/** Whether an id is there (false when absent); throws when it is there but invalid. */
-function checkId(value: unknown, bytes: number, encoding: OtlpEncoding, field: string): boolean {
-  // A decoded protobuf message holds the bytes: checked as they are, with no hex made.
-  if (value instanceof Uint8Array) {
-    if (value.length === 0) return false;
-    if (value.length !== bytes)
-      throw new SpanRejected(`${field} must be ${bytes} bytes (${bytes * 2} hex digits)`);
-    if (value.every((b) => b === 0)) throw new SpanRejected(`${field} must not be all zeros`);
-    return true;
-  }
-  return readId(value, bytes, encoding, field) !== null;
-}
-
-function checkNanos(value: unknown, field: string): void {
-  // A protobuf fixed64 (a Long) is always in range; only its conversion costs.
-  if (isObj(value) && typeof value.low === "number" && typeof value.high === "number") return;
-  readNanos(value, field);
-}
-
 /**
  * Every check that can reject a span, in a fixed order (the first failure names the reason),
  * without converting anything: what ingest runs on each span before it acknowledges a request.
  */
 function checkSpan(raw: unknown, encoding: OtlpEncoding): asserts raw is Obj {
-  if (!isObj(raw)) throw new SpanRejected("span must be an object");
+  if (!isObj(raw)) throw new ItemRejected("span must be an object");
   const hasTraceId = checkId(raw.traceId, 16, encoding, "traceId");
   const hasSpanId = checkId(raw.spanId, 8, encoding, "spanId");
-  if (!hasTraceId) throw new SpanRejected("traceId is missing");
-  if (!hasSpanId) throw new SpanRejected("spanId is missing");
+  if (!hasTraceId) throw new ItemRejected("traceId is missing");
+  if (!hasSpanId) throw new ItemRejected("spanId is missing");
   // null is proto3 JSON's "default", and what a decoded protobuf message holds for no name.
   if (raw.name !== undefined && raw.name !== null && typeof raw.name !== "string")
-    throw new SpanRejected("name must be a string");
+    throw new ItemRejected("name must be a string");
   for (const event of Array.isArray(raw.events) ? raw.events : []) {
     if (isObj(event)) checkNanos(event.timeUnixNano, "event.timeUnixNano");
   }
@@ -193,7 +122,7 @@ function readSpan(
  */
 function walkExportRequest(
   request: unknown,
-  /** Takes a span in, or throws `SpanRejected` to count it out. */
+  /** Takes a span in, or throws `ItemRejected` to count it out. */
   visit: (raw: unknown, resourceSpans: Obj, scopeSpans: Obj) => void,
 ): { rejected: number; errors: string[] } {
   if (!isObj(request))
@@ -210,7 +139,7 @@ function walkExportRequest(
         try {
           visit(raw, resourceSpans, scopeSpans);
         } catch (err) {
-          if (!(err instanceof SpanRejected)) throw err;
+          if (!(err instanceof ItemRejected)) throw err;
           rejected += 1;
           reasons.set(err.message, (reasons.get(err.message) ?? 0) + 1);
         }
@@ -219,25 +148,6 @@ function walkExportRequest(
   }
   const errors = [...reasons].map(([reason, count]) => `${count} span(s): ${reason}`);
   return { rejected, errors };
-}
-
-function readResource(resourceSpans: Obj): OtlpSpan["resource"] {
-  const resourceObj = isObj(resourceSpans.resource) ? resourceSpans.resource : {};
-  return keyValuesToJson(resourceObj.attributes);
-}
-
-function readScope(scopeSpans: Obj): OtlpSpan["scope"] {
-  const scopeObj = isObj(scopeSpans.scope)
-    ? scopeSpans.scope
-    : isObj(scopeSpans.instrumentationLibrary)
-      ? scopeSpans.instrumentationLibrary
-      : {};
-  return {
-    name: typeof scopeObj.name === "string" ? storableText(scopeObj.name) : "",
-    ...(typeof scopeObj.version === "string" && scopeObj.version !== ""
-      ? { version: storableText(scopeObj.version) }
-      : {}),
-  };
 }
 
 /**
@@ -272,21 +182,13 @@ export interface CheckedTraces {
  * about the cost of the parse alone. The spans are read in full later, by a worker.
  */
 export function checkTraceRequest(body: Buffer, encoding: OtlpEncoding): CheckedTraces {
-  const parsed = encoding === "json" ? parseJson(body) : decodeProtobuf(body);
+  const parsed = encoding === "json" ? parseJsonBody(body) : decodeProtobuf(body);
   let accepted = 0;
   const { rejected, errors } = walkExportRequest(parsed, (raw) => {
     checkSpan(raw, encoding);
     accepted += 1;
   });
   return { accepted, rejected, errors };
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch (err) {
-    throw decodeFailed(`the body is not valid JSON: ${(err as Error).message}`, err);
-  }
 }
 
 /** The KeyValue lists of a decoded protobuf request, wherever AnyValues can nest. */
@@ -305,38 +207,13 @@ function* keyValueLists(message: unknown): Generator<unknown> {
   }
 }
 
-/**
- * Drops the nested content of AnyValues deeper than `MAX_ANY_VALUE_DEPTH` in a decoded protobuf
- * message (they read as null anyway), so converting it recurses no deeper than that.
- */
-function pruneDeepValues(message: unknown): void {
-  // An AnyValue at depth d reads as null when d > MAX_ANY_VALUE_DEPTH, whatever it holds.
-  const visitValue = (value: unknown, depth: number): void => {
-    if (!isObj(value)) return;
-    if (depth > MAX_ANY_VALUE_DEPTH) {
-      value.kvlistValue = null;
-      value.arrayValue = null;
-      return;
-    }
-    if (isObj(value.kvlistValue)) visitKeyValues(value.kvlistValue.values, depth + 1);
-    if (isObj(value.arrayValue) && Array.isArray(value.arrayValue.values)) {
-      for (const item of value.arrayValue.values) visitValue(item, depth + 1);
-    }
-  };
-  const visitKeyValues = (list: unknown, depth: number): void => {
-    if (!Array.isArray(list)) return;
-    for (const kv of list) if (isObj(kv)) visitValue(kv.value, depth);
-  };
-  for (const list of keyValueLists(message)) visitKeyValues(list, 0);
-}
-
 function decodeProtobuf(body: Buffer, toObject = false): unknown {
   try {
     const message = ExportTraceServiceRequest.decode(body);
     if (!toObject) return message;
     // toObject recurses deeper per level than decode: a nesting that decode just survived
     // would overflow the stack there. Values that deep are cut off when read anyway.
-    pruneDeepValues(message);
+    for (const keyValues of keyValueLists(message)) pruneDeepKeyValues(keyValues, 0);
     return ExportTraceServiceRequest.toObject(message, {
       longs: String,
       bytes: String,
@@ -353,6 +230,6 @@ function decodeProtobuf(body: Buffer, toObject = false): unknown {
 
 /** Decodes an OTLP/HTTP trace export body (already decompressed). */
 export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding): DecodedTraces {
-  const parsed = encoding === "json" ? parseJson(body) : decodeProtobuf(body, true);
+  const parsed = encoding === "json" ? parseJsonBody(body) : decodeProtobuf(body, true);
   return readExportRequest(parsed, encoding);
 }
