@@ -1,0 +1,80 @@
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import pg from "pg";
+import { eventually } from "./services.ts";
+import type { TestService } from "./test-service.ts";
+
+/**
+ * The tracer provider a traced app sets up: its service name on the resource, and every span
+ * exported at once over OTLP/HTTP (protobuf) to the service under test.
+ */
+export function exportingTracerProvider(
+  svc: TestService,
+  serviceName: string,
+): BasicTracerProvider {
+  return new BasicTracerProvider({
+    resource: resourceFromAttributes({ "service.name": serviceName }),
+    spanProcessors: [
+      new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${svc.url}/v1/traces` })),
+    ],
+  });
+}
+
+/** A stored LLM span: what it was judged on, and its verdicts. */
+export interface JudgedSpan {
+  trace_id: string;
+  span_id: string;
+  name: string;
+  model: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  convention: string;
+  question: string | null;
+  answer: string | null;
+  /** The content of each context document, in the stored order. */
+  context: string[];
+  /** One per evaluator, sorted by evaluator name. */
+  verdicts: { evaluator: string; status: string; passed: boolean | null }[];
+}
+
+/**
+ * Waits until the service has stored `count` LLM spans and each has a verdict of both built-in
+ * evaluators, and returns them in start order. Reads PostgreSQL directly: the spans table holds
+ * exactly the question, answer and context the evaluators were given.
+ */
+export async function judgedLlmSpans(
+  svc: TestService,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<JudgedSpan[]> {
+  const db = new pg.Client({ connectionString: svc.config.database_url });
+  await db.connect();
+  try {
+    return await eventually(
+      async () => {
+        const { rows } = await db.query<Omit<JudgedSpan, "context"> & { context: unknown }>(
+          `SELECT s.trace_id, s.span_id, s.name, s.model, s.input_tokens, s.output_tokens,
+                  s.convention, s.question, s.answer,
+                  s.context,
+                  coalesce(json_agg(json_build_object('evaluator', e.evaluator,
+                    'status', e.status, 'passed', e.passed) ORDER BY e.evaluator)
+                    FILTER (WHERE e.id IS NOT NULL), '[]') AS verdicts
+             FROM spans s LEFT JOIN eval_events e USING (trace_id, span_id)
+            WHERE s.kind = 'LLM'
+            GROUP BY s.trace_id, s.span_id
+            ORDER BY s.start_time`,
+        );
+        if (rows.length < count || rows.some((r) => r.verdicts.length < 2)) return undefined;
+        return rows.map((r) => ({
+          ...r,
+          context: (r.context as { content: string }[]).map((d) => d.content),
+        }));
+      },
+      timeoutMs,
+      `${count} judged LLM span(s)`,
+    );
+  } finally {
+    await db.end();
+  }
+}
