@@ -1,4 +1,5 @@
 import type { Document, LlmSpan } from "../span/llm-span.ts";
+import { readPromptTemplate, readSystemContext } from "./prompt-template.ts";
 
 /** One LLM span with what it was asked, what it answered and what it was given to answer from. */
 export interface EvaluationTarget {
@@ -36,23 +37,6 @@ function dedupe(spans: LlmSpan[]): LlmSpan[] {
     const d = big(a.startTimeUnixNano) - big(b.startTimeUnixNano);
     return d < 0n ? -1 : d > 0n ? 1 : 0;
   });
-}
-
-/** Lines that open the question in a prompt that pastes its context first ("Context: … Question: …"). */
-const QUESTION_MARKER = /(?:^|\n)\s*(?:question|query|user question|q)\s*:\s*/i;
-const CONTEXT_HEADER = /^\s*(?:context|documents?|sources?|knowledge|passages?)\s*:\s*/i;
-
-/**
- * Splits a user message that carries its own context ("Context: … Question: …") into both parts.
- * Returns null when the message has no such structure.
- */
-export function splitPromptContext(message: string): { context: string; question: string } | null {
-  const match = QUESTION_MARKER.exec(message);
-  if (!match || match.index === 0) return null;
-  const context = message.slice(0, match.index).replace(CONTEXT_HEADER, "").trim();
-  const question = message.slice(match.index + match[0].length).trim();
-  if (!context || !question) return null;
-  return { context, question };
 }
 
 /**
@@ -96,7 +80,7 @@ function promptDocuments(llm: LlmSpan): { docs: Document[]; question: string | n
   }
   let question = llm.question;
   if (question) {
-    const split = splitPromptContext(question);
+    const split = readPromptTemplate(question);
     if (split) {
       docs.push({ content: split.context, sourceSpanId: llm.spanId, origin: "prompt" });
       question = split.question;
@@ -165,12 +149,28 @@ function ownTarget(span: LlmSpan): EvaluationTarget {
   };
 }
 
+/**
+ * The prompt's pasted context when it is not just the retrieved documents rendered into the
+ * template: those documents win, with their ids and scores, and the rendering would count them twice.
+ */
+function beyondRetrieval(own: Document[], retrieved: Document[]): Document[] {
+  const documents = retrieved.filter((d) => d.origin === "retrieval" && d.content.trim() !== "");
+  if (documents.length === 0) return own;
+  return own.filter(
+    (doc) =>
+      doc.origin !== "prompt" || !documents.every((d) => doc.content.includes(d.content.trim())),
+  );
+}
+
 function llmTarget(spans: LlmSpan[], llm: LlmSpan): EvaluationTarget {
   const own = promptDocuments(llm);
-  const context = dedupeDocuments([...retrievalDocuments(spans, llm), ...own.docs]);
+  const retrieved = retrievalDocuments(spans, llm);
+  const context = dedupeDocuments([...retrieved, ...beyondRetrieval(own.docs, retrieved)]);
   if (context.length === 0 && llm.systemInstructions) {
+    // A system message that holds the context (a chat RAG template) gives the context without
+    // its instructions; any other system message is the best context there is.
     context.push({
-      content: llm.systemInstructions,
+      content: readSystemContext(llm.systemInstructions) ?? llm.systemInstructions,
       sourceSpanId: llm.spanId,
       origin: "prompt",
     });

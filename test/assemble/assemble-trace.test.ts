@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  type AssembledTrace,
-  assembleTrace,
-  splitPromptContext,
-} from "../../src/assemble/assemble-trace.ts";
+import { type AssembledTrace, assembleTrace } from "../../src/assemble/assemble-trace.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -136,6 +132,67 @@ describe("assembleTrace", () => {
     ]);
   });
 
+  it("reads LangChain's rlm/rag-prompt, which asks the question before the context", () => {
+    const llm = makeSpan({
+      kind: "LLM",
+      question:
+        "You are an assistant for question-answering tasks. Use the following pieces of retrieved context to answer the question. If you don't know the answer, just say that you don't know. Use three sentences maximum and keep the answer concise.\nQuestion: How long do I have to request a refund? \nContext: Refunds are accepted within 30 days of purchase.\n\nStore credit is issued after 30 days. \nAnswer:",
+      answer: "Within 30 days.",
+    });
+    const target = llmTargets(assembleTrace(TRACE, [llm]))[0];
+    expect(target?.question).toBe("How long do I have to request a refund?");
+    expect(target?.context).toEqual([
+      {
+        content:
+          "Refunds are accepted within 30 days of purchase.\n\nStore credit is issued after 30 days.",
+        sourceSpanId: llm.spanId,
+        origin: "prompt",
+      },
+    ]);
+  });
+
+  it("lets the retriever's documents stand for the same documents pasted in the prompt", () => {
+    const { root, retriever, llm } = ragTrace();
+    const pasted = makeSpan({
+      ...llm,
+      question:
+        "Question: How long do I have? \nContext: Refunds are accepted within 30 days.\n\nStore credit after 30 days. \nAnswer:",
+    });
+    const target = llmTargets(assembleTrace(TRACE, [root, retriever, pasted]))[0];
+    expect(target?.question).toBe("How long do I have?");
+    expect(target?.context.map((d) => [d.content, d.origin])).toEqual([
+      ["Refunds are accepted within 30 days.", "retrieval"],
+      ["Store credit after 30 days.", "retrieval"],
+    ]);
+  });
+
+  it("keeps pasted context that the retriever did not return beside its documents", () => {
+    const { root, retriever, llm } = ragTrace();
+    const pasted = makeSpan({
+      ...llm,
+      question: "Context: Orders ship within 2 days.\n\nQuestion: How long do I have?",
+    });
+    const target = llmTargets(assembleTrace(TRACE, [root, retriever, pasted]))[0];
+    expect(target?.context.map((d) => d.content)).toEqual([
+      "Refunds are accepted within 30 days.",
+      "Store credit after 30 days.",
+      "Orders ship within 2 days.",
+    ]);
+  });
+
+  it("takes a chat RAG system message's context without its instructions", () => {
+    const llm = makeSpan({
+      kind: "LLM",
+      systemInstructions:
+        "Use the following pieces of context to answer the user's question. \nIf you don't know the answer, just say that you don't know, don't try to make up an answer.\n----------------\nRefunds are accepted within 30 days.",
+      question: "Refund?",
+      answer: "30 days",
+    });
+    const target = llmTargets(assembleTrace(TRACE, [llm]))[0];
+    expect(target?.question).toBe("Refund?");
+    expect(target?.context.map((d) => d.content)).toEqual(["Refunds are accepted within 30 days."]);
+  });
+
   it("counts a span sent twice once, and ignores spans of other traces", () => {
     const { root, retriever, llm } = ragTrace();
     const other = makeSpan({ traceId: "ffffffffffffffffffffffffffffffff", kind: "LLM" });
@@ -175,12 +232,5 @@ describe("targets of other span kinds", () => {
       question: '{"city":"Paris"}',
       answer: "rainy, 57°F",
     });
-  });
-});
-
-describe("splitPromptContext", () => {
-  it("returns null for an ordinary question", () => {
-    expect(splitPromptContext("What is the refund window?")).toBeNull();
-    expect(splitPromptContext("Question: only a question")).toBeNull();
   });
 });
