@@ -1,9 +1,12 @@
+import { context } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import pg from "pg";
+import { FakeOpenAIServer } from "./fake-openai-server.ts";
 import { eventually } from "./services.ts";
-import type { TestService } from "./test-service.ts";
+import { startTestService, type TestService } from "./test-service.ts";
 
 /**
  * The tracer provider a traced app sets up: its service name on the resource, and every span
@@ -19,6 +22,49 @@ export function exportingTracerProvider(
       new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${svc.url}/v1/traces` })),
     ],
   });
+}
+
+/** A traced app's world: the service it exports to, its model, and its tracer provider. */
+export interface ClientApp {
+  svc: TestService;
+  /** Answers each scripted question (found anywhere in the request's messages) with its answer. */
+  llm: FakeOpenAIServer;
+  provider: BasicTracerProvider;
+  /** Shuts down the provider (exporting what is left), the model and the service. */
+  close(): Promise<void>;
+}
+
+/** The model's name in its answers, as OpenAI reports the snapshot that answered. */
+export const ANSWERING_MODEL = "gpt-4o-mini-2024-07-18";
+
+/**
+ * Starts the service, an OpenAI-compatible model that answers each of `answers`' questions with
+ * its answer, and the app's tracer provider; and, as a Node app's SDK setup does, a context
+ * manager so the active span follows async calls.
+ */
+export async function startClientApp(
+  serviceName: string,
+  answers: readonly { question: string; answer: string }[],
+): Promise<ClientApp> {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const svc = await startTestService();
+  const llm = await FakeOpenAIServer.start((request) => {
+    const asked = JSON.stringify(request.messages);
+    const found = answers.find((a) => asked.includes(a.question));
+    return { content: found?.answer ?? "I don't know.", model: ANSWERING_MODEL };
+  });
+  const provider = exportingTracerProvider(svc, serviceName);
+  return {
+    svc,
+    llm,
+    provider,
+    async close() {
+      context.disable();
+      await provider.shutdown();
+      await llm.close();
+      await svc.stop();
+    },
+  };
 }
 
 /** A stored LLM span: what it was judged on, and its verdicts. */

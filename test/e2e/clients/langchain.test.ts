@@ -1,18 +1,11 @@
-import { LangChainInstrumentation } from "@arizeai/openinference-instrumentation-langchain";
-import * as CallbackManagerModule from "@langchain/core/callbacks/manager";
 import { Document } from "@langchain/core/documents";
 import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { BaseRetriever } from "@langchain/core/retrievers";
 import { RunnablePassthrough, RunnableSequence } from "@langchain/core/runnables";
-import { ChatOpenAI } from "@langchain/openai";
-import { context } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import type { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportingTracerProvider, judgedLlmSpans } from "../../support/client-app.ts";
-import { FakeOpenAIServer } from "../../support/fake-openai-server.ts";
-import { startTestService, type TestService } from "../../support/test-service.ts";
+import { judgedLlmSpans } from "../../support/client-app.ts";
+import { type LangChainApp, startLangChainApp } from "../../support/langchain-app.ts";
 
 /** The knowledge base: each question below retrieves exactly its two documents. */
 const DOCUMENTS = [
@@ -42,7 +35,7 @@ class KeywordRetriever extends BaseRetriever {
     return "KeywordRetriever";
   }
 
-  async _getRelevantDocuments(query: string): Promise<Document[]> {
+  override async _getRelevantDocuments(query: string): Promise<Document[]> {
     const words = query.toLowerCase().match(/\b(refund|shipping)\b/g) ?? [];
     return DOCUMENTS.filter((doc) => words.some((w) => doc.toLowerCase().includes(w))).map(
       (pageContent) => new Document({ pageContent }),
@@ -50,41 +43,15 @@ class KeywordRetriever extends BaseRetriever {
   }
 }
 
-let svc: TestService;
-let llm: FakeOpenAIServer;
-let provider: BasicTracerProvider;
-let instrumentation: LangChainInstrumentation;
+let app: LangChainApp;
 
 beforeAll(async () => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  svc = await startTestService();
-  // The model answers each question with its supported answer.
-  llm = await FakeOpenAIServer.start((request) => {
-    const asked = JSON.stringify(request.messages);
-    const found = CASES.find((c) => asked.includes(c.question));
-    return { content: found?.answer ?? "I don't know.", model: "gpt-4o-mini-2024-07-18" };
-  });
-  provider = exportingTracerProvider(svc, "langchain-rag");
-  // The instrumentation's documented setup, with the app's tracer provider.
-  instrumentation = new LangChainInstrumentation({ tracerProvider: provider });
-  instrumentation.manuallyInstrument(CallbackManagerModule);
+  app = await startLangChainApp("langchain-rag", CASES);
 });
-
-afterAll(async () => {
-  instrumentation?.disable();
-  context.disable();
-  await provider?.shutdown();
-  await llm?.close();
-  await svc?.stop();
-});
+afterAll(() => app?.close());
 
 describe("LangChain.js with @arizeai/openinference-instrumentation-langchain", () => {
   it("gets each LLM call of a retrieval chain judged on its question, answer and retrieved documents", async () => {
-    const model = new ChatOpenAI({
-      model: "gpt-4o-mini",
-      apiKey: "sk-test-not-a-real-key-0000",
-      configuration: { baseURL: llm.baseUrl },
-    });
     const prompt = ChatPromptTemplate.fromMessages([
       ["system", "Answer the question using only this context:\n\n{context}"],
       ["human", "{question}"],
@@ -96,14 +63,14 @@ describe("LangChain.js with @arizeai/openinference-instrumentation-langchain", (
         question: new RunnablePassthrough(),
       },
       prompt,
-      model,
+      app.model,
       new StringOutputParser(),
     ]);
 
     for (const c of CASES) expect(await chain.invoke(c.question)).toBe(c.answer);
-    await provider.forceFlush();
+    await app.provider.forceFlush();
 
-    const spans = await judgedLlmSpans(svc, CASES.length);
+    const spans = await judgedLlmSpans(app.svc, CASES.length);
     expect(spans).toHaveLength(CASES.length);
     for (const [i, c] of CASES.entries()) {
       expect(spans[i]).toMatchObject({
