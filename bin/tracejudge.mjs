@@ -5,7 +5,10 @@ import { register } from "tsx/esm/api";
 
 register();
 
-/** Configuration and module errors are for a person to read: the message, not a stack. */
+/**
+ * Configuration and module errors are for a person to read: the message, not a stack. A command
+ * line the CLI cannot run exits with 2, as usage errors do by convention; other failures with 1.
+ */
 function report(err) {
   const message =
     err && typeof err === "object" && "code" in err && "message" in err
@@ -14,7 +17,7 @@ function report(err) {
   process.stderr.write(
     `tracejudge: ${message instanceof Error ? (message.stack ?? message.message) : message}\n`,
   );
-  process.exitCode = 1;
+  process.exitCode = err && typeof err === "object" && err.code === "USAGE_INVALID" ? 2 : 1;
 }
 
 // No top-level await: while this module is still evaluating, a user's evaluator module compiled

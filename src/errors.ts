@@ -17,7 +17,9 @@ export type ErrorCode =
   | "JUDGE_BUDGET"
   | "JUDGE_NOT_CONFIGURED"
   | "STORE_UNAVAILABLE"
-  | "URL_REFUSED";
+  | "URL_REFUSED"
+  /** A command line the CLI cannot run (a missing or bad flag); the process exits with 2. */
+  | "USAGE_INVALID";
 
 /**
  * Every error the engine raises on purpose: a stable code, whether trying again may help, and the

@@ -2,17 +2,20 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { pino } from "pino";
 import { hashKey } from "../api/auth.ts";
+import { createCasesJudge } from "../cases/cases-judge.ts";
 import type { Config } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { runDemo } from "../demo/run-demo.ts";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import { prepareEvaluators } from "../evaluators/prepare-evaluators.ts";
-import { createJudge } from "../judge/create-judge.ts";
+import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { priceFor } from "../judge/judge-config.ts";
+import { judgeBaseUrl } from "../judge/openai-judge.ts";
 import { createRedactor } from "../redact/redactor.ts";
 import { type ServiceRoles, startService } from "../service/service.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { runEvalCommand } from "./eval-command.ts";
+import { evalProgress } from "./eval-progress.ts";
 import { runReevaluateCommand } from "./reevaluate-command.ts";
 
 const USAGE = `usage: tracejudge <command> [options]
@@ -23,7 +26,8 @@ commands:
   worker     the workers only (run any number, on any machine)
   migrate    create the database if missing and apply migrations, then exit
   eval       evaluate a cases file without the service:
-               tracejudge eval --cases FILE.jsonl --evaluator NAME|all
+               tracejudge eval --cases FILE.jsonl [--evaluator NAME|all] [--backend offline|judge]
+                 [--model M] [--concurrency C] [--limit N] [--budget USD]
   demo       the service, a small instrumented RAG app with two releases, and a webhook
              receiver that prints the alerts: tracejudge demo [--traces N] [--exit-after-alert]
   hash-key   print the SHA-256 to put in auth.keys for an API key: tracejudge hash-key KEY
@@ -60,45 +64,137 @@ async function serve(config: Config, roles: ServiceRoles): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
-async function evalCommand(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { cases: { type: "string" }, evaluator: { type: "string", default: "all" } },
-    strict: true,
+/** A flag's value as a positive number (an integer unless `fraction`), or a usage error. */
+function positive(flag: string, value: string | undefined, fraction = false): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n > 0) || (!fraction && !Number.isInteger(n))) {
+    throw new TracejudgeError(
+      "USAGE_INVALID",
+      `eval: --${flag} must be a positive ${fraction ? "number" : "integer"}, not "${value}"`,
+    );
+  }
+  return n;
+}
+
+/**
+ * The evaluator with the backend and model the command line asks for, parsed by its own settings
+ * schema over its configured settings (so a configured threshold stays, and a default one follows
+ * the backend). Null when it has no such backend setting.
+ */
+function withOverrides(
+  config: Config,
+  active: ActiveEvaluator,
+  backend: string | undefined,
+  model: string | undefined,
+): ActiveEvaluator | null {
+  if (backend === undefined && model === undefined) return active;
+  const configured = config.evaluators.find((e) => e.name === active.evaluator.name)?.settings;
+  const parsed = active.evaluator.settings.safeParse({
+    ...configured,
+    ...(backend ? { backend } : {}),
+    ...(model ? { model } : {}),
   });
+  const settings = parsed.success ? (parsed.data as { backend?: unknown }) : null;
+  if (backend !== undefined && settings?.backend !== backend) return null;
+  // A model the settings do not take (an evaluator without a judge) changes nothing.
+  return settings ? { ...active, settings } : active;
+}
+
+const EVAL_EXAMPLE =
+  "tracejudge eval --cases ../shared/data/ragtruth-dev.jsonl --evaluator hallucination --backend judge --limit 100";
+
+async function evalCommand(config: Config, args: string[]): Promise<number> {
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        cases: { type: "string" },
+        evaluator: { type: "string", default: "all" },
+        backend: { type: "string" },
+        model: { type: "string" },
+        concurrency: { type: "string" },
+        limit: { type: "string" },
+        budget: { type: "string" },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new TracejudgeError("USAGE_INVALID", `eval: ${errorMessage(err)}\n\n${USAGE}`);
+  }
   if (!values.cases)
-    throw new TracejudgeError("CONFIG_INVALID", "eval: --cases FILE.jsonl is required");
+    throw new TracejudgeError("USAGE_INVALID", "eval: --cases FILE.jsonl is required");
+  const { backend, model } = values;
+  if (backend !== undefined && backend !== "offline" && backend !== "judge") {
+    throw new TracejudgeError(
+      "USAGE_INVALID",
+      `eval: --backend must be offline or judge, not "${backend}"`,
+    );
+  }
+  const concurrency = positive("concurrency", values.concurrency);
+  const limit = positive("limit", values.limit);
+  const budgetUsd = positive("budget", values.budget, true);
   const { active } = await prepareEvaluators(config);
-  const chosen =
+  const named =
     values.evaluator === "all"
       ? active
       : active.filter((a) => a.evaluator.name === values.evaluator);
-  if (chosen.length === 0) {
+  if (named.length === 0) {
     throw new TracejudgeError(
-      "CONFIG_INVALID",
+      "USAGE_INVALID",
       `eval: no evaluator named "${values.evaluator}" (known: ${active.map((a) => a.evaluator.name).join(", ")}, or all)`,
     );
   }
+  const chosen: ActiveEvaluator[] = [];
+  for (const a of named) {
+    const over = withOverrides(config, a, backend, model);
+    if (over) chosen.push(over);
+    else if (values.evaluator !== "all") {
+      throw new TracejudgeError(
+        "USAGE_INVALID",
+        `eval: evaluator "${a.evaluator.name}" has no backend setting, so --backend ${backend} does not apply to it`,
+      );
+    }
+  }
+  if (chosen.length === 0) {
+    throw new TracejudgeError(
+      "USAGE_INVALID",
+      `eval: no evaluator has a ${backend} backend (known: ${active.map((a) => a.evaluator.name).join(", ")})`,
+    );
+  }
   const logger = pino({ level: "warn" }, pino.destination(2));
-  // The daily budget is shared through Redis by the service's workers; a run by hand has no
-  // Redis to share it with, and spends what its operator chose to spend.
-  const judge = config.judge
-    ? createJudge({ ...config.judge, daily_budget_usd: undefined }, { logger })
-    : null;
-  const { cases, failed } = await runEvalCommand({
-    casesPath: values.cases,
-    evaluators: chosen,
-    timeoutMs: config.workers.evaluation_timeout_ms,
-    logger,
-    judge,
-    write: (line) => process.stdout.write(`${line}\n`),
-    warn: (line) => process.stderr.write(`${line}\n`),
-  });
-  judge?.close();
-  process.stderr.write(
-    `evaluated ${cases} case(s) with ${chosen.length} evaluator(s); ${failed} failure(s)\n`,
-  );
-  return failed > 0 ? 1 : 0;
+  const needsJudge = chosen.some((a) => a.evaluator.usesJudge?.(a.settings as never) === true);
+  const endpoint = config.judge?.base_url ?? config.judge?.api_key;
+  // An evaluator may ask the judge without saying so (usesJudge is optional): hand it the
+  // configured one anyway, as the service does; only a run that needs one fails without it.
+  const { judge, budget } =
+    needsJudge || endpoint
+      ? createCasesJudge(config.judge, { model, budgetUsd, logger, example: EVAL_EXAMPLE })
+      : { judge: null, budget: null };
+  const judgeDescription =
+    judge && config.judge
+      ? `${judge.model} at ${judgeBaseUrl(config.judge)}, at most ${config.judge.requests_per_minute} requests/min${budget ? `, budget $${budget.limitUsd}` : ""}`
+      : undefined;
+  try {
+    return await runEvalCommand({
+      casesPath: values.cases,
+      evaluators: chosen,
+      timeoutMs: config.workers.evaluation_timeout_ms,
+      logger,
+      judge,
+      // A judge waits on the network: a few calls in flight. Offline evaluators are CPU-bound,
+      // and one at a time keeps their latency_ms per case.
+      concurrency: concurrency ?? (needsJudge ? 4 : 1),
+      ...(limit ? { limit } : {}),
+      ...(judgeDescription ? { judgeDescription } : {}),
+      progress: (total) => evalProgress(process.stderr, process.stderr.isTTY === true, total),
+      write: (line) => process.stdout.write(`${line}\n`),
+      warn: (line) => process.stderr.write(`${line}\n`),
+    });
+  } finally {
+    judge?.close();
+  }
 }
 
 async function readStdin(): Promise<string> {

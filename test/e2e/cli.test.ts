@@ -90,7 +90,7 @@ describe("tracejudge eval", () => {
         .every((l) => JSON.parse(l).evaluator === "groundedness"),
     ).toBe(true);
     const unknown = await run(["eval", "--cases", cases, "--evaluator", "nope"]);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2); // a usage error
     expect(unknown.stderr).toMatch(/no evaluator named "nope"/);
   });
 });
