@@ -11,6 +11,29 @@ const SpanId = z
   .regex(/^[0-9a-fA-F]{16}$/, "must be 16 hex digits")
   .transform((s) => s.toLowerCase());
 
+/** What `include` may ask for beside the events themselves. */
+export const EVALUATION_INCLUDES = ["input"] as const;
+
+/**
+ * `include=input` (comma-separated, or the parameter repeated): the set of extras asked for. An
+ * unknown value is an error rather than ignored, so that a typo does not look like missing data.
+ */
+const Include = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  const asked = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+  const unknown = asked.filter((v) => !(EVALUATION_INCLUDES as readonly string[]).includes(v));
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown value(s) ${unknown.map((v) => `"${v}"`).join(", ")}; allowed: ${EVALUATION_INCLUDES.join(", ")}`,
+    });
+    return z.NEVER;
+  }
+  return new Set(asked);
+});
+
 export const EvaluationsQuerySchema = z
   .object({
     trace_id: TraceId.optional(),
@@ -28,6 +51,7 @@ export const EvaluationsQuerySchema = z
       .string()
       .refine((c) => decodeCursor(c) !== null, "is not a cursor this API returned")
       .optional(),
+    include: Include.optional(),
   })
   .strict();
 
@@ -66,6 +90,7 @@ export async function evaluationsRoutes(
       ...(query.since ? { since: query.since } : {}),
       ...(query.cursor ? { cursor: query.cursor } : {}),
       limit: query.limit,
+      includeInput: query.include?.has("input") ?? false,
     });
     return reply.send({ evaluations: page.events, next_cursor: page.nextCursor });
   };

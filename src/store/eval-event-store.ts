@@ -59,6 +59,33 @@ export const EvalEventSchema = z.object({
 });
 export type EvalEvent = z.infer<typeof EvalEventSchema>;
 
+/** A context document as the API answers it. */
+export const JudgedDocumentSchema = z.object({
+  content: z.string(),
+  id: z.string().optional(),
+  score: z.number().optional(),
+  origin: z.enum(["retrieval", "tool", "prompt"]).optional(),
+  source_span_id: z.string().optional(),
+});
+export type JudgedDocument = z.infer<typeof JudgedDocumentSchema>;
+
+/**
+ * What the evaluator judged, as the span store holds it (redacted). Null when the span's row is
+ * gone (the spans table keeps less than the eval events).
+ */
+export const JudgedInputSchema = z
+  .object({
+    question: z.string().nullable(),
+    answer: z.string().nullable(),
+    context: z.array(JudgedDocumentSchema),
+  })
+  .nullable();
+export type JudgedInput = z.infer<typeof JudgedInputSchema>;
+
+/** An eval event with its judged input (`include=input`). */
+export const EvalEventWithInputSchema = EvalEventSchema.extend({ input: JudgedInputSchema });
+export type EvalEventWithInput = z.infer<typeof EvalEventWithInputSchema>;
+
 export interface EvalEventQuery {
   /** Only this project's events (a project's API key sees nothing else). */
   project?: string;
@@ -70,6 +97,8 @@ export interface EvalEventQuery {
   limit?: number;
   /** Opaque: the `next_cursor` of the previous page. */
   cursor?: string;
+  /** Also answer each event's judged question, answer and context (`input`). Default false. */
+  includeInput?: boolean;
 }
 
 /** The columns a verdict is written to, in `toRow` order. */
@@ -146,6 +175,38 @@ export function decodeCursor(cursor: string): string | null {
 }
 
 type Row = Omit<EvalEvent, "created_at" | "id"> & { id: string; created_at: Date };
+type InputColumns = {
+  input_found: boolean | null;
+  input_question: string | null;
+  input_answer: string | null;
+  input_context: unknown;
+};
+
+/** A stored context document (camelCase, as trace assembly wrote it) in the API's snake_case. */
+function judgedDocument(doc: unknown): JudgedDocument | null {
+  if (typeof doc !== "object" || doc === null) return null;
+  const d = doc as Record<string, unknown>;
+  if (typeof d.content !== "string") return null;
+  return JudgedDocumentSchema.parse({
+    content: d.content,
+    ...(typeof d.id === "string" ? { id: d.id } : {}),
+    ...(typeof d.score === "number" ? { score: d.score } : {}),
+    ...(d.origin === "retrieval" || d.origin === "tool" || d.origin === "prompt"
+      ? { origin: d.origin }
+      : {}),
+    ...(typeof d.sourceSpanId === "string" ? { source_span_id: d.sourceSpanId } : {}),
+  });
+}
+
+function judgedInput(row: InputColumns): JudgedInput {
+  if (!row.input_found) return null;
+  const context = Array.isArray(row.input_context) ? row.input_context : [];
+  return {
+    question: row.input_question,
+    answer: row.input_answer,
+    context: context.map(judgedDocument).filter((d): d is JudgedDocument => d !== null),
+  };
+}
 
 /** Eval events in PostgreSQL. Writes are idempotent per (span, evaluator, version). */
 export class EvalEventStore {
@@ -194,34 +255,72 @@ export class EvalEventStore {
     );
   }
 
-  /** Oldest first, so that a client polling with the cursor sees every event once. */
-  async query(q: EvalEventQuery): Promise<{ events: EvalEvent[]; nextCursor: string | null }> {
+  /**
+   * Oldest first, so that a client polling with the cursor sees every event once. With
+   * `includeInput`, each event also carries `input`: the question, answer and context its span
+   * was judged on, from the span store.
+   */
+  async query(
+    q: EvalEventQuery & { includeInput: true },
+  ): Promise<{ events: EvalEventWithInput[]; nextCursor: string | null }>;
+  async query(q: EvalEventQuery): Promise<{ events: EvalEvent[]; nextCursor: string | null }>;
+  async query(
+    q: EvalEventQuery,
+  ): Promise<{ events: EvalEvent[] | EvalEventWithInput[]; nextCursor: string | null }> {
     const where: string[] = [];
     const values: unknown[] = [];
     const add = (sql: string, value: unknown) => {
       values.push(value);
       where.push(sql.replace("?", `$${values.length}`));
     };
-    if (q.project) add("project = ?", q.project);
-    if (q.traceId) add("trace_id = ?", q.traceId);
-    if (q.spanId) add("span_id = ?", q.spanId);
-    if (q.evaluator) add("evaluator = ?", q.evaluator);
-    if (q.since) add("created_at >= ?", q.since);
+    // Qualified: the spans table joined for the input has columns of the same names.
+    if (q.project) add("e.project = ?", q.project);
+    if (q.traceId) add("e.trace_id = ?", q.traceId);
+    if (q.spanId) add("e.span_id = ?", q.spanId);
+    if (q.evaluator) add("e.evaluator = ?", q.evaluator);
+    if (q.since) add("e.created_at >= ?", q.since);
     if (q.cursor) {
       const after = decodeCursor(q.cursor);
-      if (after !== null) add("id > ?", after);
+      if (after !== null) add("e.id > ?", after);
     }
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     values.push(limit + 1);
-    const { rows } = await this.pool.query<Row>(
-      `SELECT id::text AS id, ${EVAL_EVENT_COLUMNS.join(", ")}, created_at FROM eval_events
+    const input = q.includeInput
+      ? `, s.span_id IS NOT NULL AS input_found, s.question AS input_question,
+         s.answer AS input_answer, s.context AS input_context`
+      : "";
+    const join = q.includeInput
+      ? "LEFT JOIN spans s ON s.trace_id = e.trace_id AND s.span_id = e.span_id"
+      : "";
+    const { rows } = await this.pool.query<Row & Partial<InputColumns>>(
+      `SELECT e.id::text AS id, ${EVAL_EVENT_COLUMNS.map((c) => `e.${c}`).join(", ")},
+              e.created_at${input}
+       FROM eval_events e ${join}
        ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY eval_events.id ASC LIMIT $${values.length}`,
+       ORDER BY e.id ASC LIMIT $${values.length}`,
       values,
     );
     const page = rows.slice(0, limit);
-    const events = page.map((r) => ({ ...r, created_at: r.created_at.toISOString() }));
     const last = page[page.length - 1];
-    return { events, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    const nextCursor = rows.length > limit && last ? encodeCursor(last.id) : null;
+    if (!q.includeInput) {
+      return {
+        events: page.map((r) => ({ ...r, created_at: r.created_at.toISOString() })),
+        nextCursor,
+      };
+    }
+    const events = page.map(
+      ({ input_found, input_question, input_answer, input_context, ...r }) => ({
+        ...r,
+        created_at: r.created_at.toISOString(),
+        input: judgedInput({
+          input_found: input_found ?? null,
+          input_question: input_question ?? null,
+          input_answer: input_answer ?? null,
+          input_context,
+        }),
+      }),
+    );
+    return { events, nextCursor };
   }
 }
