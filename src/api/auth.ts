@@ -71,6 +71,7 @@ export function authenticate(header: string | undefined, keys: readonly ApiKey[]
  */
 export const PROJECT_ROUTES = new Set([
   "POST /v1/traces",
+  "POST /tracer/v1/traces",
   "GET /v1/evaluations",
   "GET /v1/traces/:trace_id/evaluations",
   "GET /v1/evaluators",

@@ -32,8 +32,13 @@ const STATUS_BY_CODE: Partial<Record<TracejudgeError["code"], number>> = {
   OTLP_UNSUPPORTED_MEDIA_TYPE: 415,
 };
 
+/** The OTLP/HTTP traces path. */
+export const TRACES_PATH = "/v1/traces";
+/** Where traceAI's `register()` (`@traceai/fi-core`) sends OTLP/HTTP: `<endpoint>/tracer/v1/traces`. */
+export const TRACEAI_TRACES_PATH = "/tracer/v1/traces";
+
 /**
- * `POST /v1/traces`: OTLP/HTTP in protobuf or JSON, gzip or not. The body is parsed and every span
+ * `POST /v1/traces` (and its alias `POST /tracer/v1/traces`): OTLP/HTTP in protobuf or JSON, gzip or not. The body is parsed and every span
  * checked, then the request is spooled in Redis for a worker to read (normalise, redact, buffer);
  * the answer, partial success included, is final once the spool holds it.
  */
@@ -58,7 +63,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return sendOtlpError(reply, encoding, status, message);
   });
 
-  app.post("/v1/traces", async (request: FastifyRequest, reply: FastifyReply) => {
+  const receiveTraces = async (request: FastifyRequest, reply: FastifyReply) => {
     const encoding = encodingOf(request.headers["content-type"]);
     if (!encoding) {
       deps.metrics.requestsRejected.inc({ status: "415" });
@@ -131,5 +136,10 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     if (rejected > 0) deps.metrics.spansRejected.inc({ reason: "invalid_span" }, rejected);
     deps.metrics.spansReceived.inc({ encoding }, accepted);
     return sendExportResponse(reply, encoding, rejected, errors.join("; "));
-  });
+  };
+
+  app.post(TRACES_PATH, receiveTraces);
+  // traceAI's `register()` appends its collector path to the endpoint it is given, so that path
+  // is the same route: same auth, limits and back-pressure.
+  app.post(TRACEAI_TRACES_PATH, receiveTraces);
 }

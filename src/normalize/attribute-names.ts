@@ -106,6 +106,11 @@ export const TRACEAI = {
   SPAN_KIND: "gen_ai.span.kind",
   /** TS/Java/C# and older Python. */
   FI_SPAN_KIND: "fi.span.kind",
+  /**
+   * The call's invocation parameters as JSON text (`{"model":"gpt-4o-mini","temperature":0}`);
+   * streaming spans name their model only here.
+   */
+  REQUEST_PARAMETERS: "gen_ai.request.parameters",
   PROMPT_TEMPLATE_NAME: "gen_ai.prompt.template.name",
   PROMPT_TEMPLATE_VERSION: "gen_ai.prompt.template.version",
   /** Resource attributes set by the traceAI SDK's `register()`. */

@@ -1,7 +1,14 @@
 import type { Attributes } from "../otlp/otlp-span.ts";
 import type { Convention, SpanKind } from "../span/llm-span.ts";
-import { GEN_AI, GENERIC_MODEL, LANGFUSE, OPENINFERENCE, VERCEL } from "./attribute-names.ts";
-import { firstText } from "./attribute-values.ts";
+import {
+  GEN_AI,
+  GENERIC_MODEL,
+  LANGFUSE,
+  OPENINFERENCE,
+  TRACEAI,
+  VERCEL,
+} from "./attribute-names.ts";
+import { firstText, isRecord, structured } from "./attribute-values.ts";
 
 interface ModelKeys {
   response: readonly string[];
@@ -60,9 +67,24 @@ function conventionKeys(convention: Convention, kind: SpanKind): ModelKeys {
   }
 }
 
+/** Keys of a model inside invocation parameters (LangChain's chat models write `model_name`). */
+const PARAMETER_MODEL_KEYS = ["model", "model_name"] as const;
+
+/** The model named in traceAI's `gen_ai.request.parameters` JSON, if any. */
+function parametersModel(attrs: Attributes): string | null {
+  const parameters = structured(attrs[TRACEAI.REQUEST_PARAMETERS]);
+  if (!isRecord(parameters)) return null;
+  for (const key of PARAMETER_MODEL_KEYS) {
+    const value = parameters[key];
+    if (typeof value === "string" && value.trim() !== "") return value;
+  }
+  return null;
+}
+
 /**
  * The model (response model first, then request model) and the request model, each read with
- * the span's own convention first and any other convention's keys after.
+ * the span's own convention first and any other convention's keys after, and last from the
+ * invocation parameters (traceAI streaming spans name their model nowhere else).
  */
 export function readModels(
   attrs: Attributes,
@@ -71,10 +93,11 @@ export function readModels(
 ): { model: string | null; requestModel: string | null } {
   const own = conventionKeys(convention, kind);
   const ownRequest = firstText(attrs, own.request);
+  const requestModel = ownRequest ?? firstText(attrs, ANY_KEYS.request) ?? parametersModel(attrs);
   const model =
     firstText(attrs, own.response) ??
     ownRequest ??
     firstText(attrs, ANY_KEYS.response) ??
-    firstText(attrs, ANY_KEYS.request);
-  return { model, requestModel: ownRequest ?? firstText(attrs, ANY_KEYS.request) };
+    requestModel;
+  return { model, requestModel };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { normalizeSpan } from "../../src/normalize/normalize-span.ts";
 import { LlmSpanSchema } from "../../src/span/llm-span.ts";
-import { traceAiPython, traceAiTypeScript } from "./fixtures/traceai.ts";
-import { onlySpan, spanNamed } from "./otlp-json.ts";
+import { traceAiPython, traceAiStreaming, traceAiTypeScript } from "./fixtures/traceai.ts";
+import { type KeyValueJson, onlySpan, spanNamed } from "./otlp-json.ts";
 
 describe("traceAI", () => {
   it("reads the TypeScript shape: OpenAI-style JSON messages, project resource (semconv d3)", () => {
@@ -57,5 +57,42 @@ describe("traceAI", () => {
         origin: "retrieval",
       },
     ]);
+  });
+
+  it("reads the model of a streaming span from gen_ai.request.parameters", () => {
+    const span = normalizeSpan(onlySpan(traceAiStreaming));
+    LlmSpanSchema.parse(span);
+    expect(span).toMatchObject({
+      kind: "LLM",
+      convention: "traceai",
+      model: "gpt-4o-mini",
+      requestModel: "gpt-4o-mini",
+      question: "Do you ship to Canada?",
+      answer: "Yes, we ship to Canada.",
+    });
+  });
+
+  it("prefers a model attribute to the parameters, and ignores parameters that are not JSON", () => {
+    const withAttributes = (attributes: KeyValueJson[]) => {
+      const copy = structuredClone(traceAiStreaming);
+      const span = copy.resourceSpans[0]?.scopeSpans[0]?.spans[0];
+      if (!span) throw new Error("fixture without its span");
+      span.attributes = [...(span.attributes ?? []), ...attributes];
+      return normalizeSpan(onlySpan(copy));
+    };
+    expect(
+      withAttributes([
+        { key: "gen_ai.response.model", value: { stringValue: "gpt-4o-mini-2024-07-18" } },
+      ]).model,
+    ).toBe("gpt-4o-mini-2024-07-18");
+    const broken = structuredClone(traceAiStreaming);
+    const span = broken.resourceSpans[0]?.scopeSpans[0]?.spans[0];
+    if (!span) throw new Error("fixture without its span");
+    span.attributes = (span.attributes ?? []).map((a) =>
+      a.key === "gen_ai.request.parameters"
+        ? { key: a.key, value: { stringValue: "{model: gpt" } }
+        : a,
+    );
+    expect(normalizeSpan(onlySpan(broken)).model).toBeNull();
   });
 });
