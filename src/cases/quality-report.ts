@@ -25,7 +25,10 @@ export interface QualityRow {
   /** `all`, or a task. */
   subset: string;
   n: number;
-  /** "hallucinated" is the positive class, and a verdict that did not pass predicts it. */
+  /**
+   * "hallucinated" is the positive class, and a verdict that did not pass predicts it. NaN where
+   * undefined: precision when none is predicted, recall when none is labelled, F1 when neither.
+   */
   precision: number;
   recall: number;
   f1: number;
@@ -65,13 +68,16 @@ function row(evaluator: string, subset: string, verdicts: readonly LabelledVerdi
     verdicts.map((v) => v.passed),
     supported,
   );
+  // Undefined rather than 0 where nothing was predicted or labelled hallucinated (n/a in the table).
+  const predicted = verdicts.some((v) => !v.passed);
+  const actual = verdicts.some((v) => v.label === "hallucinated");
   return {
     evaluator,
     subset,
     n: verdicts.length,
-    precision: m.precisionHallucinated,
-    recall: m.recallHallucinated,
-    f1: m.f1Hallucinated,
+    precision: predicted ? m.precisionHallucinated : Number.NaN,
+    recall: actual ? m.recallHallucinated : Number.NaN,
+    f1: predicted || actual ? m.f1Hallucinated : Number.NaN,
     auc: auc(
       verdicts.map((v) => v.score),
       supported,

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePorts } from "../support/free-ports.ts";
+import { BIN, runCli } from "../support/run-cli.ts";
 import {
   deleteRedisPrefix,
   eventually,
@@ -12,28 +13,8 @@ import {
   testRedisPrefix,
 } from "../support/services.ts";
 
-const BIN = path.resolve(import.meta.dirname, "../../bin/tracejudge.mjs");
 const dir = mkdtempSync(path.join(tmpdir(), "tj-cli-"));
-
-function run(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 describe("tracejudge eval", () => {
   const cases = path.join(dir, "cases.jsonl");
