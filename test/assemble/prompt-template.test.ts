@@ -196,7 +196,7 @@ const WORDS = [
   '"quoted"',
 ];
 const SEPARATORS = [" ", " ", " ", "\n", "\n\n", "  ", "\t"];
-const text = fc
+const vocabularyText = fc
   .array(fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(...SEPARATORS)), {
     minLength: 1,
     maxLength: 40,
@@ -207,6 +207,17 @@ const text = fc
       .join("")
       .trim(),
   );
+/**
+ * Anything else a user or a document might hold (any Unicode, any whitespace), less what a
+ * template uses to mark its parts: labels, tags, heading marks and separator lines.
+ */
+const MARKERS =
+  /question|query|context|document|passage|source|knowledge|excerpt|snippet|search result|answer|response|[<>#]|-{3}|={3}|\*{3}|_{3}/i;
+const anyText = fc
+  .string({ unit: "grapheme", minLength: 1, maxLength: 60 })
+  .filter((t) => t.trim() !== "" && !MARKERS.test(t))
+  .map((t) => t.trim());
+const text = fc.oneof(vocabularyText, anyText);
 /** Known templates are matched whole, so their slots may even hold instruction-like sentences. */
 const instructionLike = fc.constantFrom(
   "Use the context to answer the question.",
