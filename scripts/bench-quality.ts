@@ -22,10 +22,13 @@ import { parseArgs } from "node:util";
 import { builtinEvaluators } from "../evaluators/index.ts";
 import { caseToInput, type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
 import { atThreshold, auc, quantile } from "../evaluators/testing/metrics.ts";
-import { TracejudgeError } from "../src/errors.ts";
-import { EvaluationResultSchema } from "../src/evaluators/contract.ts";
-import type { EvaluationContext, Evaluator } from "../src/index.ts";
-import { createJudge, type GuardedJudge } from "../src/judge/create-judge.ts";
+import { spreadCases } from "../src/cases/cases-file.ts";
+import { createCasesJudge } from "../src/cases/cases-judge.ts";
+import { runCases } from "../src/cases/run-cases.ts";
+import { errorMessage } from "../src/errors.ts";
+import { toActive } from "../src/evaluators/registry.ts";
+import type { Evaluator } from "../src/index.ts";
+import type { GuardedJudge } from "../src/judge/create-judge.ts";
 import { parseJudgeConfig } from "../src/judge/judge-config.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,62 +66,35 @@ async function run(
     ...(backend.model ? { model: backend.model } : {}),
   });
   const out: Run = { rows: [], skipped: 0, errors: new Map(), tokens: 0, costUsd: 0 };
-  const one = async (c: LabelledCase): Promise<void> => {
-    // A signal per case, as the engine gives each evaluation its own.
-    const ctx: EvaluationContext<unknown> = {
-      settings,
-      logger: silent,
-      signal: new AbortController().signal,
-      judge: backend.judge,
-    };
-    const input = caseToInput(c);
-    const t0 = performance.now();
-    let raw: unknown;
-    try {
-      raw = await evaluator.evaluate(input, ctx);
-    } catch (err) {
-      // A judge that fails one case should not lose the others' (paid-for) verdicts.
-      const code = err instanceof TracejudgeError ? err.code : "EVALUATOR_FAILED";
-      out.errors.set(code, (out.errors.get(code) ?? 0) + 1);
-      return;
-    }
-    const ms = performance.now() - t0;
-    const result = EvaluationResultSchema.parse(raw);
-    if (result.usage) {
-      out.tokens += result.usage.inputTokens + result.usage.outputTokens;
-      out.costUsd =
-        out.costUsd === null || result.usage.costUsd === null
-          ? null
-          : out.costUsd + result.usage.costUsd;
-    }
-    if (result.status === "skipped" || result.score === null) {
-      out.skipped++;
-      return;
-    }
-    out.rows.push({ c, score: result.score, passed: result.passed ?? false, ms });
-  };
   // Offline runs one case at a time so its timing is per case on one core; a judge waits on the
-  // network, so a few requests in flight.
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < cases.length) await one(cases[next++] as LabelledCase);
-  };
-  await Promise.all(Array.from({ length: backend.concurrency }, worker));
+  // network, so a few requests in flight. A judge that fails one case does not lose the others'
+  // (paid-for) verdicts: it is counted as an error.
+  const tally = await runCases(cases, {
+    evaluators: [toActive(evaluator, settings)],
+    toInput: caseToInput,
+    judge: backend.judge,
+    concurrency: backend.concurrency,
+    timeoutMs: 10 * 60_000,
+    logger: silent,
+    onOutcome: (o) => {
+      if (o.status === "error" || o.status === "not_run") {
+        out.errors.set(o.reason, (out.errors.get(o.reason) ?? 0) + 1);
+      } else if (o.status === "skipped" || o.result.score === null) {
+        out.skipped++;
+      } else {
+        out.rows.push({
+          c: o.case,
+          score: o.result.score,
+          passed: o.result.passed ?? false,
+          ms: o.latencyMs,
+        });
+      }
+    },
+  });
+  out.tokens = tally.spend.tokens;
+  out.costUsd = tally.spend.costUsd;
   return out;
 }
-
-/** `limit` cases spread evenly over the file, so each task keeps its share. */
-function spread(cases: readonly LabelledCase[], limit: number | undefined): LabelledCase[] {
-  if (limit === undefined || limit >= cases.length) return [...cases];
-  const step = cases.length / limit;
-  return Array.from({ length: limit }, (_, i) => cases[Math.floor(i * step)] as LabelledCase);
-}
-
-const NO_ENDPOINT = `--backend judge needs an OpenAI-compatible endpoint, and none is configured.
-Set OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama, a vLLM or LiteLLM URL) and/or
-OPENAI_API_KEY (enough on its own for api.openai.com), optionally JUDGE_MODEL or --model, e.g.
-
-  OPENAI_API_KEY=sk-... npm run bench:quality -- --backend judge --limit 100`;
 
 /** The backend the flags ask for; exits with a message when the judge has no endpoint. */
 function backendFromArgs(values: {
@@ -135,22 +111,30 @@ function backendFromArgs(values: {
   }
   const baseUrl = process.env.OPENAI_BASE_URL;
   const apiKey = process.env.OPENAI_API_KEY;
-  if (!baseUrl && !apiKey) {
-    console.error(NO_ENDPOINT);
+  const model = values.model ?? process.env.JUDGE_MODEL;
+  const config =
+    baseUrl || apiKey
+      ? parseJudgeConfig({
+          ...(baseUrl ? { base_url: baseUrl } : {}),
+          ...(apiKey ? { api_key: apiKey } : {}),
+        })
+      : undefined;
+  try {
+    const { judge } = createCasesJudge(config, {
+      ...(model ? { model } : {}),
+      example: "npm run bench:quality -- --backend judge --limit 100",
+      configFile: false,
+    });
+    return {
+      name: "judge",
+      judge,
+      ...(model ? { model } : {}),
+      concurrency: Math.max(1, Number(values.concurrency ?? 4)),
+    };
+  } catch (err) {
+    console.error(errorMessage(err));
     process.exit(2);
   }
-  const model = values.model ?? process.env.JUDGE_MODEL;
-  const config = parseJudgeConfig({
-    ...(baseUrl ? { base_url: baseUrl } : {}),
-    ...(apiKey ? { api_key: apiKey } : {}),
-    ...(model ? { model } : {}),
-  });
-  return {
-    name: "judge",
-    judge: createJudge(config),
-    ...(model ? { model } : {}),
-    concurrency: Math.max(1, Number(values.concurrency ?? 4)),
-  };
 }
 
 function metrics(rows: readonly Row[], threshold: number) {
@@ -179,7 +163,7 @@ async function main(): Promise<void> {
     console.error(`--limit must be a positive integer, not ${values.limit}`);
     process.exit(2);
   }
-  const cases = spread(parseCases(readFileSync(path, "utf8")), limit);
+  const cases = spreadCases(parseCases(readFileSync(path, "utf8")), limit);
   const judged = backend.judge ? ` with the judge (${backend.model ?? backend.judge.model})` : "";
   console.log(`${path}: ${cases.length} cases, ${backend.name} backend${judged}\n`);
   const header = ["evaluator", "subset", "n", "AUC", "balAcc", "F1(halluc.)", "accuracy"];

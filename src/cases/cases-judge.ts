@@ -4,11 +4,14 @@ import { RunBudget } from "../judge/budget.ts";
 import { createJudge, type GuardedJudge } from "../judge/create-judge.ts";
 import { type JudgeConfig, priceFor } from "../judge/judge-config.ts";
 
-/** What to tell someone who asked for the judge without configuring one; `example` is a command. */
-export function noJudgeMessage(example: string): string {
+/**
+ * What to tell someone who asked for the judge without configuring one: `example` is a command,
+ * `configFile` whether the command also reads the config file's `judge:`.
+ */
+export function noJudgeMessage(example: string, configFile: boolean): string {
   return `the judge backend needs an OpenAI-compatible endpoint, and none is configured.
 Set OPENAI_BASE_URL (e.g. http://localhost:11434/v1 for Ollama, a vLLM or LiteLLM URL) and/or
-OPENAI_API_KEY (enough on its own for api.openai.com), or judge: in the config file, e.g.
+OPENAI_API_KEY (enough on its own for api.openai.com)${configFile ? ", or judge: in the config file" : ""}, e.g.
 
   OPENAI_API_KEY=sk-... ${example}`;
 }
@@ -21,6 +24,8 @@ export interface CasesJudgeOptions {
   logger?: Pick<EvaluatorLogger, "debug" | "info" | "warn">;
   /** The command to show in the "not configured" message. */
   example: string;
+  /** Whether the command reads the config file's `judge:` (default true). */
+  configFile?: boolean;
 }
 
 /**
@@ -35,7 +40,7 @@ export function createCasesJudge(
   options: CasesJudgeOptions,
 ): { judge: GuardedJudge; budget: RunBudget | null } {
   if (!config || (!config.base_url && !config.api_key)) {
-    throw new TracejudgeError("USAGE_INVALID", noJudgeMessage(options.example));
+    throw new TracejudgeError("USAGE_INVALID", noJudgeMessage(options.example, options.configFile ?? true));
   }
   const judgeConfig = { ...config, ...(options.model ? { model: options.model } : {}) };
   if (options.budgetUsd !== undefined && !priceFor(judgeConfig.prices, judgeConfig.model)) {
