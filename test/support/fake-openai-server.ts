@@ -44,7 +44,8 @@ export type FakeHandler = (
 /**
  * A real HTTP server on 127.0.0.1 that speaks `POST /v1/chat/completions` well enough for the
  * openai package. Answers come from the queue (`enqueue`) first, then from the handler; with
- * neither it answers 500. Every request is recorded.
+ * neither it answers 500. Every chat request is recorded. `POST /v1/embeddings` answers too, with
+ * `fakeEmbedding` of each input (not recorded, not scripted): enough for an app's vector index.
  */
 export class FakeOpenAIServer {
   readonly requests: RecordedRequest[] = [];
@@ -113,6 +114,10 @@ export class FakeOpenAIServer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (req.method === "POST" && path === "/v1/embeddings") {
+      sendJson(res, 200, embeddings(text));
+      return;
+    }
     if (req.method !== "POST" || path !== "/v1/chat/completions") {
       sendJson(res, 404, { error: { message: `no route ${req.method} ${path}` } });
       return;
@@ -186,6 +191,46 @@ function completion(request: RecordedRequest, reply: FakeReply): object {
     ...(usage
       ? { usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } }
       : {}),
+  };
+}
+
+/** Dimensions of `fakeEmbedding`. */
+const EMBEDDING_DIMENSIONS = 256;
+
+/**
+ * A deterministic bag-of-words vector (words of four letters or more, hashed into 256 dimensions,
+ * unit length): texts that share words are near, so similarity search finds the documents that
+ * share a question's words, as a real embedding model would for an obvious match.
+ */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(EMBEDDING_DIMENSIONS).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]{4,}/g) ?? []) {
+    let hash = 0;
+    for (const char of word) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    vector[hash % EMBEDDING_DIMENSIONS] = (vector[hash % EMBEDDING_DIMENSIONS] ?? 0) + 1;
+  }
+  const norm = Math.hypot(...vector) || 1;
+  return vector.map((v) => v / norm);
+}
+
+/** An embeddings response to a request body (`input`: one string or a list of them). */
+function embeddings(text: string): object {
+  const body = JSON.parse(text) as { input?: unknown; model?: string; encoding_format?: string };
+  const inputs = Array.isArray(body.input) ? body.input : [body.input];
+  // The openai package asks for base64 (little-endian float32) unless told otherwise.
+  const encode = (vector: number[]) =>
+    body.encoding_format === "base64"
+      ? Buffer.from(new Float32Array(vector).buffer).toString("base64")
+      : vector;
+  return {
+    object: "list",
+    model: body.model ?? "text-embedding-3-small",
+    data: inputs.map((input, index) => ({
+      object: "embedding",
+      index,
+      embedding: encode(fakeEmbedding(String(input ?? ""))),
+    })),
+    usage: { prompt_tokens: 0, total_tokens: 0 },
   };
 }
 
