@@ -40,7 +40,10 @@ export function createCasesJudge(
   options: CasesJudgeOptions,
 ): { judge: GuardedJudge; budget: RunBudget | null } {
   if (!config || (!config.base_url && !config.api_key)) {
-    throw new TracejudgeError("USAGE_INVALID", noJudgeMessage(options.example, options.configFile ?? true));
+    throw new TracejudgeError(
+      "USAGE_INVALID",
+      noJudgeMessage(options.example, options.configFile ?? true),
+    );
   }
   const judgeConfig = { ...config, ...(options.model ? { model: options.model } : {}) };
   if (options.budgetUsd !== undefined && !priceFor(judgeConfig.prices, judgeConfig.model)) {
