@@ -65,13 +65,14 @@ export function authenticate(header: string | undefined, keys: readonly ApiKey[]
 }
 
 /**
- * Routes a project's key may use, each scoped to the key's project by its handler: traces in,
- * eval events, and the evaluators, alert rules, webhooks and deliveries the project owns.
+ * Routes a project's key may use, each scoped to the key's project by its handler: traces and
+ * logs in, eval events, and the evaluators, alert rules, webhooks and deliveries the project owns.
  * Everything else (the console, metrics, health details, bull-board) needs an admin key.
  */
 export const PROJECT_ROUTES = new Set([
   "POST /v1/traces",
   "POST /tracer/v1/traces",
+  "POST /v1/logs",
   "GET /v1/evaluations",
   "GET /v1/traces/:trace_id/evaluations",
   "GET /v1/evaluators",

@@ -1,3 +1,5 @@
+import { mergeSpanContent } from "../logs/merge-span-content.ts";
+import { type SpanContent, SpanContentSchema } from "../logs/span-content.ts";
 import type { RedisConnection } from "../redis/connect-redis.ts";
 import { type LlmSpan, LlmSpanSchema } from "../span/llm-span.ts";
 
@@ -9,7 +11,7 @@ export function bufferKeys(prefix: string) {
   return {
     /** Sorted set: trace id → time (ms) its last span arrived. Due traces are the old ones. */
     pending: `${prefix}:traces:pending`,
-    /** List of the trace's spans as JSON, in arrival order. */
+    /** List of the trace's spans and log content entries as JSON, in arrival order. */
     spans: (traceId: string) => `${prefix}:trace:${traceId}:spans`,
     /** Set of LLM span ids whose evaluations were already dispatched. */
     dispatched: (traceId: string) => `${prefix}:trace:${traceId}:dispatched`,
@@ -31,7 +33,15 @@ for i = 1, #ARGV, 2 do
 end
 return removed`;
 
-/** A trace as buffered: its spans, once per id, and the span ids already dispatched. */
+/** Whether a buffered entry is log content rather than a span (spans have no `entry` field). */
+function isContentEntry(value: unknown): boolean {
+  return typeof value === "object" && value !== null && "entry" in value;
+}
+
+/**
+ * A trace as buffered: its spans, once per id, with the content of their log records merged in,
+ * and the span ids already dispatched.
+ */
 export interface BufferedTrace {
   spans: LlmSpan[];
   dispatched: Set<string>;
@@ -70,11 +80,27 @@ export class TraceBuffer {
 
   /** Appends spans (grouped by trace) and marks each trace as seen now, in one round trip. */
   async append(spans: LlmSpan[], nowMs = Date.now()): Promise<void> {
+    await this.appendEntries(spans, nowMs);
+  }
+
+  /**
+   * Appends GenAI content read from log records beside their trace's spans, and marks each trace
+   * as seen now: a record extends its trace's wait as a span does, whichever arrives first.
+   */
+  async appendContent(contents: SpanContent[], nowMs = Date.now()): Promise<void> {
+    await this.appendEntries(contents, nowMs);
+  }
+
+  private async appendEntries(
+    entries: readonly { traceId: string }[],
+    nowMs: number,
+  ): Promise<void> {
+    if (entries.length === 0) return;
     const byTrace = new Map<string, string[]>();
-    for (const span of spans) {
-      const list = byTrace.get(span.traceId) ?? [];
-      list.push(JSON.stringify(span));
-      byTrace.set(span.traceId, list);
+    for (const entry of entries) {
+      const list = byTrace.get(entry.traceId) ?? [];
+      list.push(JSON.stringify(entry));
+      byTrace.set(entry.traceId, list);
     }
     const pipeline = this.redis.multi();
     for (const [traceId, json] of byTrace) {
@@ -118,8 +144,8 @@ export class TraceBuffer {
 
   /**
    * Every buffered span of the trace, once per span id (a redone ingest job, or an exporter's
-   * retry, appends a span again: the last copy wins); entries that do not parse (an older
-   * build's) are skipped.
+   * retry, appends a span again: the last copy wins), with its log records' GenAI content merged
+   * in; entries that do not parse (an older build's) are skipped.
    */
   async read(traceId: string): Promise<LlmSpan[]> {
     return (await this.readTraces([traceId]))[0]?.spans ?? [];
@@ -141,12 +167,19 @@ export class TraceBuffer {
     return traceIds.map((_, i) => {
       const raw = (results?.[2 * i]?.[1] ?? []) as string[];
       const spans = new Map<string, LlmSpan>();
+      const contents: SpanContent[] = [];
       for (const json of raw) {
-        const parsed = LlmSpanSchema.safeParse(parseOrNull(json));
+        const value = parseOrNull(json);
+        if (isContentEntry(value)) {
+          const parsed = SpanContentSchema.safeParse(value);
+          if (parsed.success) contents.push(parsed.data);
+          continue;
+        }
+        const parsed = LlmSpanSchema.safeParse(value);
         if (parsed.success) spans.set(parsed.data.spanId, parsed.data);
       }
       return {
-        spans: [...spans.values()],
+        spans: mergeSpanContent([...spans.values()], contents),
         dispatched: new Set((results?.[2 * i + 1]?.[1] ?? []) as string[]),
       };
     });

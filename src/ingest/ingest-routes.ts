@@ -2,11 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import { checkLogsRequest } from "../otlp/decode-logs.ts";
 import { checkTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
 import type { Backpressure } from "./backpressure.ts";
 import { contentCoding, decompress } from "./decompress.ts";
 import { sendExportResponse, sendOtlpError } from "./otlp-response.ts";
-import type { RequestSpool } from "./request-spool.ts";
+import type { IngestSignal, RequestSpool } from "./request-spool.ts";
 
 export interface IngestDeps {
   spool: RequestSpool;
@@ -15,7 +16,7 @@ export interface IngestDeps {
   logger: EvaluatorLogger;
   /** Largest body accepted, before and after decompression. */
   maxBodyBytes: number;
-  /** The caller's ingest rate: seconds to wait before these spans may pass, 0 to go on. */
+  /** The caller's ingest rate: seconds to wait before these items may pass, 0 to go on. */
   admit?: (request: FastifyRequest, spans: number) => number;
 }
 
@@ -36,11 +37,70 @@ const STATUS_BY_CODE: Partial<Record<TracejudgeError["code"], number>> = {
 export const TRACES_PATH = "/v1/traces";
 /** Where traceAI's `register()` (`@traceai/fi-core`) sends OTLP/HTTP: `<endpoint>/tracer/v1/traces`. */
 export const TRACEAI_TRACES_PATH = "/tracer/v1/traces";
+/** The OTLP/HTTP logs path. */
+export const LOGS_PATH = "/v1/logs";
+
+/** A request's items as ingest checked them. */
+interface CheckedExport {
+  accepted: number;
+  rejected: number;
+  errors: string[];
+  /** Accepted items worth spooling (and counted against the key's rate); 0: nothing to spool. */
+  keep: number;
+}
+
+/** What differs between the OTLP signals ingest takes. */
+interface ExportSignal {
+  signal: IngestSignal;
+  check(body: Buffer, encoding: OtlpEncoding): CheckedExport;
+  /** Counts a request's items, once its answer is final (a 503 is retried whole). */
+  count(checked: CheckedExport, encoding: OtlpEncoding): void;
+}
+
+function tracesSignal(metrics: Metrics): ExportSignal {
+  return {
+    signal: "traces",
+    check: (body, encoding) => {
+      const checked = checkTraceRequest(body, encoding);
+      return { ...checked, keep: checked.accepted };
+    },
+    count: ({ accepted, rejected }, encoding) => {
+      if (rejected > 0) metrics.spansRejected.inc({ reason: "invalid_span" }, rejected);
+      metrics.spansReceived.inc({ encoding }, accepted);
+    },
+  };
+}
 
 /**
- * `POST /v1/traces` (and its alias `POST /tracer/v1/traces`): OTLP/HTTP in protobuf or JSON, gzip or not. The body is parsed and every span
- * checked, then the request is spooled in Redis for a worker to read (normalise, redact, buffer);
- * the answer, partial success included, is final once the spool holds it.
+ * Logs: only GenAI content events with a trace and span id are kept (spooled, then joined to
+ * their spans); every other record is accepted, counted and dropped here. One per request.
+ */
+function logsSignal(metrics: Metrics): ExportSignal {
+  let withoutSpan = 0;
+  return {
+    signal: "logs",
+    check: (body, encoding) => {
+      const checked = checkLogsRequest(body, encoding);
+      withoutSpan = checked.genaiWithoutSpan;
+      return { ...checked, keep: checked.genaiContent };
+    },
+    count: ({ accepted, rejected, keep }, encoding) => {
+      const dropped = metrics.logRecordsDropped;
+      if (rejected > 0) dropped.inc({ reason: "invalid_log_record" }, rejected);
+      if (withoutSpan > 0) dropped.inc({ reason: "no_span" }, withoutSpan);
+      const other = accepted - keep - withoutSpan;
+      if (other > 0) dropped.inc({ reason: "not_genai_content" }, other);
+      metrics.logRecordsReceived.inc({ encoding }, accepted);
+    },
+  };
+}
+
+/**
+ * `POST /v1/traces` (and its alias `POST /tracer/v1/traces`) and `POST /v1/logs`: OTLP/HTTP in
+ * protobuf or JSON, gzip or not. The body is parsed and every item checked, then the request is
+ * spooled in Redis for a worker to read (normalise, redact, buffer); the answer, partial success
+ * included, is final once the spool holds it. A logs request holding no GenAI content is
+ * answered without spooling.
  */
 export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   // Bodies are read raw here whatever their type: decoding is ours, so that every failure gets
@@ -63,83 +123,103 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return sendOtlpError(reply, encoding, status, message);
   });
 
-  const receiveTraces = async (request: FastifyRequest, reply: FastifyReply) => {
-    const encoding = encodingOf(request.headers["content-type"]);
-    if (!encoding) {
-      deps.metrics.requestsRejected.inc({ status: "415" });
-      return sendOtlpError(
-        reply,
-        "json",
-        415,
-        `Content-Type "${request.headers["content-type"] ?? ""}" is not supported: send application/x-protobuf or application/json`,
-      );
-    }
-    const pushback = deps.backpressure.check();
-    if (pushback) {
-      deps.metrics.requestsRejected.inc({ status: String(pushback.status) });
-      return sendOtlpError(
-        reply,
-        encoding,
-        pushback.status,
-        `try again later: ${pushback.reason}`,
-        pushback.retryAfterSeconds,
-      );
-    }
-
-    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    let coding: ReturnType<typeof contentCoding>;
-    let bodyBytes: number;
-    let checked: ReturnType<typeof checkTraceRequest>;
-    try {
-      coding = contentCoding(request.headers["content-encoding"]);
-      const body = await decompress(raw, coding, deps.maxBodyBytes);
-      bodyBytes = body.length;
-      checked = checkTraceRequest(body, encoding);
-    } catch (err) {
-      if (!(err instanceof TracejudgeError)) throw err;
-      const status = STATUS_BY_CODE[err.code] ?? 400;
-      deps.metrics.requestsRejected.inc({ status: String(status) });
-      return sendOtlpError(reply, encoding, status, err.message);
-    }
-
-    const wait = deps.admit?.(request, checked.accepted) ?? 0;
-    if (wait > 0) {
-      deps.metrics.requestsRejected.inc({ status: "429" });
-      return sendOtlpError(
-        reply,
-        encoding,
-        429,
-        "this API key's ingest rate is spent: try again later",
-        wait,
-      );
-    }
-    const { accepted, rejected, errors } = checked;
-    if (accepted > 0) {
-      try {
-        const project = request.caller?.project ?? "default";
-        // Spooled as it came: a compressed body keeps Redis's share small, and the worker
-        // inflates it again (to the size checked here).
-        await deps.spool.put(raw, { encoding, coding, bodyBytes, project, spans: accepted });
-      } catch (err) {
-        deps.metrics.requestsRejected.inc({ status: "503" });
-        deps.logger.warn({ err: errorMessage(err) }, "cannot spool the request");
-        return sendOtlpError(
-          reply,
-          encoding,
-          503,
-          "try again later: the trace buffer (Redis) is unavailable",
-          5,
-        );
-      }
-    }
-    // Counted once the answer is final: a 503 above is retried whole by the exporter.
-    if (rejected > 0) deps.metrics.spansRejected.inc({ reason: "invalid_span" }, rejected);
-    deps.metrics.spansReceived.inc({ encoding }, accepted);
-    return sendExportResponse(reply, encoding, rejected, errors.join("; "));
-  };
-
+  const receiveTraces = (request: FastifyRequest, reply: FastifyReply) =>
+    receiveExport(request, reply, tracesSignal(deps.metrics), deps);
   app.post(TRACES_PATH, receiveTraces);
   // traceAI's `register()` appends its collector path to the endpoint it is given, so that path
   // is the same route: same auth, limits and back-pressure.
   app.post(TRACEAI_TRACES_PATH, receiveTraces);
+  app.post(LOGS_PATH, (request, reply) =>
+    receiveExport(request, reply, logsSignal(deps.metrics), deps),
+  );
+}
+
+async function receiveExport(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  signal: ExportSignal,
+  deps: IngestDeps,
+): Promise<FastifyReply> {
+  const encoding = encodingOf(request.headers["content-type"]);
+  if (!encoding) {
+    deps.metrics.requestsRejected.inc({ status: "415" });
+    return sendOtlpError(
+      reply,
+      "json",
+      415,
+      `Content-Type "${request.headers["content-type"] ?? ""}" is not supported: send application/x-protobuf or application/json`,
+    );
+  }
+  const pushback = deps.backpressure.check();
+  if (pushback) {
+    deps.metrics.requestsRejected.inc({ status: String(pushback.status) });
+    return sendOtlpError(
+      reply,
+      encoding,
+      pushback.status,
+      `try again later: ${pushback.reason}`,
+      pushback.retryAfterSeconds,
+    );
+  }
+
+  const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  let coding: ReturnType<typeof contentCoding>;
+  let bodyBytes: number;
+  let checked: CheckedExport;
+  try {
+    coding = contentCoding(request.headers["content-encoding"]);
+    const body = await decompress(raw, coding, deps.maxBodyBytes);
+    bodyBytes = body.length;
+    checked = signal.check(body, encoding);
+  } catch (err) {
+    if (!(err instanceof TracejudgeError)) throw err;
+    const status = STATUS_BY_CODE[err.code] ?? 400;
+    deps.metrics.requestsRejected.inc({ status: String(status) });
+    return sendOtlpError(reply, encoding, status, err.message);
+  }
+
+  const wait = deps.admit?.(request, checked.keep) ?? 0;
+  if (wait > 0) {
+    deps.metrics.requestsRejected.inc({ status: "429" });
+    return sendOtlpError(
+      reply,
+      encoding,
+      429,
+      "this API key's ingest rate is spent: try again later",
+      wait,
+    );
+  }
+  if (checked.keep > 0) {
+    try {
+      const project = request.caller?.project ?? "default";
+      // Spooled as it came: a compressed body keeps Redis's share small, and the worker
+      // inflates it again (to the size checked here).
+      await deps.spool.put(raw, {
+        signal: signal.signal,
+        encoding,
+        coding,
+        bodyBytes,
+        project,
+        spans: checked.keep,
+      });
+    } catch (err) {
+      deps.metrics.requestsRejected.inc({ status: "503" });
+      deps.logger.warn({ err: errorMessage(err) }, "cannot spool the request");
+      return sendOtlpError(
+        reply,
+        encoding,
+        503,
+        "try again later: the trace buffer (Redis) is unavailable",
+        5,
+      );
+    }
+  }
+  signal.count(checked, encoding);
+  return sendExportResponse(
+    reply,
+    signal.signal,
+    encoding,
+    checked.rejected,
+    checked.errors.join("; "),
+  );
 }

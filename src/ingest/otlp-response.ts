@@ -1,6 +1,7 @@
 import type { FastifyReply } from "fastify";
 import type { OtlpEncoding } from "../otlp/decode-traces.ts";
-import { ExportTraceServiceResponse, RpcStatus } from "../otlp/proto.ts";
+import { ExportLogsServiceResponse, ExportTraceServiceResponse, RpcStatus } from "../otlp/proto.ts";
+import type { IngestSignal } from "./request-spool.ts";
 
 export const CONTENT_TYPES: Record<OtlpEncoding, string> = {
   protobuf: "application/x-protobuf",
@@ -17,27 +18,35 @@ const RPC_CODE_BY_HTTP: Record<number, number> = {
   503: 14, // UNAVAILABLE
 };
 
+/** Each signal's response message, and its partial success's count field. */
+const RESPONSES = {
+  traces: { message: ExportTraceServiceResponse, rejectedField: "rejectedSpans" },
+  logs: { message: ExportLogsServiceResponse, rejectedField: "rejectedLogRecords" },
+} as const;
+
 /**
- * Success, per the OTLP spec: an ExportTraceServiceResponse in the request's encoding, with
- * `partial_success` set only when spans were rejected.
+ * Success, per the OTLP spec: an ExportTraceServiceResponse (ExportLogsServiceResponse) in the
+ * request's encoding, with `partial_success` set only when spans (log records) were rejected.
  */
 export function sendExportResponse(
   reply: FastifyReply,
+  signal: IngestSignal,
   encoding: OtlpEncoding,
   rejected: number,
   errorMessage: string,
 ): FastifyReply {
   const partial = rejected > 0 || errorMessage !== "";
+  const { message: type, rejectedField } = RESPONSES[signal];
   reply.code(200).type(CONTENT_TYPES[encoding]);
   if (encoding === "json") {
     return reply.send(
-      partial ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage } } : {},
+      partial ? { partialSuccess: { [rejectedField]: String(rejected), errorMessage } } : {},
     );
   }
-  const message = ExportTraceServiceResponse.fromObject(
-    partial ? { partialSuccess: { rejectedSpans: rejected, errorMessage } } : {},
+  const message = type.fromObject(
+    partial ? { partialSuccess: { [rejectedField]: rejected, errorMessage } } : {},
   );
-  return reply.send(Buffer.from(ExportTraceServiceResponse.encode(message).finish()));
+  return reply.send(Buffer.from(type.encode(message).finish()));
 }
 
 /** Failure, per the OTLP spec: a google.rpc.Status body in the request's encoding. */

@@ -11,6 +11,8 @@ export const INGEST_QUEUE = "ingest";
 /** Payload of an `ingest` job: where the request's body waits, and how to read it. */
 export const IngestJobSchema = z.object({
   bodyKey: z.string(),
+  /** Which export request the body is; absent in jobs of builds that took traces only. */
+  signal: z.enum(["traces", "logs"]).default("traces"),
   encoding: z.enum(["protobuf", "json"]),
   /** The body is spooled as it came; absent in jobs of builds that spooled it inflated. */
   coding: z.enum(["identity", "gzip", "deflate"]).default("identity"),
@@ -18,11 +20,12 @@ export const IngestJobSchema = z.object({
   bodyBytes: z.number().int().nonnegative().optional(),
   /** The project of the key that sent it; its spans belong to that project. */
   project: z.string(),
-  /** Spans the request was acknowledged with (for progress and metrics). */
+  /** Spans (log records joined to spans, for logs) the request was acknowledged with (for progress and metrics). */
   spans: z.number().int().nonnegative(),
   receivedAtMs: z.number(),
 });
 export type IngestJob = z.infer<typeof IngestJobSchema>;
+export type IngestSignal = IngestJob["signal"];
 /** A job as written (defaults not yet applied). */
 export type IngestJobInput = z.input<typeof IngestJobSchema>;
 
@@ -46,6 +49,7 @@ export class RequestSpool {
   async put(
     body: Buffer,
     meta: {
+      signal?: IngestSignal;
       encoding: OtlpEncoding;
       coding: ContentCoding;
       bodyBytes: number;

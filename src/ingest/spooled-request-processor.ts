@@ -1,7 +1,9 @@
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import { errorMessage } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import { readSpanContent, type SpanContent } from "../logs/span-content.ts";
 import type { Metrics } from "../metrics/metrics.ts";
+import { decodeLogsRequest } from "../otlp/decode-logs.ts";
 import { decodeTraceRequest } from "../otlp/decode-traces.ts";
 import type { OtlpSpan } from "../otlp/otlp-span.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
@@ -22,8 +24,10 @@ export interface SpooledRequestDeps {
 
 /**
  * Reads one spooled export request into the trace buffer: decode, normalise, redact, append, and
- * only then drop the body. A crash in between redoes the append; the buffer keeps one copy of a
- * span per id, so nothing is counted twice.
+ * only then drop the body. A traces request appends its spans, a logs request the GenAI content
+ * of its records (joined to their spans when the trace is assembled). A crash in between redoes
+ * the append; the buffer keeps one copy of a span per id and of a record per identity, so
+ * nothing is counted twice.
  */
 export async function processSpooledRequest(
   job: IngestJob,
@@ -34,17 +38,39 @@ export async function processSpooledRequest(
     // Read and dropped by a worker that died before finishing the job (its spans are in the
     // buffer), or never read before its TTL: only the second loses spans, and says so.
     if (Date.now() - job.receivedAtMs >= deps.spool.ttlSeconds * 1000) {
-      deps.metrics.spansRejected.inc({ reason: "expired_in_spool" }, job.spans);
+      if (job.signal === "logs") {
+        deps.metrics.logRecordsDropped.inc({ reason: "expired_in_spool" }, job.spans);
+      } else {
+        deps.metrics.spansRejected.inc({ reason: "expired_in_spool" }, job.spans);
+      }
       deps.logger.warn(
-        { spans: job.spans, receivedAtMs: job.receivedAtMs, ttlSeconds: deps.spool.ttlSeconds },
+        {
+          signal: job.signal,
+          items: job.spans,
+          receivedAtMs: job.receivedAtMs,
+          ttlSeconds: deps.spool.ttlSeconds,
+        },
         "an acknowledged request expired in the spool before a worker read it (trace_buffer_ttl_s)",
       );
     }
     return { buffered: 0 };
   }
-  // Ingest checked this body with the same rules, so the spans it rejected are rejected again
+  // Ingest checked this body with the same rules, so the items it rejected are rejected again
   // here (and were already answered and counted); the others read as they were acknowledged.
   const inflated = await decompress(body, job.coding, job.bodyBytes ?? MAX_INFLATED_BYTES);
+  const buffered =
+    job.signal === "logs"
+      ? await bufferLogContent(inflated, job, deps)
+      : await bufferSpans(inflated, job, deps);
+  await deps.spool.drop(job);
+  return { buffered };
+}
+
+async function bufferSpans(
+  inflated: Buffer,
+  job: IngestJob,
+  deps: SpooledRequestDeps,
+): Promise<number> {
   const decoded = decodeTraceRequest(inflated, job.encoding);
   const spans: LlmSpan[] = [];
   for (const otlpSpan of decoded.spans) {
@@ -59,6 +85,36 @@ export async function processSpooledRequest(
     }
   }
   await deps.buffer.append(spans);
-  await deps.spool.drop(job);
-  return { buffered: spans.length };
+  return spans.length;
+}
+
+/**
+ * The GenAI content of a logs request, beside its spans in the trace buffer. Ingest counted the
+ * records it drops for good (not GenAI content, no span to join); here only content events that
+ * turn out to hold no content are counted.
+ */
+async function bufferLogContent(
+  inflated: Buffer,
+  job: IngestJob,
+  deps: SpooledRequestDeps,
+): Promise<number> {
+  const decoded = decodeLogsRequest(inflated, job.encoding);
+  const contents: SpanContent[] = [];
+  for (const record of decoded.records) {
+    try {
+      const read = readSpanContent(record, job.project, deps);
+      if ("content" in read) contents.push(read.content);
+      else if (read.dropped === "no_content") {
+        deps.metrics.logRecordsDropped.inc({ reason: "no_content" });
+      }
+    } catch (err) {
+      deps.metrics.logRecordsDropped.inc({ reason: "invalid_log_record" });
+      deps.logger.warn(
+        { traceId: record.traceId, spanId: record.spanId, err: errorMessage(err) },
+        "log record could not be read",
+      );
+    }
+  }
+  await deps.buffer.appendContent(contents);
+  return contents.length;
 }

@@ -23,6 +23,18 @@ export function createMetrics() {
       labelNames: ["reason"] as const,
       registers: [registry],
     }),
+    logRecordsReceived: new Counter({
+      name: "tracejudge_log_records_received_total",
+      help: "Log records accepted by OTLP ingest (/v1/logs).",
+      labelNames: ["encoding"] as const,
+      registers: [registry],
+    }),
+    logRecordsDropped: new Counter({
+      name: "tracejudge_log_records_dropped_total",
+      help: "Log records not joined to a span, by reason (not_genai_content, no_span, no_content, invalid_log_record, expired_in_spool).",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
     requestsRejected: new Counter({
       name: "tracejudge_ingest_requests_rejected_total",
       help: "OTLP requests answered with an error status.",

@@ -3,9 +3,9 @@ import {
   checkId,
   checkNanos,
   decodeFailed,
+  type ExportShape,
   ItemRejected,
   isObj,
-  list,
   type Obj,
   type OtlpEncoding,
   parseJsonBody,
@@ -15,6 +15,7 @@ import {
   readNanos,
   readResource,
   readScope,
+  walkExport,
 } from "./otlp-fields.ts";
 import type { OtlpSpan, OtlpSpanEvent } from "./otlp-span.ts";
 import { ExportTraceServiceRequest } from "./proto.ts";
@@ -114,41 +115,15 @@ function readSpan(
   };
 }
 
-/**
- * Walks an ExportTraceServiceRequest: OTLP/JSON, protobufjs `toObject` output, or a decoded
- * protobuf message as it is. A payload whose structure is wrong throws `OTLP_DECODE_FAILED`; a
- * single bad span (an invalid id, say) is rejected and counted, and the rest are taken, as OTLP
- * partial success intends.
- */
-function walkExportRequest(
-  request: unknown,
-  /** Takes a span in, or throws `ItemRejected` to count it out. */
-  visit: (raw: unknown, resourceSpans: Obj, scopeSpans: Obj) => void,
-): { rejected: number; errors: string[] } {
-  if (!isObj(request))
-    throw decodeFailed("the request body must be an ExportTraceServiceRequest object");
-  const reasons = new Map<string, number>();
-  let rejected = 0;
-  for (const resourceSpans of list(request.resourceSpans, "resourceSpans")) {
-    if (!isObj(resourceSpans)) throw decodeFailed("resourceSpans entries must be objects");
-    // instrumentationLibrarySpans is the pre-1.0 name some old exporters still send.
-    const scopes = resourceSpans.scopeSpans ?? resourceSpans.instrumentationLibrarySpans;
-    for (const scopeSpans of list(scopes, "scopeSpans")) {
-      if (!isObj(scopeSpans)) throw decodeFailed("scopeSpans entries must be objects");
-      for (const raw of list(scopeSpans.spans, "spans")) {
-        try {
-          visit(raw, resourceSpans, scopeSpans);
-        } catch (err) {
-          if (!(err instanceof ItemRejected)) throw err;
-          rejected += 1;
-          reasons.set(err.message, (reasons.get(err.message) ?? 0) + 1);
-        }
-      }
-    }
-  }
-  const errors = [...reasons].map(([reason, count]) => `${count} span(s): ${reason}`);
-  return { rejected, errors };
-}
+/** Where an ExportTraceServiceRequest keeps its spans. */
+const TRACES_SHAPE: ExportShape = {
+  message: "ExportTraceServiceRequest",
+  resources: "resourceSpans",
+  scopes: "scopeSpans",
+  legacyScopes: "instrumentationLibrarySpans",
+  items: "spans",
+  item: "span",
+};
 
 /**
  * Reads an ExportTraceServiceRequest in object form (OTLP/JSON, or protobufjs `toObject`) into
@@ -158,14 +133,19 @@ export function readExportRequest(request: unknown, encoding: OtlpEncoding): Dec
   const spans: OtlpSpan[] = [];
   let resourceOf: { from: Obj; value: OtlpSpan["resource"] } | undefined;
   let scopeOf: { from: Obj; value: OtlpSpan["scope"] } | undefined;
-  const { rejected, errors } = walkExportRequest(request, (raw, resourceSpans, scopeSpans) => {
-    checkSpan(raw, encoding);
-    const header = readSpanHeader(raw, encoding);
-    if (resourceOf?.from !== resourceSpans)
-      resourceOf = { from: resourceSpans, value: readResource(resourceSpans) };
-    if (scopeOf?.from !== scopeSpans) scopeOf = { from: scopeSpans, value: readScope(scopeSpans) };
-    spans.push(readSpan(raw, header, resourceOf.value, scopeOf.value));
-  });
+  const { rejected, errors } = walkExport(
+    request,
+    TRACES_SHAPE,
+    (raw, resourceSpans, scopeSpans) => {
+      checkSpan(raw, encoding);
+      const header = readSpanHeader(raw, encoding);
+      if (resourceOf?.from !== resourceSpans)
+        resourceOf = { from: resourceSpans, value: readResource(resourceSpans) };
+      if (scopeOf?.from !== scopeSpans)
+        scopeOf = { from: scopeSpans, value: readScope(scopeSpans) };
+      spans.push(readSpan(raw, header, resourceOf.value, scopeOf.value));
+    },
+  );
   return { spans, rejected, errors };
 }
 
@@ -184,7 +164,7 @@ export interface CheckedTraces {
 export function checkTraceRequest(body: Buffer, encoding: OtlpEncoding): CheckedTraces {
   const parsed = encoding === "json" ? parseJsonBody(body) : decodeProtobuf(body);
   let accepted = 0;
-  const { rejected, errors } = walkExportRequest(parsed, (raw) => {
+  const { rejected, errors } = walkExport(parsed, TRACES_SHAPE, (raw) => {
     checkSpan(raw, encoding);
     accepted += 1;
   });

@@ -134,6 +134,52 @@ export function pruneDeepKeyValues(keyValues: unknown, depth: number): void {
   for (const kv of keyValues) if (isObj(kv)) pruneDeepValue(kv.value, depth);
 }
 
+/** Where an export request of one signal keeps its items, and what to call them in errors. */
+export interface ExportShape {
+  message: string;
+  resources: string;
+  scopes: string;
+  /** The pre-1.0 name of the scopes list, which some old exporters still send. */
+  legacyScopes: string;
+  items: string;
+  item: string;
+}
+
+/**
+ * Walks an export request (OTLP/JSON, protobufjs `toObject` output, or a decoded protobuf message
+ * as it is). A payload whose structure is wrong throws `OTLP_DECODE_FAILED` naming the field; a
+ * single bad item (an invalid id, say) is rejected and counted, and the rest are taken, as OTLP
+ * partial success intends.
+ */
+export function walkExport(
+  request: unknown,
+  shape: ExportShape,
+  /** Takes an item in, or throws `ItemRejected` to count it out. */
+  visit: (raw: unknown, resource: Obj, scope: Obj) => void,
+): { rejected: number; errors: string[] } {
+  if (!isObj(request)) throw decodeFailed(`the request body must be an ${shape.message} object`);
+  const reasons = new Map<string, number>();
+  let rejected = 0;
+  for (const resource of list(request[shape.resources], shape.resources)) {
+    if (!isObj(resource)) throw decodeFailed(`${shape.resources} entries must be objects`);
+    const scopes = resource[shape.scopes] ?? resource[shape.legacyScopes];
+    for (const scope of list(scopes, shape.scopes)) {
+      if (!isObj(scope)) throw decodeFailed(`${shape.scopes} entries must be objects`);
+      for (const raw of list(scope[shape.items], shape.items)) {
+        try {
+          visit(raw, resource, scope);
+        } catch (err) {
+          if (!(err instanceof ItemRejected)) throw err;
+          rejected += 1;
+          reasons.set(err.message, (reasons.get(err.message) ?? 0) + 1);
+        }
+      }
+    }
+  }
+  const errors = [...reasons].map(([reason, count]) => `${count} ${shape.item}(s): ${reason}`);
+  return { rejected, errors };
+}
+
 /** A group's resource attributes (`resourceSpans.resource`, `resourceLogs.resource`). */
 export function readResource(group: Obj): Attributes {
   const resource = isObj(group.resource) ? group.resource : {};

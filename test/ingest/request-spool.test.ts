@@ -87,6 +87,7 @@ describe("the request spool", () => {
     const metrics = createMetrics();
     const gone = {
       bodyKey: `${prefix}:ingest:body:gone`,
+      signal: "traces" as const,
       encoding: "protobuf" as const,
       coding: "identity" as const,
       project: "default",
