@@ -114,70 +114,52 @@ describe("assembleTrace", () => {
     expect(context.map((d) => d.content)).toContain("rainy, 57°F");
   });
 
-  it("splits context pasted in the prompt from the question", () => {
-    const llm = makeSpan({
-      kind: "LLM",
-      question:
+  it.each([
+    {
+      layout: "context first",
+      prompt:
         "Context:\n[doc_123] Refunds are accepted within 30 days of purchase.\n\nQuestion: How long do I have to request a refund?",
-      answer: "Within 90 days.",
-    });
-    const target = llmTargets(assembleTrace(TRACE, [llm]))[0];
-    expect(target?.question).toBe("How long do I have to request a refund?");
-    expect(target?.context).toEqual([
-      {
-        content: "[doc_123] Refunds are accepted within 30 days of purchase.",
-        sourceSpanId: llm.spanId,
-        origin: "prompt",
-      },
-    ]);
-  });
-
-  it("reads LangChain's rlm/rag-prompt, which asks the question before the context", () => {
-    const llm = makeSpan({
-      kind: "LLM",
-      question:
+      context: "[doc_123] Refunds are accepted within 30 days of purchase.",
+    },
+    {
+      layout: "LangChain's rlm/rag-prompt, question first",
+      prompt:
         "You are an assistant for question-answering tasks. Use the following pieces of retrieved context to answer the question. If you don't know the answer, just say that you don't know. Use three sentences maximum and keep the answer concise.\nQuestion: How long do I have to request a refund? \nContext: Refunds are accepted within 30 days of purchase.\n\nStore credit is issued after 30 days. \nAnswer:",
-      answer: "Within 30 days.",
-    });
+      context:
+        "Refunds are accepted within 30 days of purchase.\n\nStore credit is issued after 30 days.",
+    },
+  ])("splits context pasted in the prompt from the question ($layout)", ({ prompt, context }) => {
+    const llm = makeSpan({ kind: "LLM", question: prompt, answer: "Within 90 days." });
     const target = llmTargets(assembleTrace(TRACE, [llm]))[0];
     expect(target?.question).toBe("How long do I have to request a refund?");
     expect(target?.context).toEqual([
-      {
-        content:
-          "Refunds are accepted within 30 days of purchase.\n\nStore credit is issued after 30 days.",
-        sourceSpanId: llm.spanId,
-        origin: "prompt",
-      },
+      { content: context, sourceSpanId: llm.spanId, origin: "prompt" },
     ]);
   });
 
-  it("lets the retriever's documents stand for the same documents pasted in the prompt", () => {
-    const { root, retriever, llm } = ragTrace();
-    const pasted = makeSpan({
-      ...llm,
-      question:
+  it.each([
+    {
+      case: "stand for the same documents pasted in the prompt",
+      prompt:
         "Question: How long do I have? \nContext: Refunds are accepted within 30 days.\n\nStore credit after 30 days. \nAnswer:",
-    });
+      context: ["Refunds are accepted within 30 days.", "Store credit after 30 days."],
+    },
+    {
+      case: "are kept beside pasted context the retriever did not return",
+      prompt: "Context: Orders ship within 2 days.\n\nQuestion: How long do I have?",
+      context: [
+        "Refunds are accepted within 30 days.",
+        "Store credit after 30 days.",
+        "Orders ship within 2 days.",
+      ],
+    },
+  ])("the retriever's documents $case", ({ prompt, context }) => {
+    const { root, retriever, llm } = ragTrace();
+    const pasted = makeSpan({ ...llm, question: prompt });
     const target = llmTargets(assembleTrace(TRACE, [root, retriever, pasted]))[0];
     expect(target?.question).toBe("How long do I have?");
-    expect(target?.context.map((d) => [d.content, d.origin])).toEqual([
-      ["Refunds are accepted within 30 days.", "retrieval"],
-      ["Store credit after 30 days.", "retrieval"],
-    ]);
-  });
-
-  it("keeps pasted context that the retriever did not return beside its documents", () => {
-    const { root, retriever, llm } = ragTrace();
-    const pasted = makeSpan({
-      ...llm,
-      question: "Context: Orders ship within 2 days.\n\nQuestion: How long do I have?",
-    });
-    const target = llmTargets(assembleTrace(TRACE, [root, retriever, pasted]))[0];
-    expect(target?.context.map((d) => d.content)).toEqual([
-      "Refunds are accepted within 30 days.",
-      "Store credit after 30 days.",
-      "Orders ship within 2 days.",
-    ]);
+    expect(target?.context.map((d) => d.content)).toEqual(context);
+    expect(target?.context[0]?.origin).toBe("retrieval");
   });
 
   it("takes a chat RAG system message's context without its instructions", () => {
