@@ -188,7 +188,9 @@ async function evalCommand(config: Config, args: string[]): Promise<number> {
       concurrency: concurrency ?? (needsJudge ? 4 : 1),
       ...(limit ? { limit } : {}),
       ...(judgeDescription ? { judgeDescription } : {}),
-      progress: (total) => evalProgress(process.stderr, process.stderr.isTTY === true, total),
+      // A bar redrawn in place would be torn by verdict lines printed to the same terminal.
+      progress: (total) =>
+        evalProgress(process.stderr, process.stderr.isTTY && !process.stdout.isTTY, total),
       write: (line) => process.stdout.write(`${line}\n`),
       warn: (line) => process.stderr.write(`${line}\n`),
     });
