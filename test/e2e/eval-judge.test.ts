@@ -77,7 +77,8 @@ function ragCase(id: string, answer: string, label: string, task = "qa"): object
   };
 }
 
-describe("tracejudge eval --backend judge", () => {
+// Each test starts the CLI (a few seconds of TypeScript loading), slower on a busy machine.
+describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
   it("judges each case through the endpoint and prints each verdict, its usage and the run's cost", async () => {
     server.setHandler(groundingJudge);
     const file = casesFile("basic.jsonl", [
@@ -283,13 +284,15 @@ describe("tracejudge eval --backend judge", () => {
       [["--budget", "0"], /--budget must be a positive number, not "0"/],
       [["--cases", path.join(dir, "missing.jsonl")], /cannot read cases file .*missing\.jsonl/],
     ];
-    for (const [extra, message] of flags) {
-      const bad = await runCli(["eval", "--cases", file, ...extra], env);
-      expect(bad.code, extra.join(" ")).toBe(2);
-      expect(bad.stderr).toMatch(message);
-    }
+    const runs = await Promise.all(
+      flags.map(([extra]) => runCli(["eval", "--cases", file, ...extra], env)),
+    );
+    flags.forEach(([extra, message], i) => {
+      expect(runs[i]?.code, extra.join(" ")).toBe(2);
+      expect(runs[i]?.stderr).toMatch(message);
+    });
     expect(server.callCount).toBe(0);
-  });
+  }, 120_000);
 
   const ragtruth = path.resolve(import.meta.dirname, "../../../shared/data/ragtruth-dev.jsonl");
   it.skipIf(!existsSync(ragtruth))(
