@@ -2,7 +2,12 @@ import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgedLlmSpans } from "../../support/client-app.ts";
-import { type LangChainApp, startLangChainApp } from "../../support/langchain-app.ts";
+import {
+  KeywordRetriever,
+  type LangChainApp,
+  retrievalChain,
+  startLangChainApp,
+} from "../../support/langchain-app.ts";
 
 /** LangChain hub's `rlm/rag-prompt`, verbatim: the question comes before the context. */
 const RAG_PROMPT =
@@ -30,13 +35,30 @@ const CASES = [
 
 let app: LangChainApp;
 
+/** Waits for the next LLM spans and checks each was judged on `expected`, and passed. */
+async function expectJudged(
+  from: number,
+  expected: { question: string; answer: string; context: string[] }[],
+) {
+  const spans = (await judgedLlmSpans(app.svc, from + expected.length)).slice(from);
+  expect(spans).toHaveLength(expected.length);
+  for (const [i, e] of expected.entries()) {
+    // Neither the template's instructions nor the "Answer:" cue leak into the question or context.
+    expect(spans[i]).toMatchObject(e);
+    expect(spans[i]?.verdicts).toEqual([
+      { evaluator: "groundedness", status: "ok", passed: true },
+      { evaluator: "hallucination", status: "ok", passed: true },
+    ]);
+  }
+}
+
 beforeAll(async () => {
   app = await startLangChainApp("langchain-rag-prompt", CASES);
 });
 afterAll(() => app?.close());
 
-describe("LangChain.js with the rlm/rag-prompt template and no retriever", () => {
-  it("gets each LLM call judged on the question and the context pasted into the template", async () => {
+describe("LangChain.js with the rlm/rag-prompt template", () => {
+  it("without a retriever, judges each LLM call on the question and the context pasted into it", async () => {
     const chain = ChatPromptTemplate.fromMessages([["human", RAG_PROMPT]])
       .pipe(app.model)
       .pipe(new StringOutputParser());
@@ -51,19 +73,30 @@ describe("LangChain.js with the rlm/rag-prompt template and no retriever", () =>
     }
     await app.provider.forceFlush();
 
-    const spans = await judgedLlmSpans(app.svc, CASES.length);
-    expect(spans).toHaveLength(CASES.length);
-    for (const [i, c] of CASES.entries()) {
-      // Neither the template's instructions nor the "Answer:" cue leak into the question or context.
-      expect(spans[i]).toMatchObject({
+    // One document: the app pasted the documents as one block of text.
+    await expectJudged(
+      0,
+      CASES.map((c) => ({
         question: c.question,
         answer: c.answer,
         context: [c.documents.join("\n\n")],
-      });
-      expect(spans[i]?.verdicts).toEqual([
-        { evaluator: "groundedness", status: "ok", passed: true },
-        { evaluator: "hallucination", status: "ok", passed: true },
-      ]);
-    }
+      })),
+    );
+  });
+
+  it("with a retriever, judges on the retrieved documents, each once", async () => {
+    const retriever = new KeywordRetriever(
+      CASES.flatMap((c) => c.documents),
+      ["refund", "shipping"],
+    );
+    const prompt = ChatPromptTemplate.fromMessages([["human", RAG_PROMPT]]);
+    const chain = retrievalChain(app, retriever, prompt);
+    for (const c of CASES) expect(await chain.invoke(c.question)).toBe(c.answer);
+    await app.provider.forceFlush();
+
+    await expectJudged(
+      CASES.length,
+      CASES.map((c) => ({ question: c.question, answer: c.answer, context: c.documents })),
+    );
   });
 });

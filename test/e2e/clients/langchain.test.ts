@@ -1,11 +1,12 @@
-import { Document } from "@langchain/core/documents";
-import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatPromptTemplate } from "@langchain/core/prompts";
-import { BaseRetriever } from "@langchain/core/retrievers";
-import { RunnablePassthrough, RunnableSequence } from "@langchain/core/runnables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgedLlmSpans } from "../../support/client-app.ts";
-import { type LangChainApp, startLangChainApp } from "../../support/langchain-app.ts";
+import {
+  KeywordRetriever,
+  type LangChainApp,
+  retrievalChain,
+  startLangChainApp,
+} from "../../support/langchain-app.ts";
 
 /** The knowledge base: each question below retrieves exactly its two documents. */
 const DOCUMENTS = [
@@ -28,21 +29,6 @@ const CASES = [
   },
 ];
 
-/** A small in-memory retriever: the documents that share a keyword with the query. */
-class KeywordRetriever extends BaseRetriever {
-  override lc_namespace = ["tracejudge", "test"];
-  static override lc_name() {
-    return "KeywordRetriever";
-  }
-
-  override async _getRelevantDocuments(query: string): Promise<Document[]> {
-    const words = query.toLowerCase().match(/\b(refund|shipping)\b/g) ?? [];
-    return DOCUMENTS.filter((doc) => words.some((w) => doc.toLowerCase().includes(w))).map(
-      (pageContent) => new Document({ pageContent }),
-    );
-  }
-}
-
 let app: LangChainApp;
 
 beforeAll(async () => {
@@ -56,16 +42,8 @@ describe("LangChain.js with @arizeai/openinference-instrumentation-langchain", (
       ["system", "Answer the question using only this context:\n\n{context}"],
       ["human", "{question}"],
     ]);
-    const formatDocs = (docs: Document[]) => docs.map((d) => d.pageContent).join("\n\n");
-    const chain = RunnableSequence.from([
-      {
-        context: new KeywordRetriever().pipe(formatDocs),
-        question: new RunnablePassthrough(),
-      },
-      prompt,
-      app.model,
-      new StringOutputParser(),
-    ]);
+    const retriever = new KeywordRetriever(DOCUMENTS, ["refund", "shipping"]);
+    const chain = retrievalChain(app, retriever, prompt);
 
     for (const c of CASES) expect(await chain.invoke(c.question)).toBe(c.answer);
     await app.provider.forceFlush();
