@@ -161,11 +161,57 @@ export class FakeOpenAIServer {
       req.socket.destroy();
       return;
     }
+    if (body.stream === true && reply.body === undefined && (reply.status ?? 200) === 200) {
+      sendStream(res, completion(recorded, reply), body.stream_options?.include_usage === true);
+      return;
+    }
     sendJson(res, reply.status ?? 200, reply.body ?? completion(recorded, reply), reply.headers);
   }
 }
 
-function completion(request: RecordedRequest, reply: FakeReply): object {
+/** A chat completion body; named are the parts a streamed answer is cut from. */
+interface CompletionBody {
+  id: string;
+  created: number;
+  model: string;
+  choices: {
+    message: { content: string; [field: string]: unknown };
+    finish_reason: string;
+    [field: string]: unknown;
+  }[];
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  [field: string]: unknown;
+}
+
+/**
+ * A completion as a `stream: true` request gets it: server-sent chunks with the role, the content
+ * in three pieces, the finish reason, the usage when `stream_options.include_usage` asks for it,
+ * then `[DONE]`.
+ */
+function sendStream(res: ServerResponse, done: CompletionBody, includeUsage: boolean): void {
+  const base = { id: done.id, object: "chat.completion.chunk", created: done.created };
+  const chunk = (delta: object, finish: string | null) => ({
+    ...base,
+    model: done.model,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+  });
+  const content = done.choices[0]?.message.content ?? "";
+  const size = Math.max(1, Math.ceil(content.length / 3));
+  const pieces = content.match(new RegExp(`[\\s\\S]{1,${size}}`, "g")) ?? [];
+  const chunks = [
+    chunk({ role: "assistant", content: "" }, null),
+    ...pieces.map((piece) => chunk({ content: piece }, null)),
+    chunk({}, done.choices[0]?.finish_reason ?? "stop"),
+    ...(includeUsage && done.usage
+      ? [{ ...base, model: done.model, choices: [], usage: done.usage }]
+      : []),
+  ];
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  for (const c of chunks) res.write(`data: ${JSON.stringify(c)}\n\n`);
+  res.end("data: [DONE]\n\n");
+}
+
+function completion(request: RecordedRequest, reply: FakeReply): CompletionBody {
   const content =
     typeof reply.content === "string" ? reply.content : JSON.stringify(reply.content ?? {});
   const usage =

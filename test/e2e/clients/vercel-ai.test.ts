@@ -1,5 +1,5 @@
 import { createOpenAI } from "@ai-sdk/openai";
-import { generateText, stepCountIs, tool } from "ai";
+import { generateText, stepCountIs, streamText, tool } from "ai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -32,10 +32,15 @@ const BY_TOOL = {
   answer: "Standard shipping takes 3 to 5 business days.",
 };
 
+const STREAMED = {
+  question: "Which shipping arrives the next business day?",
+  answer: "Express shipping arrives the next business day.",
+};
+
 let app: ClientApp;
 
 beforeAll(async () => {
-  app = await startClientApp("vercel-ai-rag", [IN_SYSTEM, BY_TOOL]);
+  app = await startClientApp("vercel-ai-rag", [IN_SYSTEM, BY_TOOL, STREAMED]);
 });
 afterAll(() => app?.close());
 
@@ -117,6 +122,33 @@ describe("Vercel AI SDK (ai 6) with experimental_telemetry", () => {
     const toolStep = spans.find((s) => s.trace_id === answered?.trace_id && s !== answered);
     expect(toolStep?.answer).toBeNull();
     expect(toolStep?.verdicts.map((v) => v.status)).toEqual(["skipped", "skipped"]);
+  });
+
+  it("judges a streamed answer (streamText) as a whole", async () => {
+    const result = streamText({
+      model: chatModel(),
+      system: `Answer the question using only this context:\n\n${lookUp(STREAMED.question)}`,
+      prompt: STREAMED.question,
+      experimental_telemetry: telemetry(),
+    });
+    expect(await result.text).toBe(STREAMED.answer);
+    expect(app.llm.requests.at(-1)?.body.stream).toBe(true);
+    await app.provider.forceFlush();
+
+    const spans = await judgedLlmSpans(app.svc, 4);
+    expect(spans).toHaveLength(4);
+    expect(spans.at(-1)).toMatchObject({
+      name: "ai.streamText.doStream",
+      question: STREAMED.question,
+      answer: STREAMED.answer,
+      context: [lookUp(STREAMED.question)],
+      model: ANSWERING_MODEL,
+      output_tokens: Math.ceil(STREAMED.answer.length / 4),
+    });
+    expect(spans.at(-1)?.verdicts).toEqual([
+      { evaluator: "groundedness", status: "ok", passed: true },
+      { evaluator: "hallucination", status: "ok", passed: true },
+    ]);
   });
 });
 
