@@ -10,6 +10,7 @@ import type { LlmSpan } from "../../src/span/llm-span.ts";
 import {
   contentlessChatSpan,
   jsChatRecords,
+  jsResponsesRecords,
   keyValues,
   logsRequest,
   pythonChatRecords,
@@ -51,6 +52,10 @@ describe("GenAI content from log records, merged into its span", () => {
   it.each([
     ["the JS instrumentation's chat events (event.name attribute)", jsChatRecords],
     ["the Python openai-v2 events (event_name field, observed time only)", pythonChatRecords],
+    [
+      "the JS instrumentation's Responses API operation details (input, then output)",
+      jsResponsesRecords,
+    ],
     [
       "the Python operation-details event (attributes)",
       (...a: Parameters<typeof jsChatRecords>) => [pythonOperationDetailsRecord(...a)],
