@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import pg from "pg";
 import { pino } from "pino";
 import { hashKey } from "../api/auth.ts";
@@ -8,12 +7,12 @@ import { loadConfig } from "../config/load-config.ts";
 import { runDemo } from "../demo/run-demo.ts";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import { prepareEvaluators } from "../evaluators/prepare-evaluators.ts";
-import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { priceFor } from "../judge/judge-config.ts";
 import { judgeBaseUrl } from "../judge/openai-judge.ts";
 import { createRedactor } from "../redact/redactor.ts";
 import { type ServiceRoles, startService } from "../service/service.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
+import { chooseEvaluators, EVAL_EXAMPLE, parseEvalArgs } from "./eval-args.ts";
 import { runEvalCommand } from "./eval-command.ts";
 import { evalProgress } from "./eval-progress.ts";
 import { runReevaluateCommand } from "./reevaluate-command.ts";
@@ -64,105 +63,10 @@ async function serve(config: Config, roles: ServiceRoles): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
-/** A flag's value as a positive number (an integer unless `fraction`), or a usage error. */
-function positive(flag: string, value: string | undefined, fraction = false): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!(n > 0) || (!fraction && !Number.isInteger(n))) {
-    throw new TracejudgeError(
-      "USAGE_INVALID",
-      `eval: --${flag} must be a positive ${fraction ? "number" : "integer"}, not "${value}"`,
-    );
-  }
-  return n;
-}
-
-/**
- * The evaluator with the backend and model the command line asks for, parsed by its own settings
- * schema over its configured settings (so a configured threshold stays, and a default one follows
- * the backend). Null when it has no such backend setting.
- */
-function withOverrides(
-  config: Config,
-  active: ActiveEvaluator,
-  backend: string | undefined,
-  model: string | undefined,
-): ActiveEvaluator | null {
-  if (backend === undefined && model === undefined) return active;
-  const configured = config.evaluators.find((e) => e.name === active.evaluator.name)?.settings;
-  const parsed = active.evaluator.settings.safeParse({
-    ...configured,
-    ...(backend ? { backend } : {}),
-    ...(model ? { model } : {}),
-  });
-  const settings = parsed.success ? (parsed.data as { backend?: unknown }) : null;
-  if (backend !== undefined && settings?.backend !== backend) return null;
-  // A model the settings do not take (an evaluator without a judge) changes nothing.
-  return settings ? { ...active, settings } : active;
-}
-
-const EVAL_EXAMPLE =
-  "tracejudge eval --cases ../shared/data/ragtruth-dev.jsonl --evaluator hallucination --backend judge --limit 100";
-
 async function evalCommand(config: Config, args: string[]): Promise<number> {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        cases: { type: "string" },
-        evaluator: { type: "string", default: "all" },
-        backend: { type: "string" },
-        model: { type: "string" },
-        concurrency: { type: "string" },
-        limit: { type: "string" },
-        budget: { type: "string" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new TracejudgeError("USAGE_INVALID", `eval: ${errorMessage(err)}\n\n${USAGE}`);
-  }
-  if (!values.cases)
-    throw new TracejudgeError("USAGE_INVALID", "eval: --cases FILE.jsonl is required");
-  const { backend, model } = values;
-  if (backend !== undefined && backend !== "offline" && backend !== "judge") {
-    throw new TracejudgeError(
-      "USAGE_INVALID",
-      `eval: --backend must be offline or judge, not "${backend}"`,
-    );
-  }
-  const concurrency = positive("concurrency", values.concurrency);
-  const limit = positive("limit", values.limit);
-  const budgetUsd = positive("budget", values.budget, true);
+  const flags = parseEvalArgs(args, USAGE);
   const { active } = await prepareEvaluators(config);
-  const named =
-    values.evaluator === "all"
-      ? active
-      : active.filter((a) => a.evaluator.name === values.evaluator);
-  if (named.length === 0) {
-    throw new TracejudgeError(
-      "USAGE_INVALID",
-      `eval: no evaluator named "${values.evaluator}" (known: ${active.map((a) => a.evaluator.name).join(", ")}, or all)`,
-    );
-  }
-  const chosen: ActiveEvaluator[] = [];
-  for (const a of named) {
-    const over = withOverrides(config, a, backend, model);
-    if (over) chosen.push(over);
-    else if (values.evaluator !== "all") {
-      throw new TracejudgeError(
-        "USAGE_INVALID",
-        `eval: evaluator "${a.evaluator.name}" has no backend setting, so --backend ${backend} does not apply to it`,
-      );
-    }
-  }
-  if (chosen.length === 0) {
-    throw new TracejudgeError(
-      "USAGE_INVALID",
-      `eval: no evaluator has a ${backend} backend (known: ${active.map((a) => a.evaluator.name).join(", ")})`,
-    );
-  }
+  const chosen = chooseEvaluators(config, active, flags);
   const logger = pino({ level: "warn" }, pino.destination(2));
   const needsJudge = chosen.some((a) => a.evaluator.usesJudge?.(a.settings as never) === true);
   const endpoint = config.judge?.base_url ?? config.judge?.api_key;
@@ -170,7 +74,12 @@ async function evalCommand(config: Config, args: string[]): Promise<number> {
   // configured one anyway, as the service does; only a run that needs one fails without it.
   const { judge, budget } =
     needsJudge || endpoint
-      ? createCasesJudge(config.judge, { model, budgetUsd, logger, example: EVAL_EXAMPLE })
+      ? createCasesJudge(config.judge, {
+          ...(flags.model ? { model: flags.model } : {}),
+          ...(flags.budgetUsd ? { budgetUsd: flags.budgetUsd } : {}),
+          logger,
+          example: EVAL_EXAMPLE,
+        })
       : { judge: null, budget: null };
   const judgeDescription =
     judge && config.judge
@@ -178,15 +87,15 @@ async function evalCommand(config: Config, args: string[]): Promise<number> {
       : undefined;
   try {
     return await runEvalCommand({
-      casesPath: values.cases,
+      casesPath: flags.cases,
       evaluators: chosen,
       timeoutMs: config.workers.evaluation_timeout_ms,
       logger,
       judge,
       // A judge waits on the network: a few calls in flight. Offline evaluators are CPU-bound,
       // and one at a time keeps their latency_ms per case.
-      concurrency: concurrency ?? (needsJudge ? 4 : 1),
-      ...(limit ? { limit } : {}),
+      concurrency: flags.concurrency ?? (needsJudge ? 4 : 1),
+      ...(flags.limit ? { limit: flags.limit } : {}),
       ...(judgeDescription ? { judgeDescription } : {}),
       // A bar redrawn in place would be torn by verdict lines printed to the same terminal.
       progress: (total) =>
