@@ -113,7 +113,9 @@ const JUDGED = {
 describe("POST /v1/logs joins GenAI content to its span", () => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService();
+    // Records and spans sent one after the other must land within one trace wait, even on a
+    // loaded machine.
+    svc = await startTestService({ trace_wait_ms: 1_000 });
   });
   afterAll(async () => {
     await svc?.stop();
