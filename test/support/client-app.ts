@@ -27,7 +27,7 @@ export function exportingTracerProvider(
 /** A traced app's world: the service it exports to, its model, and its tracer provider. */
 export interface ClientApp {
   svc: TestService;
-  /** Answers each scripted question (found anywhere in the request's messages) with its answer. */
+  /** Answers the scripted question of the latest message that asks one with its answer. */
   llm: FakeOpenAIServer;
   provider: BasicTracerProvider;
   /** Shuts down the provider (exporting what is left), the model and the service. */
@@ -49,8 +49,11 @@ export async function startClientApp(
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const svc = await startTestService();
   const llm = await FakeOpenAIServer.start((request) => {
-    const asked = JSON.stringify(request.messages);
-    const found = answers.find((a) => asked.includes(a.question));
+    // The latest message that asks a scripted question: earlier turns are chat history.
+    const found = request.messages
+      .map((m) => JSON.stringify(m.content))
+      .reverse()
+      .flatMap((asked) => answers.filter((a) => asked.includes(a.question)))[0];
     return { content: found?.answer ?? "I don't know.", model: ANSWERING_MODEL };
   });
   const provider = exportingTracerProvider(svc, serviceName);
