@@ -10,30 +10,34 @@ import {
 } from "./common.ts";
 import { judgeGroundedness } from "./judge/groundedness-judge.ts";
 import { analyseOffline } from "./offline/analyse.ts";
-import { OFFLINE_MODEL } from "./offline/model.ts";
 
 /**
  * Settings of `groundedness`.
  * - `backend`: `offline` (default) or `judge` (the shared LLM judge; skipped as
  *   `judge_not_configured` when the service has none).
- * - `threshold`: passed when the score reaches it. Offline default: chosen on cross-validated
- *   train data to maximise balanced accuracy (about 0.97: every claim supported, and all of them
- *   together not much less likely than not). Judge default 0.8: at least four claims in five
- *   supported, so any unsupported claim fails an answer of up to four claims.
+ * - `threshold`: passed when the score reaches it. Offline default 0.5: the offline score is
+ *   centred on its decision point, chosen on cross-validated data (RAGTruth's real answers for
+ *   long answers, the benchmark files for short ones) for the best F1 of "hallucinated". Judge
+ *   default 0.8: at least four claims in five supported, so any unsupported claim fails an answer
+ *   of up to four claims.
  * - `model`: the judge model for this evaluator (default: the judge's).
  */
 export const GroundednessSettingsSchema = groundingSettingsSchema({
-  offline: round(OFFLINE_MODEL.thresholds.groundedness),
+  offline: 0.5,
   judge: 0.8,
 });
 export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
 
 /**
- * groundedness: the share of the answer's claims that the context supports. A claim is supported
- * when its support probability reaches the claim threshold (½); the last 0.05 of the scale orders
- * answers with the same share by the probability that all their claims hold, so the score is
- * 0.95·share + 0.05·Π p (see `groundednessScore`). `details.claims` lists each claim with
- * `supported` and its probability: the score counts exactly the claims marked supported.
+ * groundedness: the share of the answer's claims that the context supports. Offline, a short
+ * answer (one or two claims, as benchmark answers are) scores the share of claims whose support
+ * probability reaches ½, with the last 0.05 of the scale ordering answers of the same share by the
+ * probability that all their claims hold (see `groundednessScore`). A long answer (three claims or
+ * more, as real LLM answers are) scores the mean of its claims' support probabilities under the
+ * answer model (`evaluators/offline/answer-model.ts`), each claim judged alone by how much of it
+ * the context holds and which numbers, names, dates or negations it adds. Either way the score is
+ * moved on the logit scale so that 0.5 is the decision point. `details.claims` lists each claim
+ * with `supported`, its score and what failed.
  *
  * With `backend: judge` the LLM judge extracts and verifies the claims in one call instead; see
  * `judgeGroundedness` (score = supported claims / claims) and `evaluators/judge/README.md`.
@@ -50,7 +54,7 @@ export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
  */
 export const groundedness = defineEvaluator({
   name: "groundedness",
-  version: "1.2.1",
+  version: "1.3.0",
   description: "Share of the answer's claims that the context supports.",
   settings: GroundednessSettingsSchema,
   appliesTo: { kind: ["LLM"] },

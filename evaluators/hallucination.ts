@@ -10,27 +10,33 @@ import {
 } from "./common.ts";
 import { judgeHallucination } from "./judge/hallucination-judge.ts";
 import { analyseOffline } from "./offline/analyse.ts";
-import { OFFLINE_MODEL } from "./offline/model.ts";
 
 /**
  * Settings of `hallucination`.
  * - `backend`: `offline` (default) or `judge` (the shared LLM judge; skipped as
  *   `judge_not_configured` when the service has none).
- * - `threshold`: passed when the score reaches it. Offline default: chosen on cross-validated
- *   train data to maximise balanced accuracy. Judge default 1: any contradicted or unsupported
+ * - `threshold`: passed when the score reaches it. Offline default 0.5: the offline score is
+ *   centred on its decision point, chosen on cross-validated data (RAGTruth's real answers for
+ *   long answers, the benchmark files for short ones) for the best F1 of "hallucinated". Judge
+ *   default 1: any contradicted or unsupported
  *   statement fails, which is what a hallucination check is for.
  * - `model`: the judge model for this evaluator (default: the judge's).
  */
 export const HallucinationSettingsSchema = groundingSettingsSchema({
-  offline: round(OFFLINE_MODEL.thresholds.hallucination),
+  offline: 0.5,
   judge: 1,
 });
 export type HallucinationSettings = z.infer<typeof HallucinationSettingsSchema>;
 
 /**
  * hallucination (HallucinationScore): whether the answer states things the context does not
- * support or contradicts. Score 1 = no hallucination found: the probability that every claim is
- * supported (the product of the claims' support probabilities).
+ * support or contradicts. Score 1 = no hallucination found. Offline, a short answer (one or two
+ * claims) scores the probability that every claim is supported (the product of the claims'
+ * support probabilities); a long one (three claims or more, as real LLM answers are) the answer
+ * model's probability that the whole answer is supported (`evaluators/offline/answer-model.ts`):
+ * how much of it the context holds, and the numbers, names, dates and negations it adds, so one
+ * paraphrased word in eight sentences is not a hallucination. Either way the score is moved on the
+ * logit scale so that 0.5 is the decision point. The claims named are those that would fail alone.
  *
  * With `backend: judge` the LLM judge lists the statements the context contradicts or does not
  * support instead; see `judgeHallucination` (score = 1 − hallucinations / claims checked, label
@@ -48,7 +54,7 @@ export type HallucinationSettings = z.infer<typeof HallucinationSettingsSchema>;
  */
 export const hallucination = defineEvaluator({
   name: "hallucination",
-  version: "1.1.1",
+  version: "1.2.0",
   description: "Whether the answer states things the context does not support or contradicts.",
   settings: HallucinationSettingsSchema,
   appliesTo: { kind: ["LLM"] },

@@ -60,6 +60,8 @@ const TASK_SHARE: Record<LabelledCase["task"], number> = {
   qa: 0.1,
   summarization: 0.45,
   dialogue: 0.45,
+  // Real answers are the answer model's (scripts/fit-answer-model.ts); this file has none.
+  data2text: 0,
   ...shares(process.env.FIT_TASK_SHARE),
 };
 /**

@@ -1,4 +1,6 @@
-import { featurise, type OfflineInput } from "./featurise.ts";
+import { answerFeatureVector } from "./answer-features.ts";
+import { ANSWER_MODEL, type AnswerModel } from "./answer-model.ts";
+import { type FeaturisedClaim, featurise, type OfflineInput } from "./featurise.ts";
 import { logit, OFFLINE_MODEL, type OfflineModel, sigmoid } from "./model.ts";
 import { RecentCache } from "./recent-cache.ts";
 
@@ -21,10 +23,20 @@ export interface OfflineAnalysis {
   noClaims: boolean;
   refusal: boolean;
   claims: ClaimVerdict[];
-  /** The share of supported claims, less a small doubt term that orders ties (see `groundednessScore`). */
+  /**
+   * groundedness's score, 0.5 at its default decision point: for a short answer the share of
+   * supported claims less a small doubt term (`groundednessScore`), for a long one the mean of its
+   * claims' probabilities under the answer model; each mapped so that its own decision point is ½.
+   */
   groundedness: number;
-  /** Probability that every claim is supported (product of claim scores). */
+  /**
+   * hallucination's score, 0.5 at its default decision point: for a short answer the probability
+   * that every claim is supported, for a long one the answer model's; each mapped so that its own
+   * decision point is ½.
+   */
   noHallucination: number;
+  /** Which model judged the whole answer: `claims` (short answers) or `answer` (long ones). */
+  judgedBy: "claims" | "answer";
 }
 
 /**
@@ -65,6 +77,19 @@ export function groundednessScore(
 // A claim none of whose content words is in the documents is capped here whatever the question says.
 const QUESTION_ONLY_CAP = 0.05;
 
+/**
+ * In a long answer, a claim the claim model gives less than this, with a hard finding (an
+ * opposite word, a date, number or name the context lacks, an added negation), is a contradiction,
+ * and fails the answer whatever the rest of it holds. On RAGTruth dev it moved F1 by −0.3 points;
+ * on the hand-written RAG regression set it catches swapped months, names and opposites in
+ * three-claim answers that the answer model, fitted on eight-claim ones, let pass.
+ */
+const CONTRADICTION_P = 0.05;
+
+function hardFindings(c: FeaturisedClaim["checks"]): number {
+  return c.antonyms + c.calendarMismatch + c.novelNumbers + c.novelEntities + c.negationAdded;
+}
+
 // groundedness and hallucination analyse the same span one after the other: the second gets the
 // first's analysis. Other jobs' evaluations may run in between (up to `evaluation_concurrency`,
 // default 50, in flight), so more are kept than that. Read-only, like everything kept.
@@ -84,27 +109,92 @@ export function analyseOffline(
   );
 }
 
-function analyse(input: OfflineInput, model: OfflineModel): OfflineAnalysis {
-  const { refusal, claims } = featurise(input);
+const logitOf = (p: number): number => {
+  const q = Math.min(Math.max(p, 1e-9), 1 - 1e-9);
+  return Math.log(q / (1 - q));
+};
+
+/** A score moved on the logit scale so that `threshold` lands on ½: the order stays. */
+const centred = (p: number, threshold: number): number => sigmoid(logitOf(p) - logitOf(threshold));
+
+function analyse(
+  input: OfflineInput,
+  model: OfflineModel,
+  answerModel: AnswerModel = ANSWER_MODEL,
+): OfflineAnalysis {
+  const featurised = featurise(input);
+  const { refusal, claims } = featurised;
   if (claims.length === 0) {
-    return { noClaims: true, refusal, claims: [], groundedness: 1, noHallucination: 1 };
+    return {
+      noClaims: true,
+      refusal,
+      claims: [],
+      groundedness: 1,
+      noHallucination: 1,
+      judgedBy: "claims",
+    };
   }
-  const verdicts = claims.map((c): ClaimVerdict => {
-    let score = sigmoid(logit(model, c.features));
-    if (c.unsupportedByDocuments) score = Math.min(score, QUESTION_ONLY_CAP);
+  const claimScores = claims.map((c) => {
+    const score = sigmoid(logit(model, c.features));
+    return c.unsupportedByDocuments ? Math.min(score, QUESTION_ONLY_CAP) : score;
+  });
+  if (claims.length < answerModel.minClaims) {
+    // Short answers, as the benchmark files hold: every claim must hold (noisy-AND).
+    const verdicts = claims.map(
+      (c, i): ClaimVerdict => ({
+        text: c.claim.text,
+        score: claimScores[i] as number,
+        supported: (claimScores[i] as number) >= model.thresholds.claim,
+        evidence: c.evidence,
+        issues: c.issues,
+      }),
+    );
+    const share = groundednessScore(claimScores, model.thresholds.claim, model.doubtWeight);
+    const all = claimScores.reduce((product, p) => product * p, 1);
+    return {
+      noClaims: false,
+      refusal,
+      claims: verdicts,
+      groundedness: centred(share, model.thresholds.groundedness),
+      noHallucination: centred(all, model.thresholds.hallucination),
+      judgedBy: "claims",
+    };
+  }
+  // Long answers, as real LLMs write them: judged as a whole by how much of them the context
+  // holds and by the hard facts they add; a claim is flagged when, judged alone, it would fail.
+  const shape = { hasQuestion: featurised.hasQuestion, structured: featurised.structured };
+  const scored = claims.map((c, i) => ({ checks: c.checks, p: claimScores[i] as number }));
+  const { logitThresholds } = answerModel;
+  // Each claim judged alone, as a one-claim answer. A claim is supported when its probability
+  // reaches the decision point of groundedness's mean, so an answer whose claims all are passes.
+  const alone = scored.map((s) => logit(answerModel, answerFeatureVector([s], shape)));
+  // A contradicted claim caps both scores below ½, lower the surer the claim model is.
+  let cap = 1;
+  claims.forEach((c, i) => {
+    const p = claimScores[i] as number;
+    if (p < CONTRADICTION_P && hardFindings(c.checks) > 0) {
+      cap = Math.min(cap, (0.5 * p) / CONTRADICTION_P);
+    }
+  });
+  const verdicts = claims.map((c, i): ClaimVerdict => {
+    const contradicted = (claimScores[i] as number) < CONTRADICTION_P && hardFindings(c.checks) > 0;
+    const score = sigmoid((alone[i] as number) - logitThresholds.groundedness);
     return {
       text: c.claim.text,
-      score,
-      supported: score >= model.thresholds.claim,
+      score: contradicted ? Math.min(score, cap) : score,
+      supported: !contradicted && (alone[i] as number) >= logitThresholds.groundedness,
       evidence: c.evidence,
       issues: c.issues,
     };
   });
-  const groundedness = groundednessScore(
-    verdicts.map((v) => v.score),
-    model.thresholds.claim,
-    model.doubtWeight,
-  );
-  const noHallucination = verdicts.reduce((product, v) => product * v.score, 1);
-  return { noClaims: false, refusal, claims: verdicts, groundedness, noHallucination };
+  const meanClaim = alone.reduce((sum, z) => sum + sigmoid(z), 0) / alone.length;
+  const answerLogit = logit(answerModel, answerFeatureVector(scored, shape));
+  return {
+    noClaims: false,
+    refusal,
+    claims: verdicts,
+    groundedness: Math.min(cap, sigmoid(logitOf(meanClaim) - logitThresholds.groundedness)),
+    noHallucination: Math.min(cap, sigmoid(answerLogit - logitThresholds.hallucination)),
+    judgedBy: "answer",
+  };
 }

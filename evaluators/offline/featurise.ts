@@ -1,8 +1,9 @@
 import { align } from "./align.ts";
-import { checkClaim, withoutRestatement } from "./checks.ts";
+import { type ClaimChecks, checkClaim, withoutRestatement } from "./checks.ts";
 import { answerClaims, type Claim } from "./claims.ts";
 import { indexContext, withAcronyms } from "./context-index.ts";
 import { answerFacts, featureVector } from "./features.ts";
+import { verbaliseStructured } from "./structured.ts";
 import { tokenize } from "./text.ts";
 
 /** What the offline backend checks: the answer against the documents (and the question). */
@@ -16,20 +17,41 @@ export interface OfflineInput {
 export interface FeaturisedClaim {
   claim: Claim;
   features: number[];
+  /** The checks the features were made from: the answer-level model sums them over claims. */
+  checks: ClaimChecks;
   evidence: string | null;
   issues: string[];
   /** No content word of the claim is in the documents: the question alone cannot support it. */
   unsupportedByDocuments: boolean;
 }
 
-export function featurise(input: OfflineInput): { refusal: boolean; claims: FeaturisedClaim[] } {
+/** The answer's claims with their features, and facts about the whole input. */
+export interface FeaturisedAnswer {
+  refusal: boolean;
+  claims: FeaturisedClaim[];
+  /** Some document is a JSON record (see `verbaliseStructured`). */
+  structured: boolean;
+  hasQuestion: boolean;
+}
+
+export function featurise(input: OfflineInput): FeaturisedAnswer {
   const { refusal, claims } = answerClaims(input.answer);
-  if (claims.length === 0) return { refusal, claims: [] };
+  const hasQuestion = (input.question ?? "").trim() !== "";
+  if (claims.length === 0) return { refusal, claims: [], structured: false, hasQuestion };
   const answerTokens = tokenize(input.answer);
-  const index = withAcronyms(indexContext(input.documents, input.question), answerTokens);
+  // Structured documents (JSON records) are read as the sentences prose makes of them.
+  let structured = false;
+  const documents = input.documents.map((d) => {
+    const prose = verbaliseStructured(d);
+    if (prose !== null) structured = true;
+    return prose ?? d;
+  });
+  const index = withAcronyms(indexContext(documents, input.question), answerTokens);
   const facts = answerFacts(answerTokens, input.question);
   return {
     refusal,
+    structured,
+    hasQuestion,
     claims: claims.map((claim) => {
       // Checked without the words that restate the question; the cap below sees them all.
       const tokens = withoutRestatement(claim.tokens, index);
@@ -39,6 +61,7 @@ export function featurise(input: OfflineInput): { refusal: boolean; claims: Feat
       return {
         claim,
         features: featureVector(checks, facts),
+        checks,
         evidence: alignment.passage && alignment.coverage > 0 ? alignment.passage.text : null,
         issues: checks.issues,
         unsupportedByDocuments:

@@ -18,6 +18,25 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
   wouldn shan shouldn couldn mustn mightn needn`.split(/\s+/),
 );
 
+/**
+ * Words an answer uses about itself, its sources or the flow of its argument rather than about the
+ * world: "Based on the given passages, …", "The article highlights …", "However, …". They state
+ * nothing a source must hold, so they are not checked; on real answers (RAGTruth) they were the
+ * commonest "unsupported" words of supported answers.
+ */
+export const FRAMING_WORDS: ReadonlySet<string> = new Set(
+  `based given provided passage passages context contexts document documents source sources text
+  article articles summary summaries summarize summarise summarized summarised word words answer
+  answers question questions information info data overview note noted mention mentions mentioned
+  according however therefore thus hence additionally additional furthermore moreover overall
+  including include includes included various specific specifically particular particularly main
+  mainly generally although though despite regarding refer
+  refers referenced highlight highlights highlighted describe describes described discuss discusses
+  discussed detail details detailed explain explains explained unable able specify specified`.split(
+    /\s+/,
+  ),
+);
+
 /** Words that flip a statement. `n't` is split off by the tokeniser and appears as `not`. */
 export const NEGATIONS: ReadonlySet<string> = new Set([
   "not",

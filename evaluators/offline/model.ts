@@ -44,8 +44,16 @@ export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
+/** A standardised linear model: what `logit` reads of the claim model and the answer model. */
+export interface LinearModel {
+  mean: readonly number[];
+  std: readonly number[];
+  weights: readonly number[];
+  bias: number;
+}
+
 /** The model's logit for one feature vector. */
-export function logit(model: OfflineModel, x: readonly number[]): number {
+export function logit(model: LinearModel, x: readonly number[]): number {
   let z = model.bias;
   for (let i = 0; i < x.length; i++) {
     const std = model.std[i] || 1;

@@ -1,4 +1,4 @@
-import { STOPWORDS } from "./lexicon.ts";
+import { FRAMING_WORDS, STOPWORDS } from "./lexicon.ts";
 
 /** One word of a text, with what the checks need to know about it. */
 export interface Token {
@@ -122,7 +122,7 @@ function wordTokens(written: string): WordTokens {
       raw: part,
       lower,
       stem: hasDigit ? lower.replace(/,/g, "") : stem(lower),
-      content: hasDigit || (!STOPWORDS.has(lower) && lower.length > 1),
+      content: hasDigit || (!STOPWORDS.has(lower) && !FRAMING_WORDS.has(lower) && lower.length > 1),
       capitalised: upperInitial,
       hasDigit,
     };

@@ -8,7 +8,7 @@ import { type EvaluationInput, z } from "../../src/index.ts";
 export const LabelledCaseSchema = z.object({
   id: z.string(),
   source: z.string().default("unknown"),
-  task: z.enum(["qa", "summarization", "dialogue"]),
+  task: z.enum(["qa", "summarization", "dialogue", "data2text"]),
   question: z.string().nullable().default(""),
   context: z.string(),
   answer: z.string().nullable(),

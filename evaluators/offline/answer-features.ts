@@ -1,0 +1,110 @@
+import type { ClaimChecks } from "./checks.ts";
+
+/** One claim as the answer-level model sees it: its checks and the claim model's probability. */
+export interface ScoredClaimChecks {
+  checks: ClaimChecks;
+  /** The claim model's probability that the claim is supported. */
+  p: number;
+}
+
+/** What the answer-level model knows about the input as a whole. */
+export interface AnswerShape {
+  hasQuestion: boolean;
+  /** Some document is a JSON record. */
+  structured: boolean;
+}
+
+/**
+ * The answer-level measures, each summed or averaged over the claims. A long, natural answer
+ * (RAGTruth's: eight claims or more, paraphrasing) is judged by how much of it the context holds
+ * and by the hard facts it adds (numbers, names, dates, negations), not by whether every one of its
+ * claims passes on its own: one paraphrased word in eight sentences is no hallucination.
+ */
+const BASE_NAMES = [
+  "novelShare",
+  "logNovel",
+  "logContent",
+  "novelNumbers",
+  "numbersOutsideBest",
+  "novelEntities",
+  "entitiesOutsideBest",
+  "negationAdded",
+  "antonyms",
+  "calendarMismatch",
+  "minCoverageDoc",
+  "meanCoverageBest",
+  "meanPairCoverageDoc",
+  "logUnexplained",
+  "claimLogProduct",
+  "claimMinLogProbability",
+  "claimMeanLogit",
+] as const;
+
+/**
+ * Names of the answer model's inputs, in vector order. Each base measure appears as is, crossed
+ * with "there is a question" and crossed with "the context is structured data": answers to a
+ * question, summaries and text written from records paraphrase in different amounts.
+ */
+export const ANSWER_FEATURE_NAMES = [
+  ...BASE_NAMES,
+  ...BASE_NAMES.map((n) => `${n}*question`),
+  ...BASE_NAMES.map((n) => `${n}*structured`),
+  "question",
+  "structured",
+] as const;
+
+const log1pSum = (claims: readonly ScoredClaimChecks[], pick: (c: ClaimChecks) => number) =>
+  Math.log1p(claims.reduce((sum, c) => sum + pick(c.checks), 0));
+
+const LOG_FLOOR = Math.log(1e-9);
+
+/** The answer model's feature vector. `claims` must not be empty. */
+export function answerFeatureVector(
+  claims: readonly ScoredClaimChecks[],
+  shape: AnswerShape,
+): number[] {
+  let content = 0;
+  let novel = 0;
+  let minCoverage = 1;
+  let coverageBest = 0;
+  let pairCoverage = 0;
+  let logProduct = 0;
+  let minLog = 0;
+  let logits = 0;
+  for (const { checks, p } of claims) {
+    content += checks.contentCount;
+    novel += checks.novelWords;
+    minCoverage = Math.min(minCoverage, checks.coverageDoc);
+    coverageBest += checks.coverageBest;
+    pairCoverage += checks.pairCoverageDoc;
+    const clamped = Math.min(Math.max(p, 1e-9), 1 - 1e-9);
+    const log = Math.log(clamped);
+    logProduct += log;
+    minLog = Math.min(minLog, log);
+    logits += log - Math.log(1 - clamped);
+  }
+  const n = claims.length;
+  const base = [
+    content === 0 ? 0 : novel / content,
+    Math.log1p(novel),
+    Math.log1p(content),
+    log1pSum(claims, (c) => c.novelNumbers),
+    log1pSum(claims, (c) => c.numbersOutsideBest),
+    log1pSum(claims, (c) => c.novelEntities),
+    log1pSum(claims, (c) => c.entitiesOutsideBest),
+    log1pSum(claims, (c) => c.negationAdded),
+    log1pSum(claims, (c) => c.antonyms),
+    log1pSum(claims, (c) => c.calendarMismatch),
+    minCoverage,
+    coverageBest / n,
+    pairCoverage / n,
+    log1pSum(claims, (c) => c.unexplained),
+    // Clipped: past e^-20 an answer is as doubtful as it gets, and the tail would outweigh the rest.
+    Math.max(logProduct, -20),
+    Math.max(minLog, LOG_FLOOR),
+    logits / n,
+  ];
+  const q = shape.hasQuestion ? 1 : 0;
+  const s = shape.structured ? 1 : 0;
+  return [...base, ...base.map((x) => x * q), ...base.map((x) => x * s), q, s];
+}

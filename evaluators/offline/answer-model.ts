@@ -1,0 +1,32 @@
+import { ANSWER_FEATURE_NAMES } from "./answer-features.ts";
+import { ANSWER_MODEL_WEIGHTS } from "./answer-model-weights.ts";
+import type { LinearModel } from "./model.ts";
+
+/**
+ * A logistic model of "this whole answer is supported", fitted by `scripts/fit-answer-model.ts` on
+ * real LLM answers (RAGTruth dev) and shipped as `answer-model-weights.ts`. It judges answers of
+ * `minClaims` claims or more; shorter ones are judged claim by claim (`OfflineModel`), which is
+ * what the benchmark files' short answers were fitted with.
+ */
+export interface AnswerModel extends LinearModel {
+  featureNames: readonly string[];
+  /** Answers with at least this many claims are judged by this model. */
+  minClaims: number;
+  /**
+   * Decision points on the logit, chosen on cross-validated predictions (grouped by context) for
+   * the best F1 of "hallucinated": the whole answer's logit for hallucination, the mean claim
+   * probability's for groundedness.
+   */
+  logitThresholds: { hallucination: number; groundedness: number };
+  /** How it was fitted, for the record. */
+  fittedOn: string;
+}
+
+export const ANSWER_MODEL: AnswerModel = ANSWER_MODEL_WEIGHTS;
+
+if (ANSWER_MODEL.featureNames.join() !== ANSWER_FEATURE_NAMES.join()) {
+  // A stale weights file would silently score the wrong features: fail at import instead.
+  throw new Error(
+    "answer model weights do not match ANSWER_FEATURE_NAMES; run scripts/fit-answer-model.ts",
+  );
+}

@@ -1,0 +1,258 @@
+/**
+ * Fits the offline backend's answer-level model on real LLM answers and writes
+ * `evaluators/offline/answer-model-weights.ts`.
+ *
+ *   npx tsx scripts/fit-answer-model.ts [ragtruth-dev.jsonl] [--dry-run]
+ *
+ * Data: RAGTruth dev (`../shared/data/ragtruth-dev.jsonl`, answers six real LLMs wrote over
+ * retrieved passages, news and business records, labelled by people). Only answers of at least
+ * `MIN_CLAIMS` claims are used: shorter ones stay with the claim model. The model is an L2
+ * logistic regression (Newton's method) on `answerFeatureVector`. The L2 strength and both
+ * decision points are chosen on 5-fold cross-validation grouped by context (the six answers to one
+ * source never straddle folds): the L2 strength for the best AUC (F1 at its best threshold moves
+ * by a point between neighbouring strengths, noise on 845 answers), the decision points for the
+ * best F1 of "hallucinated", the measure RAGTruth reports.
+ * The dataset's `task` is never a feature: only what a span carries (a question or not, JSON
+ * documents or not) is.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  ANSWER_FEATURE_NAMES,
+  answerFeatureVector,
+} from "../evaluators/offline/answer-features.ts";
+import { featurise } from "../evaluators/offline/featurise.ts";
+import { logit, OFFLINE_MODEL, sigmoid } from "../evaluators/offline/model.ts";
+import { type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
+import { atThreshold, auc } from "../evaluators/testing/metrics.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const MIN_CLAIMS = Number(process.env.FIT_MIN_CLAIMS ?? 3);
+const FOLDS = 5;
+const LAMBDAS = [3, 10, 30, 100, 300];
+
+interface Row {
+  c: LabelledCase;
+  x: number[];
+  /** Each claim alone, as a one-claim answer: groundedness averages their probabilities. */
+  claimXs: number[][];
+  hallucinated: boolean;
+  fold: number;
+}
+
+function rowsOf(cases: readonly LabelledCase[]): Row[] {
+  const rows: Row[] = [];
+  for (const c of cases) {
+    const f = featurise({ answer: c.answer ?? "", question: c.question, documents: [c.context] });
+    if (f.claims.length < MIN_CLAIMS) continue;
+    const scored = f.claims.map((claim) => ({
+      checks: claim.checks,
+      p: sigmoid(logit(OFFLINE_MODEL, claim.features)),
+    }));
+    const shape = { hasQuestion: f.hasQuestion, structured: f.structured };
+    const group = createHash("sha256").update(c.context).digest();
+    rows.push({
+      c,
+      x: answerFeatureVector(scored, shape),
+      claimXs: scored.map((s) => answerFeatureVector([s], shape)),
+      hallucinated: c.label === "hallucinated",
+      fold: (group[0] as number) % FOLDS,
+    });
+  }
+  return rows;
+}
+
+interface Fitted {
+  mean: number[];
+  std: number[];
+  weights: number[];
+  bias: number;
+}
+
+/** Solves A·x = b in place by Gaussian elimination with partial pivoting. */
+function solve(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  for (let i = 0; i < n; i++) {
+    let pivot = i;
+    for (let r = i + 1; r < n; r++) {
+      if (Math.abs((a[r] as number[])[i] as number) > Math.abs((a[pivot] as number[])[i] as number))
+        pivot = r;
+    }
+    [a[i], a[pivot]] = [a[pivot] as number[], a[i] as number[]];
+    [b[i], b[pivot]] = [b[pivot] as number, b[i] as number];
+    const row = a[i] as number[];
+    for (let r = i + 1; r < n; r++) {
+      const other = a[r] as number[];
+      const f = (other[i] as number) / (row[i] as number);
+      if (f === 0) continue;
+      for (let k = i; k < n; k++) other[k] = (other[k] as number) - f * (row[k] as number);
+      b[r] = (b[r] as number) - f * (b[i] as number);
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    const row = a[i] as number[];
+    let s = b[i] as number;
+    for (let k = i + 1; k < n; k++) s -= (row[k] as number) * (x[k] as number);
+    x[i] = s / (row[i] as number);
+  }
+  return x;
+}
+
+/** L2-penalised logistic regression of "supported" on standardised features (Newton's method). */
+function fitLogistic(rows: readonly Row[], lambda: number): Fitted {
+  const d = ANSWER_FEATURE_NAMES.length;
+  const mean = new Array<number>(d).fill(0);
+  const std = new Array<number>(d).fill(0);
+  for (const r of rows)
+    for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (r.x[j] as number) / rows.length;
+  for (const r of rows) {
+    for (let j = 0; j < d; j++)
+      std[j] = (std[j] as number) + ((r.x[j] as number) - (mean[j] as number)) ** 2 / rows.length;
+  }
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] as number) || 1;
+  const z = rows.map((r) => [
+    ...r.x.map((v, j) => (v - (mean[j] as number)) / (std[j] as number)),
+    1,
+  ]);
+  const y = rows.map((r) => (r.hallucinated ? 0 : 1));
+  let beta = new Array<number>(d + 1).fill(0);
+  for (let iter = 0; iter < 30; iter++) {
+    const grad = beta.map((b, j) => (j < d ? lambda * b : 0));
+    const hess = Array.from({ length: d + 1 }, (_, i) =>
+      Array.from({ length: d + 1 }, (_, j) => (i === j && i < d ? lambda : 0)),
+    );
+    z.forEach((zi, n) => {
+      const p = sigmoid(zi.reduce((s, v, j) => s + v * (beta[j] as number), 0));
+      const w = p * (1 - p);
+      const err = p - (y[n] as number);
+      for (let i = 0; i <= d; i++) {
+        grad[i] = (grad[i] as number) + err * (zi[i] as number);
+        const hi = hess[i] as number[];
+        for (let j = 0; j <= d; j++)
+          hi[j] = (hi[j] as number) + w * (zi[i] as number) * (zi[j] as number);
+      }
+    });
+    const step = solve(hess, grad);
+    beta = beta.map((b, j) => b - (step[j] as number));
+    if (Math.max(...step.map(Math.abs)) < 1e-8) break;
+  }
+  return { mean, std, weights: beta.slice(0, d), bias: beta[d] as number };
+}
+
+/** Groundedness's raw score: the mean over claims of the model's probability, as a logit. */
+function claimMeanLogit(model: Fitted, r: Row): number {
+  const mean = r.claimXs.reduce((s, x) => s + sigmoid(logit(model, x)), 0) / r.claimXs.length;
+  const p = Math.min(Math.max(mean, 1e-9), 1 - 1e-9);
+  return Math.log(p / (1 - p));
+}
+
+interface Scores {
+  answer: number[];
+  claims: number[];
+}
+
+function crossValidate(rows: readonly Row[], lambda: number): Scores {
+  const answer = new Array<number>(rows.length).fill(0);
+  const claims = new Array<number>(rows.length).fill(0);
+  for (let k = 0; k < FOLDS; k++) {
+    const model = fitLogistic(
+      rows.filter((r) => r.fold !== k),
+      lambda,
+    );
+    rows.forEach((r, i) => {
+      if (r.fold !== k) return;
+      answer[i] = logit(model, r.x);
+      claims[i] = claimMeanLogit(model, r);
+    });
+  }
+  return { answer, claims };
+}
+
+/** The logit threshold with the best F1 of "hallucinated" (below it: hallucinated). */
+function bestF1Threshold(
+  scores: readonly number[],
+  rows: readonly Row[],
+): { t: number; f1: number } {
+  let best = { t: 0, f1: -1 };
+  const sorted = [...scores].sort((a, b) => a - b);
+  for (let q = 0.05; q <= 0.95; q += 0.005) {
+    const t = sorted[Math.floor(q * sorted.length)] as number;
+    const m = atThreshold(
+      scores,
+      rows.map((r) => !r.hallucinated),
+      t,
+    );
+    if (m.f1Hallucinated > best.f1) best = { t, f1: m.f1Hallucinated };
+  }
+  return best;
+}
+
+function report(name: string, scores: readonly number[], rows: readonly Row[], t: number): void {
+  const parts: string[] = [];
+  for (const task of ["all", "qa", "summarization", "data2text"]) {
+    const idx = rows.flatMap((r, i) => (task === "all" || r.c.task === task ? [i] : []));
+    const s = idx.map((i) => scores[i] as number);
+    const sup = idx.map((i) => !(rows[i] as Row).hallucinated);
+    const m = atThreshold(s, sup, t);
+    parts.push(
+      `${task} AUC ${auc(s, sup).toFixed(3)} P/R/F1 ${(100 * m.precisionHallucinated).toFixed(1)}/${(100 * m.recallHallucinated).toFixed(1)}/${(100 * m.f1Hallucinated).toFixed(1)}`,
+    );
+  }
+  console.log(`${name}: ${parts.join(" | ")}`);
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const dryRun = args.includes("--dry-run");
+  const path =
+    args.find((a) => !a.startsWith("--")) ?? resolve(ROOT, "../shared/data/ragtruth-dev.jsonl");
+  const rows = rowsOf(parseCases(readFileSync(path, "utf8")));
+  console.log(`${rows.length} answers of ${MIN_CLAIMS}+ claims from ${path}`);
+  let chosen = {
+    lambda: LAMBDAS[0] as number,
+    auc: -1,
+    f1: -1,
+    scores: { answer: [], claims: [] } as Scores,
+  };
+  for (const lambda of LAMBDAS) {
+    const scores = crossValidate(rows, lambda);
+    const { f1 } = bestF1Threshold(scores.answer, rows);
+    const a = auc(
+      scores.answer,
+      rows.map((r) => !r.hallucinated),
+    );
+    console.log(
+      `L2 ${lambda}: cross-validated AUC ${a.toFixed(3)}, best F1 ${(100 * f1).toFixed(1)}`,
+    );
+    if (a > chosen.auc) chosen = { lambda, auc: a, f1, scores };
+  }
+  const tHall = bestF1Threshold(chosen.scores.answer, rows).t;
+  const tGround = bestF1Threshold(chosen.scores.claims, rows).t;
+  console.log(`chosen L2 ${chosen.lambda}; cross-validated, at the chosen decision points:`);
+  report("hallucination (answer)", chosen.scores.answer, rows, tHall);
+  report("groundedness (mean claim)", chosen.scores.claims, rows, tGround);
+  const model = fitLogistic(rows, chosen.lambda);
+  if (dryRun) return;
+  const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+  const out = `// Generated by scripts/fit-answer-model.ts: do not edit by hand.
+import type { AnswerModel } from "./answer-model.ts";
+
+export const ANSWER_MODEL_WEIGHTS: AnswerModel = {
+  featureNames: ${JSON.stringify(ANSWER_FEATURE_NAMES)},
+  mean: ${JSON.stringify(model.mean.map(r6))},
+  std: ${JSON.stringify(model.std.map(r6))},
+  weights: ${JSON.stringify(model.weights.map(r6))},
+  bias: ${r6(model.bias)},
+  minClaims: ${MIN_CLAIMS},
+  logitThresholds: { hallucination: ${r6(tHall)}, groundedness: ${r6(tGround)} },
+  fittedOn: ${JSON.stringify(`ragtruth-dev.jsonl (${rows.length} answers of ${MIN_CLAIMS}+ claims), L2 logistic, lambda ${chosen.lambda}, cross-validated F1 ${(100 * chosen.f1).toFixed(1)}`)},
+};
+`;
+  writeFileSync(resolve(ROOT, "evaluators/offline/answer-model-weights.ts"), out);
+  console.log("wrote evaluators/offline/answer-model-weights.ts");
+}
+
+main();
