@@ -224,6 +224,37 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
     expect(code).toBe(1);
   });
 
+  it("caps the run at the config's daily judge budget when no --budget is given", async () => {
+    server.setHandler(groundingJudge);
+    const config = path.join(dir, "budgeted.yaml");
+    writeFileSync(
+      config,
+      "judge:\n  model: gpt-4o-mini\n  requests_per_minute: 100000\n  daily_budget_usd: 0.00001\n",
+    );
+    const file = casesFile(
+      "daily.jsonl",
+      Array.from({ length: 3 }, (_, i) => ragCase(`d${i}`, SUPPORTED, "supported")),
+    );
+    const { code, stdout, stderr } = await runCli(
+      [
+        "eval",
+        "--cases",
+        file,
+        "--evaluator",
+        "hallucination",
+        "--backend",
+        "judge",
+        "--concurrency",
+        "1",
+      ],
+      { ...env, TRACEJUDGE_CONFIG: config },
+    );
+    expect(server.callCount).toBe(1);
+    expect(lines(stdout).map((l) => l.reason ?? l.status)).toEqual(["ok", "budget", "budget"]);
+    expect(stderr).toContain("budget $0.00001");
+    expect(code).toBe(1);
+  });
+
   it("retries a 429 from the endpoint, honouring its retry-after", async () => {
     server.enqueue({
       status: 429,
@@ -283,6 +314,10 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
       [["--limit", "many"], /--limit must be a positive integer, not "many"/],
       [["--budget", "0"], /--budget must be a positive number, not "0"/],
       [["--cases", path.join(dir, "missing.jsonl")], /cannot read cases file .*missing\.jsonl/],
+      [
+        ["--model", "llama3", "--budget", "1"],
+        /a budget needs the price of the judge model "llama3"/,
+      ],
     ];
     const runs = await Promise.all(
       flags.map(([extra]) => runCli(["eval", "--cases", file, ...extra], env)),
