@@ -4,7 +4,7 @@ import { GEN_AI_EVENT } from "../normalize/attribute-names.ts";
 import { isRecord, toNumber } from "../normalize/attribute-values.ts";
 import { GENAI_CONTENT_EVENTS, type OtlpLogRecord } from "../otlp/decode-logs.ts";
 import type { Attributes, OtlpSpan } from "../otlp/otlp-span.ts";
-import { type LlmSpan, MessageSchema } from "../span/llm-span.ts";
+import { type LlmSpan, type Message, MessageSchema } from "../span/llm-span.ts";
 
 /**
  * The GenAI content one log record carried, read and redacted, waiting in the trace buffer beside
@@ -58,6 +58,10 @@ function eventAttributes(record: OtlpLogRecord): Attributes {
   return isRecord(body) ? { ...record.attributes, body } : record.attributes;
 }
 
+function carriesContent(message: Message): boolean {
+  return message.content.trim() !== "" || (message.toolCalls?.length ?? 0) > 0;
+}
+
 /**
  * Reads what a log record adds to its span, through the span normaliser (as a span holding the
  * record as its one event, so event bodies and operation details read exactly as they do on
@@ -91,7 +95,8 @@ export function readSpanContent(
     scope: record.scope,
   };
   const read = deps.redact(deps.normalize(carrier));
-  if (read.inputMessages.length === 0 && read.outputMessages.length === 0) {
+  // Without content capture a choice still names its role (Python) or its tool calls' names.
+  if (![...read.inputMessages, ...read.outputMessages].some(carriesContent)) {
     return { dropped: "no_content" };
   }
   const choiceIndex =

@@ -168,7 +168,21 @@ describe("GenAI content from log records, merged into its span", () => {
         logsRequest([
           { body: { stringValue: "GET /health 200" }, severityNumber: 9 },
           { eventName: "gen_ai.user.message", body: anyContent("no span") },
-          // Content capture off: the Python instrumentation sends no body at all.
+          // Content capture off: the Python instrumentation sends no body at all, and a choice
+          // with its role and finish reason only.
+          {
+            ...IDS,
+            eventName: "gen_ai.choice",
+            body: {
+              kvlistValue: {
+                values: keyValues({
+                  index: 0,
+                  finish_reason: "stop",
+                  message: { role: "assistant" },
+                }),
+              },
+            },
+          },
           {
             ...IDS,
             eventName: "gen_ai.user.message",
@@ -181,6 +195,7 @@ describe("GenAI content from log records, merged into its span", () => {
     expect(decoded.records.map((r) => readSpanContent(r, "default", deps))).toEqual([
       { dropped: "not_genai_content" },
       { dropped: "no_span" },
+      { dropped: "no_content" },
       { dropped: "no_content" },
     ]);
   });
