@@ -1,4 +1,7 @@
-import { ChatPromptTemplate } from "@langchain/core/prompts";
+import { AIMessage, type BaseMessage, HumanMessage } from "@langchain/core/messages";
+import { StringOutputParser } from "@langchain/core/output_parsers";
+import { ChatPromptTemplate, MessagesPlaceholder } from "@langchain/core/prompts";
+import { RunnableLambda, RunnableSequence } from "@langchain/core/runnables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { judgedLlmSpans } from "../../support/client-app.ts";
 import {
@@ -29,10 +32,16 @@ const CASES = [
   },
 ];
 
+/** A follow-up asked after the shipping question, with that exchange as the chat history. */
+const FOLLOW_UP = {
+  question: "And what do I need for a refund?",
+  answer: "A refund requires the original receipt.",
+};
+
 let app: LangChainApp;
 
 beforeAll(async () => {
-  app = await startLangChainApp("langchain-rag", CASES);
+  app = await startLangChainApp("langchain-rag", [...CASES, FOLLOW_UP]);
 });
 afterAll(() => app?.close());
 
@@ -66,5 +75,48 @@ describe("LangChain.js with @arizeai/openinference-instrumentation-langchain", (
         { evaluator: "hallucination", status: "ok", passed: true },
       ]);
     }
+  });
+
+  it("judges a streamed follow-up on its own question and documents, not the chat history", async () => {
+    const prompt = ChatPromptTemplate.fromMessages([
+      ["system", "Answer the question using only this context:\n\n{context}"],
+      new MessagesPlaceholder("history"),
+      ["human", "{question}"],
+    ]);
+    const retriever = new KeywordRetriever(DOCUMENTS, ["refund", "shipping"]);
+    type Turn = { question: string; history: BaseMessage[] };
+    const question = (input: Turn) => input.question;
+    const chain = RunnableSequence.from([
+      {
+        context: RunnableLambda.from(question)
+          .pipe(retriever)
+          .pipe((docs) => docs.map((d) => d.pageContent).join("\n\n")),
+        question,
+        history: (input: Turn) => input.history,
+      },
+      prompt,
+      app.model,
+      new StringOutputParser(),
+    ]);
+    const shipping = CASES[1] as (typeof CASES)[number];
+    let streamed = "";
+    const stream = await chain.stream({
+      question: FOLLOW_UP.question,
+      history: [new HumanMessage(shipping.question), new AIMessage(shipping.answer)],
+    });
+    for await (const piece of stream) streamed += piece;
+    expect(streamed).toBe(FOLLOW_UP.answer);
+    await app.provider.forceFlush();
+
+    const spans = await judgedLlmSpans(app.svc, CASES.length + 1);
+    expect(spans.at(-1)).toMatchObject({
+      question: FOLLOW_UP.question,
+      answer: FOLLOW_UP.answer,
+      context: [DOCUMENTS[0], DOCUMENTS[1]],
+    });
+    expect(spans.at(-1)?.verdicts).toEqual([
+      { evaluator: "groundedness", status: "ok", passed: true },
+      { evaluator: "hallucination", status: "ok", passed: true },
+    ]);
   });
 });
