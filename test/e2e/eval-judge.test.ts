@@ -59,6 +59,19 @@ function casesFile(name: string, cases: object[]): string {
   return file;
 }
 
+/** `tracejudge eval --cases FILE --evaluator NAME --backend judge ...extra` against the fake judge. */
+function judgeEval(
+  file: string,
+  evaluator: string,
+  extra: string[] = [],
+  over: Record<string, string> = {},
+): ReturnType<typeof runCli> {
+  return runCli(
+    ["eval", "--cases", file, "--evaluator", evaluator, "--backend", "judge", ...extra],
+    { ...env, ...over },
+  );
+}
+
 const CONTEXT =
   "The plant opened in 2019 in Leeds. It employs 300 people. The plant makes electric buses.";
 const SUPPORTED = "The plant opened in 2019 in Leeds.";
@@ -86,10 +99,7 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
       ragCase("bad-1", `${SUPPORTED} ${INVENTED}`, "hallucinated"),
       ragCase("bad-2", INVENTED, "hallucinated"),
     ]);
-    const { code, stdout, stderr } = await runCli(
-      ["eval", "--cases", file, "--evaluator", "groundedness", "--backend", "judge"],
-      env,
-    );
+    const { code, stdout, stderr } = await judgeEval(file, "groundedness");
     expect(code, stderr).toBe(0);
     const out = byId(lines(stdout));
     expect([...out.keys()].sort()).toEqual(["bad-1", "bad-2", "ok-1"]);
@@ -132,10 +142,7 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
       ragCase("h3", SUPPORTED, "hallucinated", "qa"),
       ragCase("h4", "It employs 300 people.", "hallucinated", "summarization"),
     ]);
-    const { code, stdout, stderr } = await runCli(
-      ["eval", "--cases", file, "--evaluator", "hallucination", "--backend", "judge"],
-      env,
-    );
+    const { code, stdout, stderr } = await judgeEval(file, "hallucination");
     expect(code, stderr).toBe(0);
     expect(lines(stdout)).toHaveLength(7);
     const row = (subset: string): string[] | undefined =>
@@ -165,20 +172,7 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
       "many.jsonl",
       Array.from({ length: 10 }, (_, i) => ragCase(`c${i}`, SUPPORTED, "supported")),
     );
-    const { code, stdout, stderr } = await runCli(
-      [
-        "eval",
-        "--cases",
-        file,
-        "--evaluator",
-        "groundedness",
-        "--backend",
-        "judge",
-        "--concurrency",
-        "3",
-      ],
-      env,
-    );
+    const { code, stdout, stderr } = await judgeEval(file, "groundedness", ["--concurrency", "3"]);
     expect(code, stderr).toBe(0);
     expect(lines(stdout)).toHaveLength(10);
     expect(server.callCount).toBe(10);
@@ -192,22 +186,12 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
       Array.from({ length: 5 }, (_, i) => ragCase(`b${i}`, SUPPORTED, "supported")),
     );
     // One call of a few hundred tokens of gpt-4o-mini costs about $0.0001: more than the budget.
-    const { code, stdout, stderr } = await runCli(
-      [
-        "eval",
-        "--cases",
-        file,
-        "--evaluator",
-        "groundedness",
-        "--backend",
-        "judge",
-        "--concurrency",
-        "1",
-        "--budget",
-        "0.00001",
-      ],
-      env,
-    );
+    const { code, stdout, stderr } = await judgeEval(file, "groundedness", [
+      "--concurrency",
+      "1",
+      "--budget",
+      "0.00001",
+    ]);
     expect(server.callCount).toBe(1);
     const out = lines(stdout);
     expect(out).toHaveLength(5);
@@ -235,19 +219,11 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
       "daily.jsonl",
       Array.from({ length: 3 }, (_, i) => ragCase(`d${i}`, SUPPORTED, "supported")),
     );
-    const { code, stdout, stderr } = await runCli(
-      [
-        "eval",
-        "--cases",
-        file,
-        "--evaluator",
-        "hallucination",
-        "--backend",
-        "judge",
-        "--concurrency",
-        "1",
-      ],
-      { ...env, TRACEJUDGE_CONFIG: config },
+    const { code, stdout, stderr } = await judgeEval(
+      file,
+      "hallucination",
+      ["--concurrency", "1"],
+      { TRACEJUDGE_CONFIG: config },
     );
     expect(server.callCount).toBe(1);
     expect(lines(stdout).map((l) => l.reason ?? l.status)).toEqual(["ok", "budget", "budget"]);
@@ -263,10 +239,7 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
     });
     server.setHandler(groundingJudge);
     const file = casesFile("retry.jsonl", [ragCase("r1", SUPPORTED, "supported")]);
-    const { code, stdout, stderr } = await runCli(
-      ["eval", "--cases", file, "--evaluator", "groundedness", "--backend", "judge"],
-      env,
-    );
+    const { code, stdout, stderr } = await judgeEval(file, "groundedness");
     expect(code, stderr).toBe(0);
     expect(server.callCount).toBe(2);
     expect(lines(stdout)[0]).toMatchObject({ id: "r1", status: "ok", passed: true });
@@ -285,10 +258,7 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
       ragCase("refused", INVENTED, "hallucinated"),
       ragCase("fine-2", SUPPORTED, "supported"),
     ]);
-    const { code, stdout, stderr } = await runCli(
-      ["eval", "--cases", file, "--evaluator", "groundedness", "--backend", "judge"],
-      env,
-    );
+    const { code, stdout, stderr } = await judgeEval(file, "groundedness");
     const out = byId(lines(stdout));
     expect(out.get("refused")).toMatchObject({
       status: "error",
@@ -334,10 +304,7 @@ describe("tracejudge eval --backend judge", { timeout: 60_000 }, () => {
     "loads the RAGTruth file as cases and measures the judge on --limit of them, spread over its tasks",
     async () => {
       server.setHandler(groundingJudge);
-      const { code, stdout, stderr } = await runCli(
-        ["eval", "--cases", ragtruth, "--backend", "judge", "--limit", "9"],
-        env,
-      );
+      const { code, stdout, stderr } = await judgeEval(ragtruth, "all", ["--limit", "9"]);
       expect(code, stderr).toBe(0);
       const out = lines(stdout);
       expect(out).toHaveLength(18); // 9 cases × groundedness and hallucination
