@@ -33,9 +33,11 @@ export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
  * answer (one or two claims, as benchmark answers are) scores the share of claims whose support
  * probability reaches ½, with the last 0.05 of the scale ordering answers of the same share by the
  * probability that all their claims hold (see `groundednessScore`). A long answer (three claims or
- * more, as real LLM answers are) scores the mean of its claims' support probabilities under the
- * answer model (`evaluators/offline/answer-model.ts`), each claim judged alone by how much of it
- * the context holds and which numbers, names, dates or negations it adds. Either way the score is
+ * more, as real LLM answers are) is judged by the answer model (`evaluators/offline/answer-model.ts`)
+ * twice: as a whole, and claim by claim, each claim alone, by how much of it the context holds
+ * and which numbers, names, dates or negations it adds; the score adds the two logits (the whole
+ * answer's and that of its claims' mean support probability). A claim with a hard contradiction
+ * (an opposite word, a date, number or name the context lacks) fails the answer. Either way the score is
  * moved on the logit scale so that 0.5 is the decision point. `details.claims` lists each claim
  * with `supported`, its score and what failed.
  *

@@ -12,6 +12,9 @@
  * source never straddle folds): the L2 strength for the best AUC (F1 at its best threshold moves
  * by a point between neighbouring strengths, noise on 845 answers), the decision points for the
  * best F1 of "hallucinated", the measure RAGTruth reports.
+ * groundedness's score is the whole answer's logit plus this mean's: the two together ranked
+ * answers better than the mean alone (cross-validated AUC 0.80 against 0.78), and a claim is
+ * counted supported when, alone, it reaches the mean's own best decision point.
  * The dataset's `task` is never a feature: only what a span carries (a question or not, JSON
  * documents or not) is.
  */
@@ -143,7 +146,7 @@ function fitLogistic(rows: readonly Row[], lambda: number): Fitted {
   return { mean, std, weights: beta.slice(0, d), bias: beta[d] as number };
 }
 
-/** Groundedness's raw score: the mean over claims of the model's probability, as a logit. */
+/** The mean over claims of the model's probability (each claim judged alone), as a logit. */
 function claimMeanLogit(model: Fitted, r: Row): number {
   const mean = r.claimXs.reduce((s, x) => s + sigmoid(logit(model, x)), 0) / r.claimXs.length;
   const p = Math.min(Math.max(mean, 1e-9), 1 - 1e-9);
@@ -153,11 +156,13 @@ function claimMeanLogit(model: Fitted, r: Row): number {
 interface Scores {
   answer: number[];
   claims: number[];
+  blend: number[];
 }
 
 function crossValidate(rows: readonly Row[], lambda: number): Scores {
   const answer = new Array<number>(rows.length).fill(0);
   const claims = new Array<number>(rows.length).fill(0);
+  const blend = new Array<number>(rows.length).fill(0);
   for (let k = 0; k < FOLDS; k++) {
     const model = fitLogistic(
       rows.filter((r) => r.fold !== k),
@@ -167,9 +172,10 @@ function crossValidate(rows: readonly Row[], lambda: number): Scores {
       if (r.fold !== k) return;
       answer[i] = logit(model, r.x);
       claims[i] = claimMeanLogit(model, r);
+      blend[i] = (answer[i] as number) + (claims[i] as number);
     });
   }
-  return { answer, claims };
+  return { answer, claims, blend };
 }
 
 /** The logit threshold with the best F1 of "hallucinated" (below it: hallucinated). */
@@ -216,7 +222,7 @@ function main(): void {
     lambda: LAMBDAS[0] as number,
     auc: -1,
     f1: -1,
-    scores: { answer: [], claims: [] } as Scores,
+    scores: { answer: [], claims: [], blend: [] } as Scores,
   };
   for (const lambda of LAMBDAS) {
     const scores = crossValidate(rows, lambda);
@@ -231,10 +237,12 @@ function main(): void {
     if (a > chosen.auc) chosen = { lambda, auc: a, f1, scores };
   }
   const tHall = bestF1Threshold(chosen.scores.answer, rows).t;
-  const tGround = bestF1Threshold(chosen.scores.claims, rows).t;
+  const tClaim = bestF1Threshold(chosen.scores.claims, rows).t;
+  const tGround = bestF1Threshold(chosen.scores.blend, rows).t;
   console.log(`chosen L2 ${chosen.lambda}; cross-validated, at the chosen decision points:`);
   report("hallucination (answer)", chosen.scores.answer, rows, tHall);
-  report("groundedness (mean claim)", chosen.scores.claims, rows, tGround);
+  report("mean claim alone", chosen.scores.claims, rows, tClaim);
+  report("groundedness (answer + mean claim)", chosen.scores.blend, rows, tGround);
   const model = fitLogistic(rows, chosen.lambda);
   if (dryRun) return;
   const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
@@ -248,7 +256,7 @@ export const ANSWER_MODEL_WEIGHTS: AnswerModel = {
   weights: ${JSON.stringify(model.weights.map(r6))},
   bias: ${r6(model.bias)},
   minClaims: ${MIN_CLAIMS},
-  logitThresholds: { hallucination: ${r6(tHall)}, groundedness: ${r6(tGround)} },
+  logitThresholds: { hallucination: ${r6(tHall)}, groundedness: ${r6(tGround)}, claim: ${r6(tClaim)} },
   fittedOn: ${JSON.stringify(`ragtruth-dev.jsonl (${rows.length} answers of ${MIN_CLAIMS}+ claims), L2 logistic, lambda ${chosen.lambda}, cross-validated F1 ${(100 * chosen.f1).toFixed(1)}`)},
 };
 `;

@@ -25,8 +25,9 @@ export interface OfflineAnalysis {
   claims: ClaimVerdict[];
   /**
    * groundedness's score, 0.5 at its default decision point: for a short answer the share of
-   * supported claims less a small doubt term (`groundednessScore`), for a long one the mean of its
-   * claims' probabilities under the answer model; each mapped so that its own decision point is ½.
+   * supported claims less a small doubt term (`groundednessScore`), for a long one the answer
+   * model's logit plus the logit of the mean of its claims' probabilities (each claim judged alone
+   * by the answer model); each mapped so that its own decision point is ½.
    */
   groundedness: number;
   /**
@@ -165,8 +166,8 @@ function analyse(
   const shape = { hasQuestion: featurised.hasQuestion, structured: featurised.structured };
   const scored = claims.map((c, i) => ({ checks: c.checks, p: claimScores[i] as number }));
   const { logitThresholds } = answerModel;
-  // Each claim judged alone, as a one-claim answer. A claim is supported when its probability
-  // reaches the decision point of groundedness's mean, so an answer whose claims all are passes.
+  // Each claim judged alone, as a one-claim answer: supported from the decision point that is
+  // best for the mean of these probabilities.
   const alone = scored.map((s) => logit(answerModel, answerFeatureVector([s], shape)));
   // A contradicted claim caps both scores below ½, lower the surer the claim model is.
   let cap = 1;
@@ -178,11 +179,11 @@ function analyse(
   });
   const verdicts = claims.map((c, i): ClaimVerdict => {
     const contradicted = (claimScores[i] as number) < CONTRADICTION_P && hardFindings(c.checks) > 0;
-    const score = sigmoid((alone[i] as number) - logitThresholds.groundedness);
+    const score = sigmoid((alone[i] as number) - logitThresholds.claim);
     return {
       text: c.claim.text,
       score: contradicted ? Math.min(score, cap) : score,
-      supported: !contradicted && (alone[i] as number) >= logitThresholds.groundedness,
+      supported: !contradicted && (alone[i] as number) >= logitThresholds.claim,
       evidence: c.evidence,
       issues: c.issues,
     };
@@ -193,7 +194,10 @@ function analyse(
     noClaims: false,
     refusal,
     claims: verdicts,
-    groundedness: Math.min(cap, sigmoid(logitOf(meanClaim) - logitThresholds.groundedness)),
+    groundedness: Math.min(
+      cap,
+      sigmoid(answerLogit + logitOf(meanClaim) - logitThresholds.groundedness),
+    ),
     noHallucination: Math.min(cap, sigmoid(answerLogit - logitThresholds.hallucination)),
     judgedBy: "answer",
   };

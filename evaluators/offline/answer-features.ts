@@ -38,6 +38,9 @@ const BASE_NAMES = [
   "claimLogProduct",
   "claimMinLogProbability",
   "claimMeanLogit",
+  "weakClaimShare",
+  "logMaxNovelInClaim",
+  "unsupportedClaimShare",
 ] as const;
 
 /**
@@ -57,6 +60,8 @@ const log1pSum = (claims: readonly ScoredClaimChecks[], pick: (c: ClaimChecks) =
   Math.log1p(claims.reduce((sum, c) => sum + pick(c.checks), 0));
 
 const LOG_FLOOR = Math.log(1e-9);
+// A claim with less than this share of its content words in the context is mostly new.
+const WEAK_COVERAGE = 0.6;
 
 /** The answer model's feature vector. `claims` must not be empty. */
 export function answerFeatureVector(
@@ -71,7 +76,13 @@ export function answerFeatureVector(
   let logProduct = 0;
   let minLog = 0;
   let logits = 0;
+  let weak = 0;
+  let maxNovel = 0;
+  let unsupported = 0;
   for (const { checks, p } of claims) {
+    if (checks.coverageDoc < WEAK_COVERAGE) weak++;
+    maxNovel = Math.max(maxNovel, checks.novelWords);
+    if (p < 0.5) unsupported++;
     content += checks.contentCount;
     novel += checks.novelWords;
     minCoverage = Math.min(minCoverage, checks.coverageDoc);
@@ -103,6 +114,9 @@ export function answerFeatureVector(
     Math.max(logProduct, -20),
     Math.max(minLog, LOG_FLOOR),
     logits / n,
+    weak / n,
+    Math.log1p(maxNovel),
+    unsupported / n,
   ];
   const q = shape.hasQuestion ? 1 : 0;
   const s = shape.structured ? 1 : 0;

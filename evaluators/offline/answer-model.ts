@@ -14,10 +14,11 @@ export interface AnswerModel extends LinearModel {
   minClaims: number;
   /**
    * Decision points on the logit, chosen on cross-validated predictions (grouped by context) for
-   * the best F1 of "hallucinated": the whole answer's logit for hallucination, the mean claim
-   * probability's for groundedness.
+   * the best F1 of "hallucinated": `hallucination` on the whole answer's logit, `groundedness` on
+   * that plus the logit of the mean of its claims' probabilities (each claim judged alone), and
+   * `claim` on that mean alone, which is where one claim counts as supported.
    */
-  logitThresholds: { hallucination: number; groundedness: number };
+  logitThresholds: { hallucination: number; groundedness: number; claim: number };
   /** How it was fitted, for the record. */
   fittedOn: string;
 }
