@@ -60,7 +60,10 @@ export class RequestSpool {
     // The key carries the prefix's hash tag, so on Redis Cluster it shares the queue's slot.
     const bodyKey = `${this.prefix}:ingest:body:${randomUUID()}`;
     await this.redis.set(bodyKey, body, "EX", this.ttlSeconds);
-    const job: IngestJobInput = { bodyKey, ...meta, receivedAtMs: Date.now() };
+    // Sub-millisecond: records of one span sent in separate requests in the same millisecond
+    // keep the order they arrived in (see merge-span-content).
+    const receivedAtMs = performance.timeOrigin + performance.now();
+    const job: IngestJobInput = { bodyKey, ...meta, receivedAtMs };
     await this.queue.add("request", job);
   }
 

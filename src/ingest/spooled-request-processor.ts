@@ -100,9 +100,10 @@ async function bufferLogContent(
 ): Promise<number> {
   const decoded = decodeLogsRequest(inflated, job.encoding);
   const contents: SpanContent[] = [];
-  for (const record of decoded.records) {
+  for (const [position, record] of decoded.records.entries()) {
     try {
-      const read = readSpanContent(record, job.project, deps);
+      const origin = { project: job.project, receivedAtMs: job.receivedAtMs, position };
+      const read = readSpanContent(record, origin, deps);
       if ("content" in read) contents.push(read.content);
       else if (read.dropped === "no_content") {
         deps.metrics.logRecordsDropped.inc({ reason: "no_content" });

@@ -13,16 +13,19 @@ const big = (nanos: string): bigint => {
 const compareBig = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Records in the order they were made: by time, then by observed time (the JS instrumentation
- * stamps every prompt message of a call with the same millisecond; the SDK's observed time tells
- * them apart), then as they arrived (the sort is stable and the list is in arrival order).
+ * Records in the order they were made: by time, then by observed time, then as ingest received
+ * them (request, then place in it). The JS SDK stamps every prompt message of a call with the
+ * same millisecond, time and observed time alike, so a SimpleLogRecordProcessor's one request per
+ * record is ordered by its arrival; workers may buffer those requests in any order.
  */
 function chronological(a: SpanContent, b: SpanContent): number {
   const time = (c: SpanContent) =>
     big(c.timeUnixNano === "0" ? c.observedTimeUnixNano : c.timeUnixNano);
   return (
     compareBig(time(a), time(b)) ||
-    compareBig(big(a.observedTimeUnixNano), big(b.observedTimeUnixNano))
+    compareBig(big(a.observedTimeUnixNano), big(b.observedTimeUnixNano)) ||
+    a.receivedAtMs - b.receivedAtMs ||
+    a.position - b.position
   );
 }
 

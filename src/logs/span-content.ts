@@ -24,6 +24,9 @@ export const SpanContentSchema = z.object({
   /** The record's time, else its observed time: orders the messages of a span. */
   timeUnixNano: z.string(),
   observedTimeUnixNano: z.string(),
+  /** When ingest received the record's request (ms, sub-ms precise) and the record's place in it. */
+  receivedAtMs: z.number().default(0),
+  position: z.number().int().nonnegative().default(0),
   /** A `gen_ai.choice`'s `index`: orders the choices of a span. */
   choiceIndex: z.number().nullable(),
   inputMessages: z.array(MessageSchema),
@@ -40,6 +43,13 @@ export type LogDropReason =
   | "no_span"
   /** A GenAI content event without content (the instrumentation's content capture is off). */
   | "no_content";
+
+/** Where a record came from: its sender's project, and when and where in a request it arrived. */
+export interface RecordOrigin {
+  project: string;
+  receivedAtMs: number;
+  position: number;
+}
 
 export interface SpanContentDeps {
   normalize: (span: OtlpSpan) => LlmSpan;
@@ -69,7 +79,7 @@ function carriesContent(message: Message): boolean {
  */
 export function readSpanContent(
   record: OtlpLogRecord,
-  project: string,
+  origin: RecordOrigin,
   deps: SpanContentDeps,
 ): { content: SpanContent } | { dropped: LogDropReason } {
   if (!GENAI_CONTENT_EVENTS.has(record.eventName)) return { dropped: "not_genai_content" };
@@ -117,10 +127,12 @@ export function readSpanContent(
       id: createHash("sha256").update(identity).digest("hex").slice(0, 32),
       traceId: record.traceId,
       spanId: record.spanId,
-      project,
+      project: origin.project,
       eventName: record.eventName,
       timeUnixNano: record.timeUnixNano,
       observedTimeUnixNano: record.observedTimeUnixNano,
+      receivedAtMs: origin.receivedAtMs,
+      position: origin.position,
       choiceIndex,
       inputMessages: read.inputMessages,
       outputMessages: read.outputMessages,

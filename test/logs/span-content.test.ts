@@ -29,10 +29,10 @@ function json(value: object): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
 
-function contentsOf(records: object[], project = "default"): SpanContent[] {
+function contentsOf(records: object[], project = "default", receivedAtMs = 0): SpanContent[] {
   const decoded = decodeLogsRequest(json(logsRequest(records)), "json");
-  return decoded.records.flatMap((record) => {
-    const read = readSpanContent(record, project, deps);
+  return decoded.records.flatMap((record, position) => {
+    const read = readSpanContent(record, { project, receivedAtMs, position }, deps);
     return "content" in read ? [read.content] : [];
   });
 }
@@ -77,11 +77,26 @@ describe("GenAI content from log records, merged into its span", () => {
     });
   });
 
-  it("orders messages by time, then observed time, whatever order they arrived in", () => {
-    const contents = contentsOf(jsChatRecords(IDS, PROMPT, ANSWER)).reverse();
+  it("orders messages by time, then observed time, then as they were received", () => {
+    // Buffered in the wrong order: the choice first, then the user message, then the system one.
+    const [system, user, choice] = jsChatRecords(IDS, PROMPT, ANSWER) as object[];
+    const contents = [
+      ...contentsOf([choice as object], "default", 3),
+      // One request per record (a SimpleLogRecordProcessor), received in this order, with ties in
+      // time and observed time: the order they were received in decides.
+      ...contentsOf([user as object], "default", 2.5),
+      ...contentsOf([system as object], "default", 2.25),
+    ];
     const [merged] = mergeSpanContent([chatSpan()], contents);
     expect(merged?.inputMessages.map((m) => m.role)).toEqual(["system", "user"]);
     expect(merged?.answer).toBe(ANSWER);
+    // Observed time before receipt: the Python records carry no time but distinct observed times.
+    const [py1, py2] = pythonChatRecords(IDS, PROMPT, ANSWER) as object[];
+    const [byObserved] = mergeSpanContent(
+      [chatSpan()],
+      [...contentsOf([py2 as object], "default", 1), ...contentsOf([py1 as object], "default", 2)],
+    );
+    expect(byObserved?.inputMessages.map((m) => m.role)).toEqual(["system", "user"]);
   });
 
   it("orders choices by index and takes the first as the answer", () => {
@@ -192,7 +207,8 @@ describe("GenAI content from log records, merged into its span", () => {
       ),
       "json",
     );
-    expect(decoded.records.map((r) => readSpanContent(r, "default", deps))).toEqual([
+    const origin = { project: "default", receivedAtMs: 0, position: 0 };
+    expect(decoded.records.map((r) => readSpanContent(r, origin, deps))).toEqual([
       { dropped: "not_genai_content" },
       { dropped: "no_span" },
       { dropped: "no_content" },
@@ -214,7 +230,8 @@ describe("GenAI content from log records, merged into its span", () => {
       ),
       "json",
     ).records;
-    const read = readSpanContent(record as NonNullable<typeof record>, "default", {
+    const origin = { project: "default", receivedAtMs: 0, position: 0 };
+    const read = readSpanContent(record as NonNullable<typeof record>, origin, {
       ...deps,
       redact,
     });
