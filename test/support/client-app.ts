@@ -87,6 +87,12 @@ export interface JudgedSpan {
   verdicts: { evaluator: string; status: string; passed: boolean | null }[];
 }
 
+/** `JudgedSpan.verdicts` of an answer both built-in evaluators passed. */
+export const BOTH_PASSED: JudgedSpan["verdicts"] = [
+  { evaluator: "groundedness", status: "ok", passed: true },
+  { evaluator: "hallucination", status: "ok", passed: true },
+];
+
 /**
  * Waits until the service has stored `count` LLM spans and each has a verdict of both built-in
  * evaluators, and returns them in start order. Reads PostgreSQL directly: the spans table holds
