@@ -4,10 +4,17 @@
  *   npm run bench:quality [-- path/to/cases.jsonl]
  *   npm run bench:quality -- --backend judge [--model M] [--limit N] [--concurrency C] [path]
  *
- * The default file is `../shared/data/hallucination-dev.jsonl` beside the repository. For each
- * evaluator: AUC (score against "supported"), balanced accuracy and F1 (hallucinated as the
- * positive class) at the evaluator's own default threshold, the same per task, and the time per
- * case. Skipped cases are counted and left out of the metrics.
+ * The default files are RAGTruth dev (`../shared/data/ragtruth-dev.jsonl`, real LLM answers) and
+ * the benchmark dev file (`../shared/data/hallucination-dev.jsonl`) beside the repository; paths
+ * given replace them. For each evaluator at its own default threshold: AUC (score against
+ * "supported"), balanced accuracy, and precision, recall and F1 of "hallucinated" (the positive
+ * class), overall and per task; for a RAGTruth file also the paper's response-level table beside
+ * the published rows. Offline, also the CPU time per case of both evaluators together. Skipped
+ * cases are counted and left out of the metrics.
+ *
+ * The offline answer model was fitted on RAGTruth dev itself, so its figures there are in-sample:
+ * `npx tsx scripts/fit-answer-model.ts --dry-run` prints the cross-validated ones (grouped by
+ * source), which are what to expect on answers it has not seen.
  *
  * `--backend judge` asks the LLM judge at `OPENAI_BASE_URL` with `OPENAI_API_KEY` (either may be
  * enough: a local server needs no key, OpenAI needs no URL), model `--model`, else `JUDGE_MODEL`,
@@ -146,6 +153,124 @@ function metrics(rows: readonly Row[], threshold: number) {
 
 const f = (x: number): string => (Number.isNaN(x) ? "  n/a" : x.toFixed(3));
 
+/** Published response-level results on the whole RAGTruth test split (shared/data/README.md). */
+const PUBLISHED: readonly (readonly string[])[] = [
+  ["Prompt gpt-3.5-turbo (published)", "30.8", "77.4", "37.1", "37.1", "92.3", "52.9", ""],
+  ["Prompt gpt-4-turbo (published)", "45.6", "78.3", "47.6", "46.9", "97.9", "63.4", ""],
+  ["Luna, DeBERTa (published)", "51.3", "75.9", "52.5", "52.7", "86.1", "65.4", ""],
+  ["LettuceDetect-large (published)", "70.2", "88.5", "59.7", "80.4", "78.1", "79.2", ""],
+];
+
+const pct = (x: number): string => (Number.isNaN(x) ? "n/a" : (100 * x).toFixed(1));
+
+/** Prints a Markdown table, numbers right-aligned. */
+function table(header: readonly string[], lines: readonly (readonly string[])[]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? "").length)));
+  const fmt = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(" | ")} |`;
+  console.log(fmt(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const l of lines) console.log(fmt(l));
+}
+
+/**
+ * RAGTruth's response-level form: F1 of "hallucinated" per task, overall precision, recall and
+ * F1, beside the published rows and "flag every answer"; AUC added, which the paper does not give.
+ */
+function ragtruthTable(results: readonly { name: string; rows: Row[]; threshold: number }[]): void {
+  const tasks = ["qa", "data2text", "summarization"] as const;
+  const lines: string[][] = [];
+  const all = results[0]?.rows ?? [];
+  const flagAll = (rows: readonly Row[]) =>
+    atThreshold(
+      rows.map(() => 0),
+      rows.map((r) => r.c.label === "supported"),
+      1,
+    );
+  const everyTask = tasks.map((t) =>
+    pct(flagAll(all.filter((r) => r.c.task === t)).f1Hallucinated),
+  );
+  const every = flagAll(all);
+  lines.push([
+    "flag every answer (this file)",
+    ...everyTask,
+    pct(every.precisionHallucinated),
+    pct(every.recallHallucinated),
+    pct(every.f1Hallucinated),
+    "",
+  ]);
+  lines.push(...PUBLISHED.map((l) => [...l]));
+  for (const { name, rows, threshold } of results) {
+    const m = metrics(rows, threshold);
+    const perTask = tasks.map((t) =>
+      metrics(
+        rows.filter((r) => r.c.task === t),
+        threshold,
+      ),
+    );
+    lines.push([
+      `${name} @${threshold} (this file)`,
+      ...perTask.map((x) => pct(x.f1Hallucinated)),
+      pct(m.precisionHallucinated),
+      pct(m.recallHallucinated),
+      pct(m.f1Hallucinated),
+      [m, ...perTask].map((x) => f(x.auc)).join(" / "),
+    ]);
+  }
+  table(
+    ["method", "QA F1", "Data2txt F1", "Summary F1", "P", "R", "F1", "AUC all / QA / d2t / sum"],
+    lines,
+  );
+}
+
+/** The generic table: per evaluator and task, AUC and the classification at its threshold. */
+function taskTable(results: readonly { name: string; rows: Row[]; threshold: number }[]): void {
+  const lines: string[][] = [];
+  for (const { name, rows, threshold } of results) {
+    const tasks = [...new Set(rows.map((r) => r.c.task))].sort();
+    for (const subset of ["all", ...tasks]) {
+      const sub = rows.filter((r) => subset === "all" || r.c.task === subset);
+      const m = metrics(sub, threshold);
+      lines.push([
+        `${name}@${threshold} ${subset}`,
+        String(m.n),
+        f(m.auc),
+        f(m.balancedAccuracy),
+        pct(m.precisionHallucinated),
+        pct(m.recallHallucinated),
+        pct(m.f1Hallucinated),
+      ]);
+    }
+  }
+  table(["evaluator, subset", "n", "AUC", "balAcc", "P", "R", "F1"], lines);
+}
+
+/**
+ * CPU time of both offline evaluators together on each case, one case at a time on one core
+ * (the second evaluator reuses the first's analysis, as in the service): median and p90.
+ */
+async function offlineCpu(cases: readonly LabelledCase[]): Promise<string> {
+  const ctx = (evaluator: Evaluator) => ({
+    settings: evaluator.settings.parse({ backend: "offline" }),
+    logger: silent,
+    signal: new AbortController().signal,
+    judge: null,
+  });
+  const contexts = builtinEvaluators.map((e) => [e, ctx(e)] as const);
+  const once = async (c: LabelledCase): Promise<number> => {
+    const input = caseToInput(c);
+    const t0 = process.cpuUsage();
+    for (const [evaluator, context] of contexts) await evaluator.evaluate(input, context);
+    const d = process.cpuUsage(t0);
+    return (d.user + d.system) / 1000;
+  };
+  for (const c of cases.slice(0, 20))
+    await once({ ...c, id: `warm-${c.id}`, answer: `${c.answer} ` });
+  const ms: number[] = [];
+  for (const c of cases) ms.push(await once(c));
+  return `median ${quantile(ms, 0.5).toFixed(2)} ms, p90 ${quantile(ms, 0.9).toFixed(2)} ms, mean ${(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2)} ms`;
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -157,59 +282,52 @@ async function main(): Promise<void> {
     },
   });
   const backend = backendFromArgs(values);
-  const path = positionals[0] ?? resolve(ROOT, "../shared/data/hallucination-dev.jsonl");
+  const paths =
+    positionals.length > 0
+      ? positionals
+      : [
+          resolve(ROOT, "../shared/data/ragtruth-dev.jsonl"),
+          resolve(ROOT, "../shared/data/hallucination-dev.jsonl"),
+        ];
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) {
     console.error(`--limit must be a positive integer, not ${values.limit}`);
     process.exit(2);
   }
-  const cases = spreadCases(parseCases(readFileSync(path, "utf8")), limit);
-  const judged = backend.judge ? ` with the judge (${backend.model ?? backend.judge.model})` : "";
-  console.log(`${path}: ${cases.length} cases, ${backend.name} backend${judged}\n`);
-  const header = ["evaluator", "subset", "n", "AUC", "balAcc", "F1(halluc.)", "accuracy"];
-  const lines: string[][] = [];
-  const timing: string[] = [];
-  for (const evaluator of builtinEvaluators) {
-    // Warm-up: the first call pays for module-level set-up, not the per-case cost. Not with a
-    // judge: its calls cost money and there is nothing local to warm.
-    if (backend.name === "offline") await run(evaluator, cases.slice(0, 5), backend);
-    const { rows, skipped, errors, tokens, costUsd } = await run(evaluator, cases, backend);
-    const threshold = (evaluator.settings.parse({ backend: backend.name }) as { threshold: number })
-      .threshold;
-    for (const subset of ["all", "qa", "summarization", "dialogue"]) {
-      const sub = rows.filter((r) => subset === "all" || r.c.task === subset);
-      if (sub.length === 0) continue;
-      const m = metrics(sub, threshold);
-      lines.push([
-        `${evaluator.name}@${threshold}`,
-        subset,
-        String(m.n),
-        f(m.auc),
-        f(m.balancedAccuracy),
-        f(m.f1Hallucinated),
-        f(m.accuracy),
-      ]);
+  for (const path of paths) {
+    const cases = spreadCases(parseCases(readFileSync(path, "utf8")), limit);
+    const judged = backend.judge ? ` with the judge (${backend.model ?? backend.judge.model})` : "";
+    console.log(`\n## ${path}: ${cases.length} cases, ${backend.name} backend${judged}\n`);
+    const results: { name: string; rows: Row[]; threshold: number }[] = [];
+    const notes: string[] = [];
+    for (const evaluator of builtinEvaluators) {
+      const { rows, skipped, errors, tokens, costUsd } = await run(evaluator, cases, backend);
+      const threshold = (
+        evaluator.settings.parse({ backend: backend.name }) as { threshold: number }
+      ).threshold;
+      results.push({ name: `${evaluator.name} ${evaluator.version}`, rows, threshold });
+      const failed = [...errors].map(([code, n]) => `${n} ${code}`).join(", ");
+      const spent = backend.judge
+        ? `; ${tokens} judge tokens, ${costUsd === null ? "cost unknown (unpriced model)" : `$${costUsd.toFixed(4)}`}`
+        : "";
+      notes.push(
+        `${evaluator.name}: skipped ${skipped}${failed ? `; errors: ${failed}` : ""}${spent}`,
+      );
     }
-    const ms = rows.map((r) => r.ms);
-    const mean = ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length);
-    const failed = [...errors].map(([code, n]) => `${n} ${code}`).join(", ");
-    const spent = backend.judge
-      ? `; ${tokens} judge tokens, ${costUsd === null ? "cost unknown (unpriced model)" : `$${costUsd.toFixed(4)}`}`
-      : "";
-    timing.push(
-      `${evaluator.name}: mean ${mean.toFixed(2)} ms/case, p95 ${quantile(ms, 0.95).toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms; skipped ${skipped}${failed ? `; errors: ${failed}` : ""}${spent}`,
-    );
+    if (cases.some((c) => c.task === "data2text")) {
+      console.log(
+        'RAGTruth response level ("hallucinated" is the positive class; published rows are on the whole test split;\nthe offline answer model was fitted on RAGTruth dev, so offline rows here are in-sample):\n',
+      );
+      ragtruthTable(results);
+      console.log("");
+    }
+    taskTable(results);
+    console.log(`\n${notes.join("\n")}`);
+    if (backend.name === "offline") {
+      console.log(`CPU per case, both evaluators together, one core: ${await offlineCpu(cases)}`);
+    }
   }
   backend.judge?.close();
-  const widths = header.map((h, i) =>
-    Math.max(h.length, ...lines.map((l) => (l[i] as string).length)),
-  );
-  const fmt = (cells: readonly string[]): string =>
-    `| ${cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(" | ")} |`;
-  console.log(fmt(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const l of lines) console.log(fmt(l));
-  console.log(`\n${timing.join("\n")}`);
 }
 
 await main();
