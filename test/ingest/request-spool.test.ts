@@ -11,6 +11,7 @@ import { createMetrics } from "../../src/metrics/metrics.ts";
 import { normalizeSpan } from "../../src/normalize/normalize-span.ts";
 import { RedactionConfigSchema } from "../../src/redact/redaction-config.ts";
 import { createRedactor } from "../../src/redact/redactor.ts";
+import { jsChatRecords, logsRequest } from "../logs/fixtures/genai-log-records.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { deleteRedisPrefix, eventually, REDIS_URL, testRedisPrefix } from "../support/services.ts";
@@ -116,6 +117,71 @@ describe("the request spool", () => {
       "first again",
       "second",
     ]);
+  });
+});
+
+describe("a spooled logs request", () => {
+  const ids = { traceId: "9d3c2b1a0f9e8d7c6b5a493827161504", spanId: "a1b2c3d4e5f60718" };
+  const prompt = { system: "Use the refund policy.", user: "Can I pay with alice@example.com?" };
+  const logsJobs = async () =>
+    (await queue.getWaiting())
+      .filter((j) => j.data.signal === "logs")
+      .map((j) => IngestJobSchema.parse(j.data));
+
+  it("is held until a worker has buffered its content beside the span, and a redo adds nothing", async () => {
+    await buffer.append([
+      makeSpan({ ...ids, kind: "LLM", project: "checkout", name: "chat gpt-4o-mini" }),
+    ]);
+    const body = Buffer.from(JSON.stringify(logsRequest(jsChatRecords(ids, prompt, "Yes."))));
+    const sent = gzipSync(body);
+    const meta = {
+      signal: "logs" as const,
+      encoding: "json" as const,
+      coding: "gzip" as const,
+      bodyBytes: body.length,
+      project: "checkout",
+      spans: 3,
+    };
+    await spool.put(sent, meta);
+    const [payload] = await logsJobs();
+    if (!payload) throw new Error("no logs job spooled");
+    expect(payload).toMatchObject(meta);
+
+    expect(await processSpooledRequest(payload, deps())).toEqual({ buffered: 3 });
+    expect(await redis.exists(payload.bodyKey)).toBe(0);
+    const [span] = await buffer.read(ids.traceId);
+    expect(span?.answer).toBe("Yes.");
+    expect(span?.inputMessages.map((m) => m.role)).toEqual(["system", "user"]);
+    // Redacted on the way into the buffer, as spans are.
+    expect(span?.question).not.toContain("alice@example.com");
+    expect(span?.question).toMatch(/^Can I pay with /);
+
+    // The same job again (its worker died before completing it), and the exporter's retry of
+    // the whole request: the span's messages stay as they were.
+    expect(await processSpooledRequest(payload, deps())).toEqual({ buffered: 0 });
+    await spool.put(sent, meta);
+    const retried = (await logsJobs()).find((j) => j.bodyKey !== payload.bodyKey);
+    if (!retried) throw new Error("no retried logs job spooled");
+    expect(await processSpooledRequest(retried, deps())).toEqual({ buffered: 3 });
+    const [again] = await buffer.read(ids.traceId);
+    expect(again?.inputMessages).toHaveLength(2);
+    expect(again?.outputMessages).toHaveLength(1);
+  });
+
+  it("counts the content records of a request that expired in the spool", async () => {
+    const metrics = createMetrics();
+    const expired = IngestJobSchema.parse({
+      bodyKey: `${prefix}:ingest:body:gone-logs`,
+      signal: "logs",
+      encoding: "json",
+      project: "default",
+      spans: 4,
+      receivedAtMs: Date.now() - 61_000,
+    });
+    expect(await processSpooledRequest(expired, { ...deps(), metrics })).toEqual({ buffered: 0 });
+    const dropped = (await metrics.logRecordsDropped.get()).values;
+    expect(dropped).toEqual([{ labels: { reason: "expired_in_spool" }, value: 4 }]);
+    expect((await metrics.spansRejected.get()).values).toEqual([]);
   });
 });
 
