@@ -81,6 +81,21 @@ function pickQuery(record: Record<string, unknown>): string | null {
   return null;
 }
 
+/**
+ * A user message that labels nothing but its question ("Question: …", often closed by an answer
+ * cue such as "Helpful Answer:", as chat templates write the human turn when the context is in the
+ * system message). Any other label or tag in it means the message carries more (its context), so
+ * it stays whole for the prompt-template reader at assembly.
+ */
+const LONE_QUESTION =
+  /^\s*(?:question|query|user question|user query)\s*:\s*([\s\S]*?)\s*(?:\n\s*(?:answer|helpful answer|final answer|your answer|response)\s*:\s*)?$/i;
+const OTHER_LABEL = /^\s*[A-Za-z][\w '-]{0,30}:|<[A-Za-z_][\w-]*(?:\s[^>]*)?>/m;
+
+function withoutQuestionLabel(text: string): string {
+  const question = LONE_QUESTION.exec(text)?.[1];
+  return question && !OTHER_LABEL.test(question) ? question : text;
+}
+
 function lastUserText(messages: Message[]): string | null {
   for (let i = messages.length - 1; i >= 0; i--) {
     const message = messages[i];
@@ -92,7 +107,8 @@ function lastUserText(messages: Message[]): string | null {
 /**
  * The user's question: on retriever and reranker spans the query (`gen_ai.retrieval.query.text`,
  * `reranker.query`, traceAI `gen_ai.retrieval.query`, then `input.value` or the Langfuse input),
- * otherwise, and as a last resort, the text of the last user message that has text.
+ * otherwise, and as a last resort, the text of the last user message that has text (without a
+ * "Question:" label and answer cue when they are all the message holds besides the question).
  */
 export function readQuestion(attrs: Attributes, kind: SpanKind, input: Message[]): string | null {
   if (kind === "RETRIEVER" || kind === "RERANKER") {
@@ -106,7 +122,8 @@ export function readQuestion(attrs: Attributes, kind: SpanKind, input: Message[]
       queryFrom(attrs[LANGFUSE.OBSERVATION_INPUT], null);
     if (query !== null) return query;
   }
-  return lastUserText(input);
+  const text = lastUserText(input);
+  return text === null ? null : withoutQuestionLabel(text);
 }
 
 /**
