@@ -78,7 +78,8 @@ describe("LangChain.js with @arizeai/openinference-instrumentation-langchain", (
     const prompt = ChatPromptTemplate.fromMessages([
       ["system", "Answer the question using only this context:\n\n{context}"],
       new MessagesPlaceholder("history"),
-      ["human", "{question}"],
+      // The human turn labels the question and cues the answer; neither label is the question.
+      ["human", "Question: {question}\nHelpful Answer:"],
     ]);
     const retriever = new KeywordRetriever(DOCUMENTS, ["refund", "shipping"]);
     type Turn = { question: string; history: BaseMessage[] };
