@@ -90,10 +90,14 @@ export const hallucination = defineEvaluator({
         : passed
           ? []
           : [...analysis.claims].sort((a, b) => a.score - b.score).slice(0, 1);
+    const total = `${analysis.claims.length} claim${analysis.claims.length === 1 ? "" : "s"}`;
+    // A long answer is judged as a whole: it may pass with a weak claim, and then says so.
     const explanation =
       named.length === 0
-        ? `No unsupported or contradicted statement found in ${analysis.claims.length} claim${analysis.claims.length === 1 ? "" : "s"}.`
-        : `Unsupported or contradicted: ${named.slice(0, 5).map(describeClaim).join("; ")}.`;
+        ? `No unsupported or contradicted statement found in ${total}.`
+        : passed
+          ? `No hallucination found in ${total} taken together; weakest: ${named.slice(0, 3).map(describeClaim).join("; ")}.`
+          : `Unsupported or contradicted: ${named.slice(0, 5).map(describeClaim).join("; ")}.`;
     return {
       score,
       label: passed ? "no_hallucination" : "hallucination",

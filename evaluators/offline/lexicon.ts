@@ -32,9 +32,8 @@ export const FRAMING_WORDS: ReadonlySet<string> = new Set(
   including include includes included various specific specifically particular particularly main
   mainly generally although though despite regarding refer
   refers referenced highlight highlights highlighted describe describes described discuss discusses
-  discussed detail details detailed explain explains explained unable able specify specified`.split(
-    /\s+/,
-  ),
+  discussed detail details detailed explain explains explained unable able specify specified
+  another json`.split(/\s+/),
 );
 
 /** Words that flip a statement. `n't` is split off by the tokeniser and appears as `not`. */
