@@ -41,6 +41,9 @@ const BASE_NAMES = [
   "weakClaimShare",
   "logMaxNovelInClaim",
   "unsupportedClaimShare",
+  "meanCoverageBestPlain",
+  "minCoverageBest",
+  "meanUnexplainedShare",
 ] as const;
 
 /**
@@ -79,7 +82,13 @@ export function answerFeatureVector(
   let weak = 0;
   let maxNovel = 0;
   let unsupported = 0;
+  let coverageBestPlain = 0;
+  let minCoverageBest = 1;
+  let unexplainedShare = 0;
   for (const { checks, p } of claims) {
+    coverageBestPlain += checks.coverageBestPlain;
+    minCoverageBest = Math.min(minCoverageBest, checks.coverageBest);
+    unexplainedShare += checks.contentCount === 0 ? 0 : checks.unexplained / checks.contentCount;
     if (checks.coverageDoc < WEAK_COVERAGE) weak++;
     maxNovel = Math.max(maxNovel, checks.novelWords);
     if (p < 0.5) unsupported++;
@@ -117,6 +126,9 @@ export function answerFeatureVector(
     weak / n,
     Math.log1p(maxNovel),
     unsupported / n,
+    coverageBestPlain / n,
+    minCoverageBest,
+    unexplainedShare / n,
   ];
   const q = shape.hasQuestion ? 1 : 0;
   const s = shape.structured ? 1 : 0;
