@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { checkLogsRequest } from "../otlp/decode-logs.ts";
+import { type CheckedLogs, checkLogsRequest } from "../otlp/decode-logs.ts";
 import { checkTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
 import type { Backpressure } from "./backpressure.ts";
 import { contentCoding, decompress } from "./decompress.ts";
@@ -50,14 +50,14 @@ interface CheckedExport {
 }
 
 /** What differs between the OTLP signals ingest takes. */
-interface ExportSignal {
+interface ExportSignal<Checked extends CheckedExport> {
   signal: IngestSignal;
-  check(body: Buffer, encoding: OtlpEncoding): CheckedExport;
+  check(body: Buffer, encoding: OtlpEncoding): Checked;
   /** Counts a request's items, once its answer is final (a 503 is retried whole). */
-  count(checked: CheckedExport, encoding: OtlpEncoding): void;
+  count(checked: Checked, encoding: OtlpEncoding): void;
 }
 
-function tracesSignal(metrics: Metrics): ExportSignal {
+function tracesSignal(metrics: Metrics): ExportSignal<CheckedExport> {
   return {
     signal: "traces",
     check: (body, encoding) => {
@@ -73,22 +73,20 @@ function tracesSignal(metrics: Metrics): ExportSignal {
 
 /**
  * Logs: only GenAI content events with a trace and span id are kept (spooled, then joined to
- * their spans); every other record is accepted, counted and dropped here. One per request.
+ * their spans); every other record is accepted, counted and dropped here.
  */
-function logsSignal(metrics: Metrics): ExportSignal {
-  let withoutSpan = 0;
+function logsSignal(metrics: Metrics): ExportSignal<CheckedLogs & CheckedExport> {
   return {
     signal: "logs",
     check: (body, encoding) => {
       const checked = checkLogsRequest(body, encoding);
-      withoutSpan = checked.genaiWithoutSpan;
       return { ...checked, keep: checked.genaiContent };
     },
-    count: ({ accepted, rejected, keep }, encoding) => {
+    count: ({ accepted, rejected, keep, genaiWithoutSpan }, encoding) => {
       const dropped = metrics.logRecordsDropped;
       if (rejected > 0) dropped.inc({ reason: "invalid_log_record" }, rejected);
-      if (withoutSpan > 0) dropped.inc({ reason: "no_span" }, withoutSpan);
-      const other = accepted - keep - withoutSpan;
+      if (genaiWithoutSpan > 0) dropped.inc({ reason: "no_span" }, genaiWithoutSpan);
+      const other = accepted - keep - genaiWithoutSpan;
       if (other > 0) dropped.inc({ reason: "not_genai_content" }, other);
       metrics.logRecordsReceived.inc({ encoding }, accepted);
     },
@@ -123,21 +121,21 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return sendOtlpError(reply, encoding, status, message);
   });
 
+  const traces = tracesSignal(deps.metrics);
+  const logs = logsSignal(deps.metrics);
   const receiveTraces = (request: FastifyRequest, reply: FastifyReply) =>
-    receiveExport(request, reply, tracesSignal(deps.metrics), deps);
+    receiveExport(request, reply, traces, deps);
   app.post(TRACES_PATH, receiveTraces);
   // traceAI's `register()` appends its collector path to the endpoint it is given, so that path
   // is the same route: same auth, limits and back-pressure.
   app.post(TRACEAI_TRACES_PATH, receiveTraces);
-  app.post(LOGS_PATH, (request, reply) =>
-    receiveExport(request, reply, logsSignal(deps.metrics), deps),
-  );
+  app.post(LOGS_PATH, (request, reply) => receiveExport(request, reply, logs, deps));
 }
 
-async function receiveExport(
+async function receiveExport<Checked extends CheckedExport>(
   request: FastifyRequest,
   reply: FastifyReply,
-  signal: ExportSignal,
+  signal: ExportSignal<Checked>,
   deps: IngestDeps,
 ): Promise<FastifyReply> {
   const encoding = encodingOf(request.headers["content-type"]);
@@ -165,7 +163,7 @@ async function receiveExport(
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   let coding: ReturnType<typeof contentCoding>;
   let bodyBytes: number;
-  let checked: CheckedExport;
+  let checked: Checked;
   try {
     coding = contentCoding(request.headers["content-encoding"]);
     const body = await decompress(raw, coding, deps.maxBodyBytes);
