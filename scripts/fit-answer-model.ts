@@ -23,6 +23,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CONTRADICTION_PENALTY, contradicts } from "../evaluators/offline/analyse.ts";
 import {
   ANSWER_FEATURE_NAMES,
   answerFeatureVector,
@@ -30,7 +31,7 @@ import {
 import { featurise } from "../evaluators/offline/featurise.ts";
 import { logit, OFFLINE_MODEL, sigmoid } from "../evaluators/offline/model.ts";
 import { type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
-import { atThreshold, auc } from "../evaluators/testing/metrics.ts";
+import { auc, classification } from "../evaluators/testing/metrics.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const MIN_CLAIMS = Number(process.env.FIT_MIN_CLAIMS ?? 3);
@@ -43,6 +44,8 @@ interface Row {
   /** Each claim alone, as a one-claim answer: groundedness averages their probabilities. */
   claimXs: number[][];
   hallucinated: boolean;
+  /** Some claim contradicts the context (`contradicts`): the answer fails whatever its score. */
+  contradiction: boolean;
   fold: number;
 }
 
@@ -62,6 +65,7 @@ function rowsOf(cases: readonly LabelledCase[]): Row[] {
       x: answerFeatureVector(scored, shape),
       claimXs: scored.map((s) => answerFeatureVector([s], shape)),
       hallucinated: c.label === "hallucinated",
+      contradiction: scored.some((s) => contradicts(s.checks, s.p)),
       fold: (group[0] as number) % FOLDS,
     });
   }
@@ -173,12 +177,26 @@ function crossValidate(rows: readonly Row[], lambda: number): Scores {
       answer[i] = logit(model, r.x);
       claims[i] = claimMeanLogit(model, r);
       blend[i] = (answer[i] as number) + (claims[i] as number);
+      if (r.contradiction) {
+        // As the evaluators do: a penalty on the logit, and a fail whatever the threshold
+        // (`report` reads the flag).
+        answer[i] = (answer[i] as number) - CONTRADICTION_PENALTY;
+        blend[i] = (blend[i] as number) - CONTRADICTION_PENALTY;
+      }
     });
   }
   return { answer, claims, blend };
 }
 
 /** The logit threshold with the best F1 of "hallucinated" (below it: hallucinated). */
+/** Classification as the evaluators decide: at the threshold, and a contradiction always fails. */
+function verdicts(scores: readonly number[], rows: readonly Row[], t: number) {
+  return classification(
+    scores.map((s, i) => s >= t && !(rows[i] as Row).contradiction),
+    rows.map((r) => !r.hallucinated),
+  );
+}
+
 function bestF1Threshold(
   scores: readonly number[],
   rows: readonly Row[],
@@ -187,11 +205,7 @@ function bestF1Threshold(
   const sorted = [...scores].sort((a, b) => a - b);
   for (let q = 0.05; q <= 0.95; q += 0.005) {
     const t = sorted[Math.floor(q * sorted.length)] as number;
-    const m = atThreshold(
-      scores,
-      rows.map((r) => !r.hallucinated),
-      t,
-    );
+    const m = verdicts(scores, rows, t);
     if (m.f1Hallucinated > best.f1) best = { t, f1: m.f1Hallucinated };
   }
   return best;
@@ -203,7 +217,11 @@ function report(name: string, scores: readonly number[], rows: readonly Row[], t
     const idx = rows.flatMap((r, i) => (task === "all" || r.c.task === task ? [i] : []));
     const s = idx.map((i) => scores[i] as number);
     const sup = idx.map((i) => !(rows[i] as Row).hallucinated);
-    const m = atThreshold(s, sup, t);
+    const m = verdicts(
+      s,
+      idx.map((i) => rows[i] as Row),
+      t,
+    );
     parts.push(
       `${task} AUC ${auc(s, sup).toFixed(3)} P/R/F1 ${(100 * m.precisionHallucinated).toFixed(1)}/${(100 * m.recallHallucinated).toFixed(1)}/${(100 * m.f1Hallucinated).toFixed(1)}`,
     );

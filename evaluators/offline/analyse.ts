@@ -78,17 +78,30 @@ export function groundednessScore(
 // A claim none of whose content words is in the documents is capped here whatever the question says.
 const QUESTION_ONLY_CAP = 0.05;
 
-/**
- * In a long answer, a claim the claim model gives less than this, with a hard finding (an
- * opposite word, a date, number or name the context lacks, an added negation), is a contradiction,
- * and fails the answer whatever the rest of it holds. On RAGTruth dev it moved F1 by −0.3 points;
- * on the hand-written RAG regression set it catches swapped months, names and opposites in
- * three-claim answers that the answer model, fitted on eight-claim ones, let pass.
- */
-const CONTRADICTION_P = 0.05;
+// One unit of logit: on RAGTruth dev 0, 1, 2 and 3 gave hallucination an AUC of 0.812, 0.806,
+// 0.789 and 0.778 overall but 0.756, 0.772, 0.785 and 0.792 on QA; 1 keeps both near their best.
+export const CONTRADICTION_PENALTY = 1;
+const BELOW_HALF = 0.4999;
 
-function hardFindings(c: FeaturisedClaim["checks"]): number {
-  return c.antonyms + c.calendarMismatch + c.novelNumbers + c.novelEntities + c.negationAdded;
+/** σ(z), or with a contradiction σ(z − penalty) kept below ½. */
+function penalised(z: number, contradiction: boolean): number {
+  return contradiction ? Math.min(BELOW_HALF, sigmoid(z - CONTRADICTION_PENALTY)) : sigmoid(z);
+}
+
+/**
+ * In a long answer, a claim that contradicts the context fails the answer whatever the rest of it
+ * holds: a number the context lacks (numbers are not paraphrased; "12 million" and "12,000,000"
+ * already match), a name it lacks where the claim model doubts the claim (below 0.6: names are
+ * respelt and added as context more often), or any hard finding (an opposite word, a date the
+ * context lacks, an added negation) where the claim model is sure (below 0.05). With the penalty
+ * above, on RAGTruth dev, F1 stayed at 67 and AUC rose from 0.798 to 0.806; and it makes a
+ * six-sentence answer with one swapped year or mayor fail, as a reader expects.
+ */
+export function contradicts(c: FeaturisedClaim["checks"], p: number): boolean {
+  if (c.novelNumbers > 0) return true;
+  if (c.novelEntities > 0 && p < 0.6) return true;
+  const hard = c.antonyms + c.calendarMismatch + c.novelEntities + c.negationAdded;
+  return hard > 0 && p < 0.05;
 }
 
 // groundedness and hallucination analyse the same span one after the other: the second gets the
@@ -169,20 +182,21 @@ function analyse(
   // Each claim judged alone, as a one-claim answer: supported from the decision point that is
   // best for the mean of these probabilities.
   const alone = scored.map((s) => logit(answerModel, answerFeatureVector([s], shape)));
-  // A contradicted claim caps both scores below ½, lower the surer the claim model is.
-  let cap = 1;
+  // A contradicted claim takes CONTRADICTION_PENALTY off both logits and keeps them below ½: the
+  // answer fails, yet stays ordered among its peers by everything else it holds.
+  let contradiction = false;
   claims.forEach((c, i) => {
     const p = claimScores[i] as number;
-    if (p < CONTRADICTION_P && hardFindings(c.checks) > 0) {
-      cap = Math.min(cap, (0.5 * p) / CONTRADICTION_P);
+    if (contradicts(c.checks, p)) {
+      contradiction = true;
     }
   });
   const verdicts = claims.map((c, i): ClaimVerdict => {
-    const contradicted = (claimScores[i] as number) < CONTRADICTION_P && hardFindings(c.checks) > 0;
+    const contradicted = contradicts(c.checks, claimScores[i] as number);
     const score = sigmoid((alone[i] as number) - logitThresholds.claim);
     return {
       text: c.claim.text,
-      score: contradicted ? Math.min(score, cap) : score,
+      score: contradicted ? Math.min(score, BELOW_HALF) : score,
       supported: !contradicted && (alone[i] as number) >= logitThresholds.claim,
       evidence: c.evidence,
       issues: c.issues,
@@ -194,11 +208,11 @@ function analyse(
     noClaims: false,
     refusal,
     claims: verdicts,
-    groundedness: Math.min(
-      cap,
-      sigmoid(answerLogit + logitOf(meanClaim) - logitThresholds.groundedness),
+    groundedness: penalised(
+      answerLogit + logitOf(meanClaim) - logitThresholds.groundedness,
+      contradiction,
     ),
-    noHallucination: Math.min(cap, sigmoid(answerLogit - logitThresholds.hallucination)),
+    noHallucination: penalised(answerLogit - logitThresholds.hallucination, contradiction),
     judgedBy: "answer",
   };
 }

@@ -291,7 +291,14 @@ export function checkClaim(
 
   let calendarMismatch = 0;
   for (const t of content) {
-    if (isCalendarWord(t) && t.capitalised && !index.lowers.has(t.lower)) {
+    // "Mondays" is found as "Monday" too.
+    const singular = t.lower.endsWith("s") ? t.lower.slice(0, -1) : t.lower;
+    if (
+      isCalendarWord(t) &&
+      t.capitalised &&
+      !index.lowers.has(t.lower) &&
+      !index.lowers.has(singular)
+    ) {
       calendarMismatch++;
       issues.push(`the date "${t.raw}" is not in the context`);
     }

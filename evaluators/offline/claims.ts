@@ -1,4 +1,4 @@
-import { FILLER_PATTERNS, REFUSAL_PATTERNS } from "./lexicon.ts";
+import { ABSENCE_PATTERNS, FILLER_PATTERNS, REFUSAL_PATTERNS } from "./lexicon.ts";
 import {
   contentTokens,
   isAscii,
@@ -24,6 +24,7 @@ const LINES = /\n+/;
 const SENTENCE_END = /[.!?]+["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
 const CLOSING_MARKS = /["')\]]+$/;
 const INITIAL = /\b[A-Z]\.$/;
+const LIST_MARKER = /^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+/;
 
 /**
  * Splits a text into sentences: at `.`, `!`, `?` before a capital or a digit, at newlines, and at a
@@ -44,7 +45,10 @@ export function sentencesOf(text: string): { sentences: string[]; glued: boolean
   const normalised = ascii ? normaliseAscii(text) : normaliseText(text);
   const norm = normalised.replace(GLUED_STOP, "$1 ");
   const out: string[] = [];
-  for (const line of norm.split(LINES)) {
+  for (const rawLine of norm.split(LINES)) {
+    // A list item's number or bullet ("5. Set up the grill") orders the list and states nothing:
+    // kept, it became a sentence of its own, the number "5" that no context holds.
+    const line = rawLine.replace(LIST_MARKER, "");
     let start = 0;
     for (const match of line.matchAll(SENTENCE_END)) {
       const end = (match.index ?? 0) + match[0].length;
@@ -106,10 +110,16 @@ export function answerClaims(answer: string): { refusal: boolean; claims: Claim[
   // The same claims as `extractClaims(text)`: sentences are split from the normalised text and
   // trimmed, so normalising and trimming the answer first changes none.
   const claims = extractClaims(answer);
+  // Only statements of what the sources lack: a refusal that names its topic. Mixed with other
+  // claims they stay claims: an answer that says the passages lack what they hold is wrong, and
+  // RAGTruth's annotators mark it so.
+  if (claims.length > 0 && claims.every((c) => ABSENCE_PATTERNS.some((p) => p.test(c.text)))) {
+    return { refusal: true, claims: [] };
+  }
   if (claims.length > 0) return { refusal: false, claims };
   // A refusal with facts after it ("I'm not sure, but Paris is …") still has claims to check.
   const refusal = splitSentences(text).some((s) =>
-    splitClauses(s).some((c) => REFUSAL_PATTERNS.some((p) => p.test(c))),
+    splitClauses(s).some((c) => [...REFUSAL_PATTERNS, ...ABSENCE_PATTERNS].some((p) => p.test(c))),
   );
   return { refusal, claims: [] };
 }

@@ -239,6 +239,18 @@ export const REFUSAL_PATTERNS: readonly RegExp[] = [
   /^(sorry|apologies)\b/i,
 ];
 
+/**
+ * Clauses that say what the sources lack ("The normal BNP level is not specifically mentioned in
+ * the given passages", "the documents do not provide a price"): statements about the context, not
+ * about the world, so not claims it must support, however many words name the missing topic. An
+ * answer of nothing else is a refusal.
+ */
+export const ABSENCE_PATTERNS: readonly RegExp[] = [
+  /\b(is|are|was|were|be)\s+not\s+(\w+ly\s+)?(mentioned|specified|stated|provided|given|discussed|addressed|included|listed|described|found|covered)\s+(in|within|by)\s+(the\s+|any\s+of\s+the\s+)?(given\s+|provided\s+|above\s+|retrieved\s+)?(passages?|context|documents?|texts?|sources?|information|data|articles?)\b/i,
+  /\b(passages?|context|documents?|sources?|texts?|articles?|information)\s+(does|do|did)\s+not\s+(\w+ly\s+)?(say|mention|contain|provide|specify|include|state|give|offer|discuss|address)\b/i,
+  /\bthere\s+is\s+no\s+(specific\s+)?(mention|information|detail|details|data)\s+(of|about|on|regarding)\b[^.]*\b(passages?|context|documents?|sources?|texts?)\b/i,
+];
+
 /** Sentences that carry no facts: greetings, thanks, acknowledgements, offers of more help. */
 export const FILLER_PATTERNS: readonly RegExp[] = [
   /^(sure|certainly|of course|absolutely|okay|ok|yes|no|great|thanks|thank you|hi|hello|hey|well|hmm|wow|cool|nice|awesome|indeed|right|alright|good question|great question)[\s!.,]*$/i,

@@ -88,7 +88,8 @@ export function keyWords(key: string): string {
   for (let i = 0; i + 1 < parts.length; i++) {
     const a = parts[i] as string;
     const b = parts[i + 1] as string;
-    if (a.length <= 4 || b.length <= 4) joined.push(`${a}${b}`.toLowerCase());
+    if (a.length <= 4 && b.length <= 4 && /^[a-z]+$/i.test(a + b))
+      joined.push(`${a}${b}`.toLowerCase());
   }
   const words = parts.join(" ");
   return joined.length > 0 ? `${words} (${joined.join(", ")})` : words;

@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { builtinEvaluators, groundedness, hallucination } from "../../evaluators/index.ts";
+import { analyseOffline } from "../../evaluators/offline/analyse.ts";
+import { keyWords, verbaliseStructured } from "../../evaluators/offline/structured.ts";
+import { caseToInput, parseCases } from "../../evaluators/testing/case-input.ts";
+import { atThreshold, auc } from "../../evaluators/testing/metrics.ts";
+import { evalCaseToInput } from "../../src/cases/eval-case.ts";
+import { EvaluationResultSchema } from "../../src/evaluators/contract.ts";
+import type { Evaluator } from "../../src/index.ts";
+import { run } from "./helpers.ts";
+
+const evaluators: [string, Evaluator][] = [
+  ["groundedness", groundedness as unknown as Evaluator],
+  ["hallucination", hallucination as unknown as Evaluator],
+];
+
+async function verdict(evaluator: Evaluator, answer: string, context: string, question = "") {
+  return EvaluationResultSchema.parse(
+    await run(evaluator, evalCaseToInput({ id: answer.slice(0, 40), question, context, answer })),
+  );
+}
+
+describe("structured documents read as sentences", () => {
+  it("splits keys into words, with the joined form prose uses", () => {
+    expect(keyWords("RestaurantsTakeOut")).toBe("Restaurants Take Out (takeout)");
+    expect(keyWords("review_stars")).toBe("review stars");
+    expect(keyWords("WiFi")).toBe("Wi Fi (wifi)");
+  });
+
+  it("says booleans, times, dates and state codes as prose does, and nothing for null", () => {
+    const text = verbaliseStructured(
+      JSON.stringify({
+        state: "CA",
+        hours: { Monday: "11:0-21:30" },
+        attributes: { BusinessParking: { garage: false, lot: true }, Music: null, WiFi: "u'free'" },
+        review_info: [{ review_date: "2018-12-02 05:42:56", review_text: "Great tacos!" }],
+      }),
+    );
+    expect(text).toContain("state: CA (California).");
+    expect(text).toContain("hours Monday: 11:00 to 21:30, from 11 am to 9:30 pm.");
+    expect(text).toContain("attributes Business Parking garage: no. There is no garage.");
+    expect(text).toContain("attributes Business Parking lot: yes. There is lot.");
+    expect(text).toContain("attributes Wi Fi (wifi): free.");
+    expect(text).toContain("review info 1 review date: 2018-12-02 05:42:56 (December 2, 2018).");
+    expect(text).toContain("review info 1 review text: Great tacos!");
+    expect(text).not.toContain("Music");
+  });
+
+  it("leaves prose, broken JSON and bare values alone", () => {
+    expect(verbaliseStructured("The shop opens at 9.")).toBeNull();
+    expect(verbaliseStructured('{"name": "unterminated')).toBeNull();
+    expect(verbaliseStructured("42")).toBeNull();
+  });
+
+  it("supports prose written from a record, and flags an hour the record lacks", () => {
+    const record = JSON.stringify({
+      name: "Pizza Mizza",
+      city: "Santa Barbara",
+      state: "CA",
+      hours: { Monday: "11:0-21:0" },
+    });
+    const right = analyseOffline({
+      answer: "Pizza Mizza in Santa Barbara, California, is open on Mondays from 11 am to 9 pm.",
+      question: null,
+      documents: [record],
+    });
+    const wrong = analyseOffline({
+      answer: "Pizza Mizza in Santa Barbara, California, is open on Mondays from 11 am to 10 pm.",
+      question: null,
+      documents: [record],
+    });
+    expect(right.claims.flatMap((c) => c.issues)).toEqual([]);
+    expect(wrong.claims.flatMap((c) => c.issues)).toContain(
+      'the number "10" is not in the context',
+    );
+    expect(right.noHallucination).toBeGreaterThan(wrong.noHallucination);
+  });
+});
+
+describe("answers that only say what the sources lack", () => {
+  const context = "BNP is a hormone made by the heart. High levels can be a sign of heart failure.";
+
+  it.each(evaluators)(
+    "%s scores them as a refusal, and still checks a mixed answer",
+    async (_, e) => {
+      const refusal = await verdict(
+        e,
+        "The normal B-type natriuretic peptide (BNP) level is not specifically mentioned in the given passages. Therefore, it is unable to answer based on the given passages.",
+        context,
+        "what is a normal bnp level",
+      );
+      expect(refusal).toMatchObject({ score: 1, label: "refusal", passed: true });
+      const mixed = await verdict(
+        e,
+        "The passages do not mention a normal level. A normal BNP level is below 100 pg/mL.",
+        context,
+        "what is a normal bnp level",
+      );
+      expect(mixed.label).not.toBe("refusal");
+      expect(mixed.explanation).toContain('"100"');
+    },
+  );
+});
+
+describe("long answers are judged as a whole", () => {
+  const article = [
+    "The city council of Riverton voted on Tuesday to build a new public library downtown.",
+    "The library will cost 12 million dollars and is expected to open in 2027.",
+    "Mayor Alicia Gomez said the old library had become too small for the growing town.",
+    "The new building will have a children's wing, a makerspace and a rooftop reading garden.",
+    "Construction is set to begin next spring on the site of a former parking garage.",
+    "Some residents objected to the cost, but the vote passed seven to two.",
+  ].join(" ");
+  const faithful = [
+    "Riverton's city council voted on Tuesday to build a new public library downtown.",
+    "The project will cost 12 million dollars, and the library should open in 2027.",
+    "Mayor Alicia Gomez said the old library was too small for the growing town.",
+    "The new building will include a children's wing, a makerspace and a rooftop reading garden.",
+    "Construction begins next spring where a parking garage once stood.",
+    "Some residents objected to the cost, yet the vote passed seven to two.",
+  ].join(" ");
+  const wrongYear = faithful.replace("open in 2027", "open in 2031");
+  const wrongName = faithful.replace("Mayor Alicia Gomez", "Mayor Daniel Ortiz");
+
+  it.each(evaluators)("%s passes a faithful paraphrase of six sentences", async (_, e) => {
+    const result = await verdict(e, faithful, article);
+    expect(result.passed).toBe(true);
+  });
+
+  it.each(evaluators)("%s fails one swapped year or name, and names it", async (_, e) => {
+    const year = await verdict(e, wrongYear, article);
+    expect(year.passed).toBe(false);
+    expect(year.explanation).toContain('"2031"');
+    const name = await verdict(e, wrongName, article);
+    expect(name.passed).toBe(false);
+    expect(name.explanation).toMatch(/"(Daniel|Ortiz)" is not in the context/);
+  });
+});
+
+// The labelled data lives in the shared folder beside the repository (CI gets a copy there).
+const RAGTRUTH = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "../../../shared/data/ragtruth-dev.jsonl",
+);
+
+describe.skipIf(!existsSync(RAGTRUTH))("quality smoke test on RAGTruth dev", () => {
+  const cases = existsSync(RAGTRUTH) ? parseCases(readFileSync(RAGTRUTH, "utf8")) : [];
+
+  // Floors well under the measured figures (README): they catch a broken model or a stale
+  // weights file, not a point or two (the bench reports those).
+  it.each(builtinEvaluators.map((e) => [e.name, e] as const))(
+    "%s ranks real answers and flags hallucinated ones at its default threshold",
+    async (_name, evaluator) => {
+      const scores: number[] = [];
+      for (const c of cases) {
+        const result = EvaluationResultSchema.parse(await run(evaluator, caseToInput(c)));
+        expect(result.status).toBe("ok");
+        scores.push(result.score as number);
+      }
+      const supported = cases.map((c) => c.label === "supported");
+      expect(auc(scores, supported)).toBeGreaterThan(0.75);
+      const m = atThreshold(scores, supported, 0.5);
+      expect(m.f1Hallucinated).toBeGreaterThan(0.6);
+      expect(m.precisionHallucinated).toBeGreaterThan(0.45);
+    },
+  );
+});
