@@ -3,10 +3,9 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { builtinEvaluators } from "../../evaluators/index.ts";
-import { caseToInput, parseCases } from "../../evaluators/testing/case-input.ts";
+import { parseCases } from "../../evaluators/testing/case-input.ts";
 import { auc } from "../../evaluators/testing/metrics.ts";
-import { EvaluationResultSchema } from "../../src/evaluators/contract.ts";
-import { run } from "./helpers.ts";
+import { scoreCases } from "./helpers.ts";
 
 // The labelled data lives in the shared folder beside the repository (CI gets a copy there).
 const DEV = resolve(
@@ -24,12 +23,7 @@ describe.skipIf(!existsSync(DEV))("quality smoke test on the first 200 dev cases
   it.each(builtinEvaluators.map((e) => [e.name, e] as const))(
     "%s ranks supported answers above hallucinated ones",
     async (_name, evaluator) => {
-      const scores: number[] = [];
-      for (const c of cases) {
-        const result = EvaluationResultSchema.parse(await run(evaluator, caseToInput(c)));
-        expect(result.status).toBe("ok");
-        scores.push(result.score as number);
-      }
+      const scores = await scoreCases(evaluator, cases);
       const value = auc(
         scores,
         cases.map((c) => c.label === "supported"),

@@ -5,12 +5,12 @@ import { describe, expect, it } from "vitest";
 import { builtinEvaluators, groundedness, hallucination } from "../../evaluators/index.ts";
 import { analyseOffline } from "../../evaluators/offline/analyse.ts";
 import { keyWords, verbaliseStructured } from "../../evaluators/offline/structured.ts";
-import { caseToInput, parseCases } from "../../evaluators/testing/case-input.ts";
+import { parseCases } from "../../evaluators/testing/case-input.ts";
 import { atThreshold, auc } from "../../evaluators/testing/metrics.ts";
 import { evalCaseToInput } from "../../src/cases/eval-case.ts";
 import { EvaluationResultSchema } from "../../src/evaluators/contract.ts";
 import type { Evaluator } from "../../src/index.ts";
-import { run } from "./helpers.ts";
+import { run, scoreCases } from "./helpers.ts";
 
 const evaluators: [string, Evaluator][] = [
   ["groundedness", groundedness as unknown as Evaluator],
@@ -154,12 +154,7 @@ describe.skipIf(!existsSync(RAGTRUTH))("quality smoke test on RAGTruth dev", () 
   it.each(builtinEvaluators.map((e) => [e.name, e] as const))(
     "%s ranks real answers and flags hallucinated ones at its default threshold",
     async (_name, evaluator) => {
-      const scores: number[] = [];
-      for (const c of cases) {
-        const result = EvaluationResultSchema.parse(await run(evaluator, caseToInput(c)));
-        expect(result.status).toBe("ok");
-        scores.push(result.score as number);
-      }
+      const scores = await scoreCases(evaluator, cases);
       const supported = cases.map((c) => c.label === "supported");
       expect(auc(scores, supported)).toBeGreaterThan(0.75);
       const m = atThreshold(scores, supported, 0.5);
