@@ -23,12 +23,32 @@ export function testDatabaseUrl(): { url: string; name: string; drop: () => Prom
       const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
       await admin.connect();
       try {
+        await connectionsGone(admin, name);
         await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
       } finally {
         await admin.end();
       }
     },
   };
+}
+
+/**
+ * Waits (up to `timeoutMs`) until no connection to database `name` is left. `pool.end()` resolves
+ * before its clients' sockets close (pg-pool ends them without waiting), and a backend that FORCE
+ * terminates sends its client an error the ended pool re-emits with no listener: an uncaught
+ * exception in whichever test file runs (seen under Node 24). FORCE then only ends connections
+ * a test leaked.
+ */
+async function connectionsGone(admin: pg.Client, name: string, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await admin.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+      [name],
+    );
+    if (rows[0]?.n === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** A Redis key prefix of the test's own, a hash tag like the service's. */
