@@ -134,11 +134,18 @@ function verbalise(value: unknown, path: readonly string[], out: string[]): void
   const last = path.length > 0 ? keyWords(path[path.length - 1] as string) : "";
   if (value === null || value === undefined) return; // unknown: says nothing either way
   if (typeof value === "boolean") {
-    out.push(value ? `${label}: yes. There is ${last}.` : `${label}: no. There is no ${last}.`);
+    // The verbs prose uses for a record's yes/no attribute: "offers outdoor seating", "has no
+    // garage parking".
+    out.push(
+      value
+        ? `${label}: yes. There is ${last}; it has, offers and provides ${last}, available.`
+        : `${label}: no. There is no ${last}.`,
+    );
     return;
   }
   if (typeof value === "number") {
-    out.push(`${label}: ${value}.`);
+    // JSON.parse reads 4.0 as 4: both forms, as prose may write either.
+    out.push(`${label}: ${Number.isInteger(value) ? `${value} (${value.toFixed(1)})` : value}.`);
     return;
   }
   if (typeof value === "string") {

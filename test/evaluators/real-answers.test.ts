@@ -34,15 +34,19 @@ describe("structured documents read as sentences", () => {
     const text = verbaliseStructured(
       JSON.stringify({
         state: "CA",
+        stars: 4,
         hours: { Monday: "11:0-21:30" },
         attributes: { BusinessParking: { garage: false, lot: true }, Music: null, WiFi: "u'free'" },
         review_info: [{ review_date: "2018-12-02 05:42:56", review_text: "Great tacos!" }],
       }),
     );
     expect(text).toContain("state: CA (California).");
+    expect(text).toContain("stars: 4 (4.0).");
     expect(text).toContain("hours Monday: 11:00 to 21:30, from 11 am to 9:30 pm.");
     expect(text).toContain("attributes Business Parking garage: no. There is no garage.");
-    expect(text).toContain("attributes Business Parking lot: yes. There is lot.");
+    expect(text).toContain(
+      "attributes Business Parking lot: yes. There is lot; it has, offers and provides lot, available.",
+    );
     expect(text).toContain("attributes Wi Fi (wifi): free.");
     expect(text).toContain("review info 1 review date: 2018-12-02 05:42:56 (December 2, 2018).");
     expect(text).toContain("review info 1 review text: Great tacos!");
