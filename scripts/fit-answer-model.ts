@@ -36,7 +36,7 @@ import { auc, classification } from "../evaluators/testing/metrics.ts";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const MIN_CLAIMS = Number(process.env.FIT_MIN_CLAIMS ?? 3);
 const FOLDS = 5;
-const LAMBDAS = [3, 10, 30, 100, 300];
+const LAMBDAS = [1, 3, 10, 30, 100, 300, 1000];
 
 interface Row {
   c: LabelledCase;
@@ -249,8 +249,15 @@ function main(): void {
       scores.answer,
       rows.map((r) => !r.hallucinated),
     );
+    const perTask = ["qa", "summarization", "data2text"].map((task) => {
+      const idx = rows.flatMap((r, i) => (r.c.task === task ? [i] : []));
+      return auc(
+        idx.map((i) => scores.answer[i] as number),
+        idx.map((i) => !(rows[i] as Row).hallucinated),
+      ).toFixed(3);
+    });
     console.log(
-      `L2 ${lambda}: cross-validated AUC ${a.toFixed(3)}, best F1 ${(100 * f1).toFixed(1)}`,
+      `L2 ${lambda}: cross-validated AUC ${a.toFixed(3)} (QA, summaries, data-to-text ${perTask.join(", ")}), best F1 ${(100 * f1).toFixed(1)}`,
     );
     if (a > chosen.auc) chosen = { lambda, auc: a, f1, scores };
   }
