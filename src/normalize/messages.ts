@@ -23,6 +23,12 @@ export interface SpanMessages {
  * `extractInputAndOutput` for the overlaps (an explicit `langfuse.observation.*` value beats the
  * instrumentation's own keys) and puts whole request/response bodies in `input.value` and
  * `output.value` last, since they are only a fallback on LLM spans (semconv pitfall 8).
+ *
+ * The Vercel AI SDK's own keys come before the OpenInference flattened ones: a span processor that
+ * converts its spans (traceAI's `@traceai/vercel` 0.1.0) adds `llm.input_messages.*` beside the
+ * `ai.prompt.messages` it reads, and loses what it does not know, such as the content of ai 6
+ * tool results (`output`, where it reads `result`) and the arguments of tool calls (`input`,
+ * where it reads `args`).
  */
 export function readMessages(span: OtlpSpan, kind: SpanKind): SpanMessages {
   const attrs = span.attributes;
@@ -33,9 +39,9 @@ export function readMessages(span: OtlpSpan, kind: SpanKind): SpanMessages {
     () => parseMessageList(details[GEN_AI.INPUT_MESSAGES], "user"),
     // traceAI Python flattens under the same key the other conventions use whole.
     () => openInferenceMessages(attrs, GEN_AI.INPUT_MESSAGES, "user"),
+    () => vercelInputMessages(attrs),
     () => openInferenceMessages(attrs, OPENINFERENCE.INPUT_MESSAGES_PREFIX, "user"),
     () => openLlmetryMessages(attrs, OPENLLMETRY.PROMPT_PREFIX, "user"),
-    () => vercelInputMessages(attrs),
     () => eventInputMessages(span),
     // Some v1.26-era instrumentations put the content attribute on the span, not on an event.
     () => parseMessageList(attrs[GEN_AI.PROMPT], "user"),
@@ -47,9 +53,9 @@ export function readMessages(span: OtlpSpan, kind: SpanKind): SpanMessages {
     () => parseMessageList(attrs[GEN_AI.OUTPUT_MESSAGES], "assistant"),
     () => parseMessageList(details[GEN_AI.OUTPUT_MESSAGES], "assistant"),
     () => openInferenceMessages(attrs, GEN_AI.OUTPUT_MESSAGES, "assistant"),
+    () => vercelOutputMessages(attrs),
     () => openInferenceMessages(attrs, OPENINFERENCE.OUTPUT_MESSAGES_PREFIX, "assistant"),
     () => openLlmetryMessages(attrs, OPENLLMETRY.COMPLETION_PREFIX, "assistant"),
-    () => vercelOutputMessages(attrs),
     () => eventOutputMessages(span),
     () => parseMessageList(attrs[GEN_AI.COMPLETION], "assistant"),
     () => openInferenceTexts(attrs, OPENINFERENCE.CHOICES_PREFIX, "completion.text", "assistant"),

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { assembleTrace } from "../../src/assemble/assemble-trace.ts";
 import { normalizeSpan } from "../../src/normalize/normalize-span.ts";
 import { LlmSpanSchema } from "../../src/span/llm-span.ts";
-import { traceAiPython, traceAiStreaming, traceAiTypeScript } from "./fixtures/traceai.ts";
+import {
+  traceAiPython,
+  traceAiStreaming,
+  traceAiTypeScript,
+  traceAiVercelFollowUp,
+  traceAiVercelToolCall,
+  VERCEL_TOOL_RESULT,
+} from "./fixtures/traceai.ts";
 import { type KeyValueJson, onlySpan, spanNamed } from "./otlp-json.ts";
 
 describe("traceAI", () => {
@@ -94,5 +102,46 @@ describe("traceAI", () => {
         : a,
     );
     expect(normalizeSpan(onlySpan(broken)).model).toBeNull();
+  });
+
+  it("reads a Vercel AI SDK span converted by @traceai/vercel from the SDK's own messages, tool results included", () => {
+    const span = normalizeSpan(onlySpan(traceAiVercelFollowUp));
+    LlmSpanSchema.parse(span);
+    expect(span).toMatchObject({
+      kind: "LLM",
+      convention: "traceai",
+      model: "gpt-4o-mini-2024-07-18",
+      question: "Is express shipping faster?",
+      answer: "Yes: express shipping arrives the next business day.",
+    });
+    // The converted `llm.input_messages.3` has no content; the SDK's `ai.prompt.messages` has it.
+    expect(span.inputMessages.find((m) => m.role === "tool")).toEqual({
+      role: "tool",
+      content: VERCEL_TOOL_RESULT,
+      toolCallId: "call_1",
+    });
+    // So the tool result in the chat history is the answer's context, not the system prompt.
+    const [target] = assembleTrace(span.traceId, [span]).targets;
+    expect(target?.context.map((d) => [d.content, d.origin])).toEqual([
+      [VERCEL_TOOL_RESULT, "tool"],
+    ]);
+  });
+
+  it("keeps the arguments of a tool call that @traceai/vercel's conversion drops", () => {
+    const span = normalizeSpan(onlySpan(traceAiVercelToolCall));
+    expect(span.answer).toBeNull();
+    expect(span.outputMessages).toEqual([
+      {
+        role: "assistant",
+        content: "",
+        toolCalls: [
+          {
+            id: "call_1",
+            name: "getInformation",
+            arguments: JSON.stringify({ question: "How long does standard shipping take?" }),
+          },
+        ],
+      },
+    ]);
   });
 });
