@@ -1,4 +1,5 @@
 import { TracejudgeError } from "../errors.ts";
+import { RateLimitUnavailableError } from "./shared-token-bucket.ts";
 
 export type CircuitState = "closed" | "open" | "half-open";
 
@@ -26,8 +27,12 @@ export interface CircuitBreakerOptions extends CircuitHooks {
   onError?: (err: unknown, where: string) => void;
 }
 
-/** The default failure test: the provider is down, as opposed to refusing this request. */
+/**
+ * The default failure test: the provider is down, as opposed to refusing this request. A shared
+ * rate limit that Redis could not answer is not the provider's outage: nothing reached it.
+ */
 export function isJudgeOutage(err: unknown): boolean {
+  if (err instanceof RateLimitUnavailableError) return false;
   return err instanceof TracejudgeError && err.code === "JUDGE_UNAVAILABLE" && err.retryable;
 }
 

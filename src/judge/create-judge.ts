@@ -7,6 +7,7 @@ import type { Judge, JudgeRequest, JudgeResponse } from "./judge.ts";
 import { JudgeMalformedError } from "./judge.ts";
 import type { JudgeConfig } from "./judge-config.ts";
 import { judgeBaseUrl, OpenAIJudge } from "./openai-judge.ts";
+import type { RateLimiters } from "./rate-limiter.ts";
 import type { RetryTiming } from "./retry-policy.ts";
 import { EndpointRateLimiters } from "./token-bucket.ts";
 
@@ -22,10 +23,11 @@ export interface CreateJudgeDeps {
   /** Called when the circuit opens (pause the evaluations queue) and closes (resume it). */
   hooks?: CircuitHooks;
   /**
-   * The process's per-endpoint rate limiters, shared by every judge built in it. Default: a set of
-   * this judge's own, closed with it.
+   * The per-endpoint rate limiters, shared by every judge built in the process: the service hands
+   * `SharedRateLimiters` (in Redis, so the limits hold for the whole deployment). Default: in-process
+   * buckets of this judge's own (`tracejudge eval`, which runs without Redis), closed with it.
    */
-  limiters?: EndpointRateLimiters;
+  limiters?: RateLimiters;
   /** Back-off between retries (tests shorten it). */
   retry?: RetryTiming;
   /**

@@ -12,9 +12,9 @@ import type { CallUsage } from "./judge-answer.ts";
 import { callUsage, formatName, jsonSchemaFor, readAnswer, sumUsage } from "./judge-answer.ts";
 import type { JudgeConfig } from "./judge-config.ts";
 import { costUsd } from "./judge-config.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
 import type { RetryTiming } from "./retry-policy.ts";
 import { backoffMs, classifyAttemptError, DEFAULT_RETRY_TIMING, sleep } from "./retry-policy.ts";
-import type { TokenBucket } from "./token-bucket.ts";
 
 /** The endpoint used when the config names none. */
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
@@ -27,7 +27,7 @@ export function judgeBaseUrl(config: Pick<JudgeConfig, "base_url">): string {
 /** What an `OpenAIJudge` is handed besides its config. */
 export interface OpenAIJudgeDeps {
   /** The endpoint's rate limiter; every attempt (retries too) waits its turn. None: unlimited. */
-  limiter?: TokenBucket;
+  limiter?: RateLimiter;
   logger?: Pick<EvaluatorLogger, "debug" | "warn">;
   /** Back-off between retries (tests shorten it). */
   retry?: RetryTiming;

@@ -1,18 +1,12 @@
-/** How fast a bucket refills and how much it may save up. */
-export interface TokenBucketOptions {
-  /** Requests allowed per window. */
-  requestsPerWindow: number;
-  /** Tokens (estimated) allowed per window. */
-  tokensPerWindow: number;
-  /** The refill period in ms (default 60000: the limits are per minute). Tests shorten it. */
-  windowMs?: number;
-  /**
-   * How much unused rate may be saved up for a burst, in ms of refill (default `windowMs / 60`,
-   * one second of a minute): providers enforce per-minute limits over shorter intervals, so a
-   * full minute's burst at once would be refused anyway.
-   */
-  burstMs?: number;
-}
+import {
+  bucketShape,
+  type EndpointLimits,
+  endpointBucketOptions,
+  endpointKey,
+  type RateLimiter,
+  type RateLimiters,
+  type TokenBucketOptions,
+} from "./rate-limiter.ts";
 
 interface Waiter {
   tokens: number;
@@ -31,11 +25,11 @@ const EPSILON = 1e-9;
  * larger than the token burst waits for a full bucket, then leaves it in debt that later callers
  * wait out, so the long-run rate is never exceeded.
  *
- * The bucket lives in this process: each replica limits itself to the configured rate. Sharing one
- * budget across replicas (in Redis) is a later step; until then divide the provider's limits by
- * the number of replicas.
+ * The bucket lives in this process: it suits one process alone (`tracejudge eval`, which runs
+ * without Redis). The service shares one bucket per endpoint across its processes through Redis
+ * instead (`SharedTokenBucket`).
  */
-export class TokenBucket {
+export class TokenBucket implements RateLimiter {
   private readonly requestRate: number; // per ms
   private readonly tokenRate: number; // per ms
   private readonly requestCapacity: number;
@@ -48,15 +42,11 @@ export class TokenBucket {
   private closed = false;
 
   constructor(options: TokenBucketOptions) {
-    if (!(options.requestsPerWindow > 0) || !(options.tokensPerWindow > 0)) {
-      throw new RangeError("TokenBucket: requestsPerWindow and tokensPerWindow must be positive");
-    }
-    const windowMs = options.windowMs ?? 60_000;
-    const burstMs = options.burstMs ?? windowMs / 60;
-    this.requestRate = options.requestsPerWindow / windowMs;
-    this.tokenRate = options.tokensPerWindow / windowMs;
-    this.requestCapacity = Math.max(1, this.requestRate * burstMs);
-    this.tokenCapacity = Math.max(1, this.tokenRate * burstMs);
+    const shape = bucketShape(options);
+    this.requestRate = shape.requestRate;
+    this.tokenRate = shape.tokenRate;
+    this.requestCapacity = shape.requestCapacity;
+    this.tokenCapacity = shape.tokenCapacity;
     this.requests = this.requestCapacity;
     this.tokens = this.tokenCapacity;
   }
@@ -146,32 +136,21 @@ export class TokenBucket {
   }
 }
 
-/** The per-minute limits of one endpoint. */
-export interface EndpointLimits {
-  requestsPerMinute: number;
-  tokensPerMinute: number;
-}
-
 /**
- * One `TokenBucket` per endpoint (base URL), shared by every judge of the process that talks to it
- * (per-evaluator models on one endpoint share its limits). The first judge to ask for an endpoint
- * sets its limits. Build one in the composition root and hand it to every `createJudge`.
+ * One `TokenBucket` per endpoint (base URL), shared by every judge of this process that talks to
+ * it: the limiters of a process without Redis (`tracejudge eval`, and `createJudge`'s default).
  */
-export class EndpointRateLimiters {
+export class EndpointRateLimiters implements RateLimiters {
   private readonly buckets = new Map<string, TokenBucket>();
 
   /** `windowMs` shortens "per minute" for tests (default 60000). */
   constructor(private readonly options: { windowMs?: number } = {}) {}
 
   forEndpoint(baseUrl: string, limits: EndpointLimits): TokenBucket {
-    const key = baseUrl.replace(/\/+$/, "");
+    const key = endpointKey(baseUrl);
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      bucket = new TokenBucket({
-        requestsPerWindow: limits.requestsPerMinute,
-        tokensPerWindow: limits.tokensPerMinute,
-        windowMs: this.options.windowMs,
-      });
+      bucket = new TokenBucket(endpointBucketOptions(limits, this.options.windowMs));
       this.buckets.set(key, bucket);
     }
     return bucket;

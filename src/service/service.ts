@@ -23,7 +23,7 @@ import { Backpressure } from "../ingest/backpressure.ts";
 import { ingestRoutes } from "../ingest/ingest-routes.ts";
 import { INGEST_QUEUE, RequestSpool } from "../ingest/request-spool.ts";
 import { createJudge } from "../judge/create-judge.ts";
-import { EndpointRateLimiters } from "../judge/token-bucket.ts";
+import { SharedRateLimiters } from "../judge/shared-token-bucket.ts";
 import { CountersPublisher } from "../metrics/counters-publisher.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
@@ -191,7 +191,8 @@ export async function startService(
 
     // One judge per process, shared by every evaluator. While the provider is down the circuit
     // opens and the evaluations queue is paused (for every replica) instead of burning attempts.
-    const limiters = new EndpointRateLimiters();
+    // Its rate limits are kept in Redis: every process under the prefix shares them.
+    const limiters = new SharedRateLimiters({ redis, prefix: config.redis_prefix });
     closers.push(() => limiters.close());
     const judge = config.judge
       ? createJudge(config.judge, {
