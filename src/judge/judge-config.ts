@@ -48,9 +48,12 @@ export const JudgeConfigSchema = z
     timeout_ms: z.number().int().positive().default(30_000),
     /** Retries on 429/5xx/timeouts/connection errors, after the first attempt (default 4). */
     max_retries: z.number().int().min(0).max(20).default(4),
-    /** Per endpoint and process (default 500). */
+    /**
+     * Per endpoint, for the whole deployment: the service's processes share one bucket in Redis
+     * (`tracejudge eval` keeps its own, in process). Default 500.
+     */
     requests_per_minute: z.number().positive().default(500),
-    /** Per endpoint and process, estimated as characters / 4 (default 200000). */
+    /** Per endpoint, shared like `requests_per_minute`; estimated as characters / 4 (default 200000). */
     tokens_per_minute: z.number().positive().default(200_000),
     /** Default 0 for repeatable verdicts; null sends none (reasoning models refuse one). */
     temperature: z.number().min(0).max(2).nullable().default(0),
