@@ -1,6 +1,7 @@
 import { errorMessage, storing, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
-import { type ActiveEvaluator, evaluatorKey } from "../evaluators/registry.ts";
+import { evaluatorKey } from "../evaluators/evaluator-key.ts";
+import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { type Judge, JudgeMalformedError } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { EvaluationJob, EvaluatorRef } from "../queues/payloads.ts";

@@ -3,7 +3,8 @@ import type { FetchLike } from "../security/guarded-fetch.ts";
 import { type ApiEvaluator, apiEvaluatorVersion, buildApiEvaluator } from "./api-evaluator.ts";
 import type { EvaluatorLogger } from "./contract.ts";
 import type { EvaluatorConfigStore } from "./evaluator-config-store.ts";
-import { type ActiveEvaluator, evaluatorKey, toActive } from "./registry.ts";
+import { evaluatorKey } from "./evaluator-key.ts";
+import { type ActiveEvaluator, toActive } from "./registry.ts";
 
 export interface EvaluatorCatalogOptions {
   /** How often API-defined evaluators are re-read, so every replica sees a change. Default 5 s. */

@@ -4,12 +4,8 @@ import { describeZodError } from "../config/load-config.ts";
 import { TracejudgeError } from "../errors.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 import type { Evaluator } from "./define-evaluator.ts";
+import { evaluatorKey } from "./evaluator-key.ts";
 import { DEFAULT_SPAN_FILTER, matchesSpanFilter, type SpanFilter } from "./span-filter.ts";
-
-/** `name@version`: the identity of an evaluator everywhere (job ids, eval events). */
-export function evaluatorKey(name: string, version: string): string {
-  return `${name}@${version}`;
-}
 
 /** An evaluator as the engine runs it: its definition, the config's narrowing and its parsed settings. */
 export interface ActiveEvaluator {
@@ -123,7 +119,7 @@ export class EvaluatorRegistry {
       if (!evaluator) {
         throw new TracejudgeError(
           "CONFIG_INVALID",
-          `invalid configuration:\n  evaluators.${entry?.index}.version: ${latest.name}@${version} is not registered`,
+          `invalid configuration:\n  evaluators.${entry?.index}.version: ${evaluatorKey(latest.name, version)} is not registered`,
         );
       }
       const parsed = (evaluator.settings as z.ZodType).safeParse(entry?.config.settings ?? {});

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { EvaluationInputSchema } from "../evaluators/contract.ts";
+import { evaluatorKey } from "../evaluators/evaluator-key.ts";
 import type { Document, LlmSpan } from "../span/llm-span.ts";
 
 /** Payload of a `traces` job: one generation of a trace (its spans up to `lastSeenMs`). */
@@ -65,7 +66,7 @@ export function evaluationJobId(
   spanId: string,
   evaluators: EvaluatorRef[],
 ): string {
-  const keys = evaluators.map((e) => `${e.name}@${e.version}`).sort();
+  const keys = evaluators.map((e) => evaluatorKey(e.name, e.version)).sort();
   const digest = createHash("sha256").update(keys.join(",")).digest("hex").slice(0, 16);
   return `e-${traceId}-${spanId}-${digest}`;
 }
@@ -94,7 +95,7 @@ export function evaluationJob(
   const { traceId, spanId } = target.span;
   const refs = evaluators.map(({ name, version }) => ({ name, version }));
   return {
-    name: refs.map((e) => `${e.name}@${e.version}`).join("+"),
+    name: refs.map((e) => evaluatorKey(e.name, e.version)).join("+"),
     data: { evaluators: refs, enqueuedAtMs, input: evaluationInput(target) },
     opts: { jobId: evaluationJobId(traceId, spanId, refs) },
   };

@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from "bullmq";
 import { TracejudgeError } from "../errors.ts";
 import type { EvaluatorPresence } from "../evaluate/evaluator-presence.ts";
-import { evaluatorKey } from "../evaluators/registry.ts";
+import { evaluatorKey } from "../evaluators/evaluator-key.ts";
 import type { EvaluationJob } from "../queues/payloads.ts";
 
 /** The fixed delay between hand-backs of builds that counted `misses`. */

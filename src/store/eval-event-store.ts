@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { z } from "zod";
+import { evaluatorKey } from "../evaluators/evaluator-key.ts";
 
 /** A verdict as it is written: camelCase in, snake_case columns. */
 export interface NewEvalEvent {
@@ -160,7 +161,7 @@ function toRow(e: NewEvalEvent): unknown[] {
 export function eventKey(
   e: Pick<NewEvalEvent, "traceId" | "spanId" | "evaluator" | "evaluatorVersion">,
 ): string {
-  return `${e.traceId}/${e.spanId}/${e.evaluator}@${e.evaluatorVersion}`;
+  return `${e.traceId}/${e.spanId}/${evaluatorKey(e.evaluator, e.evaluatorVersion)}`;
 }
 
 export function encodeCursor(id: string): string {
