@@ -72,6 +72,20 @@ describe("decodeLogsRequest on hostile input", () => {
     expect(checkLogsRequest(SEED, "protobuf")).toMatchObject({ accepted: 1, genaiContent: 1 });
   });
 
+  it("accepts a record without trace and span ids, as an app's plain log line is", () => {
+    const plain = ld(1, ld(2, ld(2, ld(5, ld(1, Buffer.from("cache warmed"))))));
+    expect(checkLogsRequest(plain, "protobuf")).toMatchObject({
+      accepted: 1,
+      rejected: 0,
+      genaiContent: 0,
+    });
+    expect(decodeLogsRequest(plain, "protobuf")).toMatchObject({
+      records: [{ traceId: null, spanId: null, body: "cache warmed" }],
+      rejected: 0,
+    });
+    checkContract(plain, "protobuf");
+  });
+
   it("answers OTLP_DECODE_FAILED or a cut-off value for deep bodies and attributes", () => {
     for (const depth of [17, 100, 1_000, 10_000, 100_000]) {
       const deep = nestedAnyValueProtobuf(depth);
