@@ -2,7 +2,11 @@ import { context } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import pg from "pg";
 import { FakeOpenAIServer } from "./fake-openai-server.ts";
 import { eventually } from "./services.ts";
@@ -10,17 +14,20 @@ import { startTestService, type TestService } from "./test-service.ts";
 
 /**
  * The tracer provider a traced app sets up: its service name on the resource, and every span
- * exported at once over OTLP/HTTP (protobuf) to the service under test.
+ * exported at once over OTLP/HTTP (protobuf) to the service under test. `processor` replaces that
+ * export with the app's own span processor (an instrumentation's, say), given the service's URL.
  */
 export function exportingTracerProvider(
   svc: TestService,
   serviceName: string,
+  options: { processor?: (serviceUrl: string) => SpanProcessor } = {},
 ): BasicTracerProvider {
+  const processor =
+    options.processor?.(svc.url) ??
+    new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${svc.url}/v1/traces` }));
   return new BasicTracerProvider({
     resource: resourceFromAttributes({ "service.name": serviceName }),
-    spanProcessors: [
-      new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${svc.url}/v1/traces` })),
-    ],
+    spanProcessors: [processor],
   });
 }
 
