@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import type { Config } from "../config/config-schema.ts";
-import { errorMessage, TracejudgeError } from "../errors.ts";
+import { TracejudgeError } from "../errors.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 /** What `tracejudge eval` was asked, checked. */
 export interface EvalArgs {
@@ -57,25 +57,16 @@ export const EVAL_EXAMPLE =
   "tracejudge eval --cases ../shared/data/ragtruth-dev.jsonl --evaluator hallucination --backend judge --limit 100";
 
 /** Parses `tracejudge eval`'s flags; throws `USAGE_INVALID` naming the bad one. */
-export function parseEvalArgs(args: string[], usage: string): EvalArgs {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        cases: { type: "string" },
-        evaluator: { type: "string", default: "all" },
-        backend: { type: "string" },
-        model: { type: "string" },
-        concurrency: { type: "string" },
-        limit: { type: "string" },
-        budget: { type: "string" },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    throw new TracejudgeError("USAGE_INVALID", `eval: ${errorMessage(err)}\n\n${usage}`);
-  }
+export function parseEvalArgs(args: string[]): EvalArgs {
+  const { values } = parseCommandArgs("eval", args, {
+    cases: { type: "string" },
+    evaluator: { type: "string", default: "all" },
+    backend: { type: "string" },
+    model: { type: "string" },
+    concurrency: { type: "string" },
+    limit: { type: "string" },
+    budget: { type: "string" },
+  });
   if (!values.cases)
     throw new TracejudgeError("USAGE_INVALID", "eval: --cases FILE.jsonl is required");
   const { backend, model } = values;

@@ -10,40 +10,42 @@ import { prepareEvaluators } from "../evaluators/prepare-evaluators.ts";
 import { priceFor } from "../judge/judge-config.ts";
 import { judgeBaseUrl } from "../judge/openai-judge.ts";
 import { createRedactor } from "../redact/redactor.ts";
-import { type ServiceRoles, startService } from "../service/service.ts";
+import { type RunningService, type ServiceRoles, startService } from "../service/service.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { chooseEvaluators, EVAL_EXAMPLE, parseEvalArgs } from "./eval-args.ts";
 import { runEvalCommand } from "./eval-command.ts";
 import { evalProgress } from "./eval-progress.ts";
+import { packageVersion } from "./package-version.ts";
 import { runReevaluateCommand } from "./reevaluate-command.ts";
+import {
+  type CommandName,
+  commandHelp,
+  isCommand,
+  mainUsage,
+  parseCommandArgs,
+  usageLine,
+  wantsHelp,
+} from "./usage.ts";
 
-const USAGE = `usage: tracejudge <command> [options]
-
-commands:
-  start      the OTLP receiver, the HTTP API and the workers in one process
-  api        the OTLP receiver and the HTTP API only
-  worker     the workers only (run any number, on any machine)
-  migrate    create the database if missing and apply migrations, then exit
-  eval       evaluate a cases file without the service:
-               tracejudge eval --cases FILE.jsonl [--evaluator NAME|all] [--backend offline|judge]
-                 [--model M] [--concurrency C] [--limit N] [--budget USD]
-  demo       the service, a small instrumented RAG app with two releases, and a webhook
-             receiver that prints the alerts: tracejudge demo [--traces N] [--exit-after-alert]
-  hash-key   print the SHA-256 to put in auth.keys for an API key: tracejudge hash-key KEY
-  reevaluate re-run an evaluator's current version over stored spans:
-               tracejudge reevaluate --evaluator NAME [--since ISO-DATE] [--dry-run] [--yes]
-
-configuration: TRACEJUDGE_CONFIG=path/to/config.yaml, DATABASE_URL, REDIS_URL, PORT, HOST,
-TRACEJUDGE_TRACE_WAIT_MS, TRACEJUDGE_SAMPLE_RATE (see README.md)`;
-
-async function serve(config: Config, roles: ServiceRoles): Promise<void> {
+/**
+ * Runs the service until a signal stops it. A start that fails (Redis or PostgreSQL out of reach)
+ * is one JSON log line naming the setting and the cause, and exit code 1.
+ */
+async function serve(config: Config, roles: ServiceRoles): Promise<number | "running"> {
   const logger = pino({ level: config.log_level, base: { service: "tracejudge" } });
   const { active } = await prepareEvaluators(config);
   const redactor = createRedactor(config.redaction);
-  const service = await startService(
-    { config, logger, evaluators: active, redact: redactor.redactSpan },
-    roles,
-  );
+  let service: RunningService;
+  try {
+    service = await startService(
+      { config, logger, evaluators: active, redact: redactor.redactSpan },
+      roles,
+    );
+  } catch (err) {
+    const code = err instanceof TracejudgeError ? err.code : undefined;
+    logger.fatal({ code }, `tracejudge cannot start: ${errorMessage(err)}`);
+    return 1;
+  }
   logger.info({ evaluators: active.map((a) => a.key), url: service.url }, "tracejudge started");
   const stop = (signal: string) => {
     logger.info({ signal }, "shutting down");
@@ -61,10 +63,11 @@ async function serve(config: Config, roles: ServiceRoles): Promise<void> {
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+  return "running";
 }
 
 async function evalCommand(config: Config, args: string[]): Promise<number> {
-  const flags = parseEvalArgs(args, USAGE);
+  const flags = parseEvalArgs(args);
   const { active } = await prepareEvaluators(config);
   const chosen = chooseEvaluators(config, active, flags);
   const logger = pino({ level: "warn" }, pino.destination(2));
@@ -120,39 +123,44 @@ function judgePrice(config: Config): { input: number; output: number } | null {
   return config.judge ? (priceFor(config.judge.prices, config.judge.model) ?? null) : null;
 }
 
-/** Runs one CLI command; resolves to the exit code for commands that end. */
-export async function main(
-  argv: string[],
+/** The key to hash: the one argument, or stdin's content. */
+async function hashKeyInput(args: string[]): Promise<string> {
+  const { positionals } = parseCommandArgs("hash-key", args, {}, true);
+  if (positionals.length > 1) {
+    throw new TracejudgeError(
+      "USAGE_INVALID",
+      `hash-key: one key at a time, got ${positionals.length} arguments`,
+    );
+  }
+  // From stdin when not given, so the key stays out of the shell's history.
+  const key = positionals[0] ?? (await readStdin()).trim();
+  if (!key) {
+    throw new TracejudgeError(
+      "USAGE_INVALID",
+      'hash-key: give the key as an argument or on stdin, e.g. printf %s "$KEY" | tracejudge hash-key',
+    );
+  }
+  return key;
+}
+
+async function runCommand(
+  command: CommandName,
+  rest: string[],
   env: Record<string, string | undefined>,
 ): Promise<number | "running"> {
-  const [command, ...rest] = argv;
-  if (!command || command === "help" || command === "--help" || command === "-h") {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
-  }
   if (command === "hash-key") {
-    // From stdin when not given, so the key stays out of the shell's history.
-    const key = rest[0] ?? (await readStdin()).trim();
-    if (!key) {
-      throw new TracejudgeError(
-        "CONFIG_INVALID",
-        'hash-key: give the key as an argument or on stdin, e.g. printf %s "$KEY" | tracejudge hash-key',
-      );
-    }
-    process.stdout.write(`${hashKey(key)}\n`);
+    process.stdout.write(`${hashKey(await hashKeyInput(rest))}\n`);
     return 0;
   }
+  if (["start", "api", "worker", "migrate"].includes(command)) parseCommandArgs(command, rest, {});
   const config = loadConfig(env);
   switch (command) {
     case "start":
-      await serve(config, { api: true, workers: true });
-      return "running";
+      return serve(config, { api: true, workers: true });
     case "api":
-      await serve(config, { api: true, workers: false });
-      return "running";
+      return serve(config, { api: true, workers: false });
     case "worker":
-      await serve(config, { api: false, workers: true });
-      return "running";
+      return serve(config, { api: false, workers: true });
     case "migrate": {
       await ensureDatabase(config.database_url);
       const pool = new pg.Pool({ connectionString: config.database_url });
@@ -186,8 +194,45 @@ export async function main(
         interactive: process.stdin.isTTY === true,
       });
     }
-    default:
-      process.stderr.write(`unknown command "${command}"\n\n${USAGE}\n`);
-      return 2;
+  }
+}
+
+/**
+ * Runs one CLI command; resolves to the exit code for commands that end. `--help` and `--version`
+ * touch nothing. A command line that cannot run (unknown command or flag, a required flag
+ * missing) is reported on stderr with the usage line, and exits with 2.
+ */
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Promise<number | "running"> {
+  const [command, ...rest] = argv;
+  const usageError = (message: string, usage: string) => {
+    process.stderr.write(`tracejudge: ${message}\n${usage}\n`);
+    return 2;
+  };
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (command === "--help" || command === "-h" || command === "help") {
+    const topic = command === "help" ? rest[0] : undefined;
+    process.stdout.write(`${topic && isCommand(topic) ? commandHelp(topic) : mainUsage()}\n`);
+    return 0;
+  }
+  if (!command) return usageError("no command given", mainUsage());
+  if (!isCommand(command)) return usageError(`unknown command "${command}"`, mainUsage());
+  if (wantsHelp(rest)) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return 0;
+  }
+  try {
+    return await runCommand(command, rest, env);
+  } catch (err) {
+    if (!(err instanceof TracejudgeError) || err.code !== "USAGE_INVALID") throw err;
+    return usageError(
+      err.message,
+      `${usageLine(command)}\n(tracejudge ${command} --help for more)`,
+    );
   }
 }

@@ -1,5 +1,4 @@
 import { createInterface } from "node:readline/promises";
-import { parseArgs } from "node:util";
 import { Queue } from "bullmq";
 import cliProgress from "cli-progress";
 import { Redis } from "ioredis";
@@ -14,6 +13,7 @@ import { EVALUATIONS_QUEUE } from "../queues/queue-names.ts";
 import { startService } from "../service/service.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 import { SpanStore, type StoredSpan } from "../store/span-store.ts";
+import { parseCommandArgs } from "./usage.ts";
 
 const PAGE = 500;
 
@@ -66,30 +66,26 @@ async function* candidates(
  * The evaluations go through the queue: this process works on them, and so do running workers.
  */
 export async function runReevaluateCommand(args: string[], deps: ReevaluateDeps): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      evaluator: { type: "string" },
-      since: { type: "string" },
-      "dry-run": { type: "boolean", default: false },
-      yes: { type: "boolean", default: false },
-    },
-    strict: true,
+  const { values } = parseCommandArgs("reevaluate", args, {
+    evaluator: { type: "string" },
+    since: { type: "string" },
+    "dry-run": { type: "boolean", default: false },
+    yes: { type: "boolean", default: false },
   });
   const say = (line: string) => deps.out.write(`${line}\n`);
   if (!values.evaluator)
-    throw new TracejudgeError("CONFIG_INVALID", "reevaluate: --evaluator NAME is required");
+    throw new TracejudgeError("USAGE_INVALID", "reevaluate: --evaluator NAME is required");
   const active = deps.evaluators.find((a) => a.evaluator.name === values.evaluator);
   if (!active) {
     throw new TracejudgeError(
-      "CONFIG_INVALID",
+      "USAGE_INVALID",
       `reevaluate: no evaluator named "${values.evaluator}" (known: ${deps.evaluators.map((a) => a.evaluator.name).join(", ")})`,
     );
   }
   const since = values.since ? new Date(values.since) : null;
   if (since && Number.isNaN(since.getTime())) {
     throw new TracejudgeError(
-      "CONFIG_INVALID",
+      "USAGE_INVALID",
       `reevaluate: --since "${values.since}" is not an ISO 8601 date`,
     );
   }

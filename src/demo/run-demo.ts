@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseArgs } from "node:util";
 import type { Logger } from "pino";
+import { parseCommandArgs } from "../cli/usage.ts";
 import { type Config, ConfigSchema } from "../config/config-schema.ts";
+import { TracejudgeError } from "../errors.ts";
 import { prepareEvaluators } from "../evaluators/prepare-evaluators.ts";
 import { createRedactor } from "../redact/redactor.ts";
 import { startService } from "../service/service.ts";
@@ -81,17 +82,19 @@ function demoConfig(base: Config, receiverUrl: string, secret: string): Config {
  * until Ctrl-C, or `--traces N` have been sent (and `--exit-after-alert` has seen an alert).
  */
 export async function runDemo(args: string[], base: Config, logger: Logger): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      traces: { type: "string", default: "0" },
-      interval: { type: "string", default: "250" },
-      "exit-after-alert": { type: "boolean", default: false },
-    },
-    strict: true,
+  const { values } = parseCommandArgs("demo", args, {
+    traces: { type: "string", default: "0" },
+    interval: { type: "string", default: "250" },
+    "exit-after-alert": { type: "boolean", default: false },
   });
   const limit = Number(values.traces);
   const intervalMs = Number(values.interval);
+  if (!Number.isInteger(limit) || limit < 0 || !(intervalMs > 0)) {
+    throw new TracejudgeError(
+      "USAGE_INVALID",
+      `demo: --traces must be a whole number and --interval a positive number of milliseconds, not "${values.traces}" and "${values.interval}"`,
+    );
+  }
   const print = (line: string) => process.stdout.write(`${line}\n`);
   const secret = randomBytes(16).toString("hex");
   let alerted: () => void = () => {};
