@@ -34,6 +34,13 @@ const Include = z.union([z.string(), z.array(z.string())]).transform((value, ctx
   return new Set(asked);
 });
 
+// RFC 3339 / ISO 8601: a date, or a date-time with an optional fraction and zone. Date.parse alone
+// takes "1" (the year 2001) and "May 3", which the error message promised not to.
+const ISO_DATE_TIME =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+const Passed = z.enum(["true", "false"]).transform((v) => v === "true");
+
 export const EvaluationsQuerySchema = z
   .object({
     trace_id: TraceId.optional(),
@@ -41,9 +48,17 @@ export const EvaluationsQuerySchema = z
     evaluator: z.string().min(1).optional(),
     since: z
       .string()
-      .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 date-time")
+      .refine(
+        (s) => ISO_DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)),
+        "must be an ISO 8601 date-time, such as 2026-12-03T10:00:00Z",
+      )
       .transform((s) => new Date(s))
       .optional(),
+    status: z.enum(["ok", "error", "skipped"]).optional(),
+    passed: Passed.optional(),
+    service: z.string().min(1).optional(),
+    release: z.string().min(1).optional(),
+    order: z.enum(["asc", "desc"]).default("asc"),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     /** For admin keys (and an open API): one project's events only. */
     project: z.string().min(1).optional(),
@@ -54,6 +69,21 @@ export const EvaluationsQuerySchema = z
     include: Include.optional(),
   })
   .strict();
+
+/** A cursor continues the order it was made in: asking for the other is an error, not a skip. */
+function cursorMatchesOrder(
+  q: { cursor?: string | undefined; order: "asc" | "desc" },
+  ctx: z.RefinementCtx,
+) {
+  const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor);
+  if (cursor && cursor.order !== q.order) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["cursor"],
+      message: `was returned for order=${cursor.order}; ask with order=${cursor.order}, or start again without a cursor`,
+    });
+  }
+}
 
 /** 400 with one line per bad parameter, naming it. */
 export function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
@@ -88,6 +118,11 @@ export async function evaluationsRoutes(
       ...(query.span_id ? { spanId: query.span_id } : {}),
       ...(query.evaluator ? { evaluator: query.evaluator } : {}),
       ...(query.since ? { since: query.since } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.passed !== undefined ? { passed: query.passed } : {}),
+      ...(query.service ? { service: query.service } : {}),
+      ...(query.release ? { release: query.release } : {}),
+      order: query.order,
       ...(query.cursor ? { cursor: query.cursor } : {}),
       limit: query.limit,
       includeInput: query.include?.has("input") ?? false,
@@ -96,7 +131,7 @@ export async function evaluationsRoutes(
   };
 
   app.get("/v1/evaluations", async (request, reply) => {
-    const parsed = EvaluationsQuerySchema.safeParse(request.query);
+    const parsed = EvaluationsQuerySchema.superRefine(cursorMatchesOrder).safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
     return answer(request, reply, parsed.data);
   });
@@ -104,6 +139,7 @@ export async function evaluationsRoutes(
   app.get("/v1/traces/:trace_id/evaluations", async (request, reply) => {
     const parsed = EvaluationsQuerySchema.omit({ trace_id: true })
       .extend({ trace_id: TraceId })
+      .superRefine(cursorMatchesOrder)
       .safeParse({ ...(request.query as object), ...(request.params as object) });
     if (!parsed.success) return badRequest(reply, parsed.error);
     return answer(request, reply, parsed.data);

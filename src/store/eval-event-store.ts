@@ -94,6 +94,16 @@ export interface EvalEventQuery {
   spanId?: string;
   evaluator?: string;
   since?: Date;
+  /** Only verdicts of this status. */
+  status?: EvalEvent["status"];
+  /** Only verdicts that passed (true) or failed (false); skipped and errored ones have neither. */
+  passed?: boolean;
+  /** Only spans of this service (`service.name`). */
+  service?: string;
+  /** Only spans of this release (`service.version`). */
+  release?: string;
+  /** `asc` (default): oldest first, for polling; `desc`: newest first, for a person. */
+  order?: "asc" | "desc";
   /** 1..1000; default 100. */
   limit?: number;
   /** Opaque: the `next_cursor` of the previous page. */
@@ -164,15 +174,17 @@ export function eventKey(
   return `${e.traceId}/${e.spanId}/${evaluatorKey(e.evaluator, e.evaluatorVersion)}`;
 }
 
-export function encodeCursor(id: string): string {
-  return Buffer.from(`e:${id}`).toString("base64url");
+/** A page's continuation: the last id seen, and the order it was read in. */
+export function encodeCursor(id: string, order: "asc" | "desc" = "asc"): string {
+  return Buffer.from(`${order === "asc" ? "e" : "d"}:${id}`).toString("base64url");
 }
 
-/** Returns the id a cursor stands for, or null when it is not one of ours. */
-export function decodeCursor(cursor: string): string | null {
+/** Returns the id and order a cursor stands for, or null when it is not one of ours. */
+export function decodeCursor(cursor: string): { id: string; order: "asc" | "desc" } | null {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
-  const match = /^e:(\d{1,19})$/.exec(text);
-  return match ? (match[1] as string) : null;
+  const match = /^([ed]):(\d{1,19})$/.exec(text);
+  if (!match) return null;
+  return { id: match[2] as string, order: match[1] === "e" ? "asc" : "desc" };
 }
 
 type Row = Omit<EvalEvent, "created_at" | "id"> & { id: string; created_at: Date };
@@ -257,7 +269,8 @@ export class EvalEventStore {
   }
 
   /**
-   * Oldest first, so that a client polling with the cursor sees every event once. With
+   * Oldest first by default, so that a client polling with the cursor sees every event once;
+   * newest first with `order: "desc"`. A cursor continues in the order it was made in. With
    * `includeInput`, each event also carries `input`: the question, answer and context its span
    * was judged on, from the span store.
    */
@@ -280,9 +293,14 @@ export class EvalEventStore {
     if (q.spanId) add("e.span_id = ?", q.spanId);
     if (q.evaluator) add("e.evaluator = ?", q.evaluator);
     if (q.since) add("e.created_at >= ?", q.since);
+    if (q.status) add("e.status = ?", q.status);
+    if (q.passed !== undefined) add("e.passed = ?", q.passed);
+    if (q.service) add("e.service_name = ?", q.service);
+    if (q.release) add("e.service_version = ?", q.release);
+    const order = q.order ?? "asc";
     if (q.cursor) {
       const after = decodeCursor(q.cursor);
-      if (after !== null) add("e.id > ?", after);
+      if (after !== null) add(order === "asc" ? "e.id > ?" : "e.id < ?", after.id);
     }
     const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
     values.push(limit + 1);
@@ -298,12 +316,12 @@ export class EvalEventStore {
               e.created_at${input}
        FROM eval_events e ${join}
        ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-       ORDER BY e.id ASC LIMIT $${values.length}`,
+       ORDER BY e.id ${order === "asc" ? "ASC" : "DESC"} LIMIT $${values.length}`,
       values,
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor(last.id) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor(last.id, order) : null;
     if (!q.includeInput) {
       return {
         events: page.map((r) => ({ ...r, created_at: r.created_at.toISOString() })),
