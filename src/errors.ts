@@ -17,6 +17,10 @@ export type ErrorCode =
   | "JUDGE_BUDGET"
   | "JUDGE_NOT_CONFIGURED"
   | "STORE_UNAVAILABLE"
+  /** PostgreSQL cannot be reached at start, or the database is missing and cannot be created. */
+  | "DATABASE_UNAVAILABLE"
+  /** Redis did not answer within the start-up wait. */
+  | "REDIS_UNAVAILABLE"
   | "URL_REFUSED"
   /** A command line the CLI cannot run (a missing or bad flag); the process exits with 2. */
   | "USAGE_INVALID";

@@ -162,7 +162,7 @@ async function runCommand(
     case "worker":
       return serve(config, { api: false, workers: true });
     case "migrate": {
-      await ensureDatabase(config.database_url);
+      await ensureDatabase(config.database_url, { timeoutMs: config.startup_wait_ms });
       const pool = new pg.Pool({ connectionString: config.database_url });
       try {
         const applied = await migrate(pool);

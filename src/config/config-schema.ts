@@ -157,7 +157,11 @@ export const ConfigSchema = z
       .object({
         /** Full URL of an OTLP/HTTP logs endpoint (`…/v1/logs`); none = no export. */
         otlp_logs_endpoint: z.url().optional(),
-        protocol: z.enum(["http/protobuf", "http/json"]).default("http/protobuf"),
+        /**
+         * OTLP/HTTP encoding. `grpc`, a standard value of OTEL_EXPORTER_OTLP_PROTOCOL, is taken
+         * but not supported: the export warns at start and falls back to `http/protobuf`.
+         */
+        protocol: z.enum(["http/protobuf", "http/json", "grpc"]).default("http/protobuf"),
         headers: z.record(z.string(), z.string()).default({}),
       })
       .strict()
@@ -199,6 +203,11 @@ export const ConfigSchema = z
      * exits anyway and its unfinished jobs go to other workers once their lock lapses. Default 30 s.
      */
     shutdown_grace_ms: z.number().int().positive().default(30_000),
+    /**
+     * How long a start waits for PostgreSQL and for Redis before it gives up and exits with 1,
+     * naming DATABASE_URL or REDIS_URL and the cause. Default 10 s.
+     */
+    startup_wait_ms: z.number().int().positive().default(10_000),
     log_level: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),

@@ -29,6 +29,13 @@ const ENV_OVERRIDES: { name: string; path: string[]; type: "string" | "number" |
     type: "string",
   },
   { name: "OTEL_EXPORTER_OTLP_PROTOCOL", path: ["evaluation_export", "protocol"], type: "string" },
+  // The signal's own variable wins over the general one (OTLP exporter spec); it comes later.
+  {
+    name: "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL",
+    path: ["evaluation_export", "protocol"],
+    type: "string",
+  },
+  { name: "TRACEJUDGE_STARTUP_WAIT_MS", path: ["startup_wait_ms"], type: "number" },
   {
     name: "TRACEJUDGE_EVALUATION_CONCURRENCY",
     path: ["workers", "evaluation_concurrency"],

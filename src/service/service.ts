@@ -30,6 +30,7 @@ import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { jobOptions } from "../queues/job-options.ts";
 import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
 import { connectRedis } from "../redis/connect-redis.ts";
+import { redisSetting, waitForRedis } from "../redis/wait-for-redis.ts";
 import { createGuardedFetch } from "../security/guarded-fetch.ts";
 import { UrlGuard } from "../security/url-guard.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
@@ -90,7 +91,7 @@ export async function startService(
   };
 
   try {
-    await ensureDatabase(config.database_url);
+    await ensureDatabase(config.database_url, { timeoutMs: config.startup_wait_ms });
     const pool = new pg.Pool({
       connectionString: config.database_url,
       max: 10,
@@ -102,8 +103,11 @@ export async function startService(
     if (applied.length > 0) logger.info({ applied }, "migrations applied");
 
     const redis = connectRedis(config);
-    redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
     closers.push(() => redis.quit().catch(() => redis.disconnect()));
+    // Bounded: a Redis that is not there at start ends the start, naming the setting.
+    const redisWait = { timeoutMs: config.startup_wait_ms, setting: redisSetting(config) };
+    await waitForRedis(redis, redisWait);
+    redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
 
     const metrics = createMetrics();
     // Every role publishes its counters, so the console can sum them over the deployment. Closed
@@ -260,9 +264,8 @@ export async function startService(
       const ingestRedis = connectRedis(config, { failFast: true });
       // Errors are the shared connection's to log; this one only answers 503 meanwhile.
       ingestRedis.on("error", () => {});
-      if (ingestRedis.status !== "ready")
-        await new Promise((resolve) => ingestRedis.once("ready", resolve));
       closers.push(() => ingestRedis.quit().catch(() => ingestRedis.disconnect()));
+      await waitForRedis(ingestRedis, redisWait);
       const ingestBuffer = new TraceBuffer(
         ingestRedis,
         config.redis_prefix,

@@ -80,10 +80,18 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
     deliverer,
   } = ctx;
   const exportConfig = config.evaluation_export;
+  // grpc is a standard OTEL_EXPORTER_OTLP_PROTOCOL value, but no gRPC exporter ships with the
+  // service: say so once and export over OTLP/HTTP rather than refusing to start.
+  if (exportConfig.otlp_logs_endpoint && exportConfig.protocol === "grpc") {
+    logger.warn(
+      { endpoint: exportConfig.otlp_logs_endpoint, protocol: "http/protobuf" },
+      "OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported for the evaluation export (only http/protobuf and http/json): sending http/protobuf instead, so the endpoint must be the collector's OTLP/HTTP one (port 4318 by default, not gRPC's 4317)",
+    );
+  }
   const logExporter = exportConfig.otlp_logs_endpoint
     ? new EvaluationLogExporter({
         url: exportConfig.otlp_logs_endpoint,
-        protocol: exportConfig.protocol,
+        protocol: exportConfig.protocol === "grpc" ? "http/protobuf" : exportConfig.protocol,
         headers: exportConfig.headers,
       })
     : null;

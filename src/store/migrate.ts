@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { maskedUrl } from "../config/masked-url.ts";
+import { errorMessage, TracejudgeError } from "../errors.ts";
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 /** Any constant works; it only has to be the same for every replica migrating at once. */
@@ -27,33 +29,63 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
 
 /**
  * Creates the database named in `databaseUrl` when it does not exist, by connecting to the
- * server's `postgres` database. Needs CREATEDB; a race with another replica is harmless.
+ * server's `postgres` database. Needs CREATEDB; a race with another replica is harmless. Each
+ * connection attempt gives up after `timeoutMs` (default 10 s). Failures are one-line
+ * `CONFIG_INVALID` (a URL that does not parse) or `DATABASE_UNAVAILABLE` errors naming
+ * DATABASE_URL with its password masked, and the cause.
  */
-export async function ensureDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
+export async function ensureDatabase(
+  databaseUrl: string,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
+  const where = `DATABASE_URL=${maskedUrl(databaseUrl)}`;
+  const connectionTimeoutMillis = options.timeoutMs ?? 10_000;
+  let url: URL;
+  let name: string;
+  try {
+    url = new URL(databaseUrl);
+    name = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  } catch (err) {
+    throw new TracejudgeError(
+      "CONFIG_INVALID",
+      `${where} is not a PostgreSQL URL such as postgres://user:password@host:5432/database (${errorMessage(err)})`,
+    );
+  }
+  const unavailable = (what: string, err: unknown) =>
+    new TracejudgeError("DATABASE_UNAVAILABLE", `${what} (${where}): ${describePgError(err)}`, {
+      cause: err,
+    });
   if (!name) return;
-  const probe = new pg.Client({ connectionString: databaseUrl });
+  const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis });
   try {
     await probe.connect();
     return;
   } catch (err) {
     // 3D000: invalid_catalog_name, the database does not exist. Anything else is a real failure.
-    if ((err as { code?: string }).code !== "3D000") throw err;
+    if ((err as { code?: string }).code !== "3D000")
+      throw unavailable("cannot connect to PostgreSQL", err);
   } finally {
     await probe.end().catch(() => {});
   }
   url.pathname = "/postgres";
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
+  const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis });
   try {
+    await admin.connect();
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   } catch (err) {
     // 42P04: duplicate_database; another replica created it first.
-    if ((err as { code?: string }).code !== "42P04") throw err;
+    if ((err as { code?: string }).code !== "42P04")
+      throw unavailable(`database "${name}" does not exist and cannot be created`, err);
   } finally {
-    await admin.end();
+    await admin.end().catch(() => {});
   }
+}
+
+/** PostgreSQL's message with its SQLSTATE, or the socket error's code ("ECONNREFUSED ..."). */
+function describePgError(err: unknown): string {
+  const message = errorMessage(err) || "no answer";
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" && !message.includes(code) ? `${message} [${code}]` : message;
 }
 
 /**
