@@ -30,8 +30,9 @@ export interface CasesJudgeOptions {
 
 /**
  * The judge for a run over a cases file, outside the service: the configured endpoint with its
- * rate limits, retries and circuit breaker, and a budget counted for this run alone (there is no
- * Redis to share the service's daily one with). Throws `USAGE_INVALID` with what to set when no
+ * rate limits (token buckets in this process, `createJudge`'s default: there is no Redis to share
+ * the service's with), retries and circuit breaker, and a budget counted for this run alone (nor
+ * to share the service's daily one with). Throws `USAGE_INVALID` with what to set when no
  * endpoint is configured, or when a budget is asked for a model with no price (it could not be
  * kept).
  */
