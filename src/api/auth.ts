@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { OTLP_ROUTES } from "../ingest/ingest-routes.ts";
+import { encodingOf, sendOtlpError } from "../ingest/otlp-response.ts";
 
 /** A project's name: what keys, spans, eval events, evaluators, rules and webhooks belong to. */
 export const ProjectNameSchema = z
@@ -140,6 +142,14 @@ export function installAuth(
     const route = `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`;
     if (OPEN_ROUTES.has(route)) return;
     const key = authenticate(request.headers.authorization, keys);
+    // An OTLP exporter reads failures as an OTLP Status in its own encoding (the spec's rule).
+    const otlp = OTLP_ROUTES.has(route)
+      ? (encodingOf(request.headers["content-type"]) ?? "json")
+      : null;
+    if (!key && otlp) {
+      reply.header("www-authenticate", 'Bearer realm="tracejudge"');
+      return sendOtlpError(reply, otlp, 401, "send Authorization: Bearer <API key>");
+    }
     if (!key) {
       return reply
         .code(401)
@@ -147,6 +157,8 @@ export function installAuth(
         .send({ error: "unauthorized", message: "send Authorization: Bearer <API key>" });
     }
     if (!key.admin && !PROJECT_ROUTES.has(route)) {
+      if (otlp)
+        return sendOtlpError(reply, otlp, 403, `the key "${key.name}" may not use ${route}`);
       return reply
         .code(403)
         .send({ error: "forbidden", message: `the key "${key.name}" may not use ${route}` });

@@ -6,7 +6,7 @@ import { type CheckedLogs, checkLogsRequest } from "../otlp/decode-logs.ts";
 import { checkTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
 import type { Backpressure } from "./backpressure.ts";
 import { contentCoding, decompress } from "./decompress.ts";
-import { sendExportResponse, sendOtlpError } from "./otlp-response.ts";
+import { encodingOf, sendExportResponse, sendOtlpError } from "./otlp-response.ts";
 import type { IngestSignal, RequestSpool } from "./request-spool.ts";
 
 export interface IngestDeps {
@@ -18,13 +18,6 @@ export interface IngestDeps {
   maxBodyBytes: number;
   /** The caller's ingest rate: seconds to wait before these items may pass, 0 to go on. */
   admit?: (request: FastifyRequest, spans: number) => number;
-}
-
-function encodingOf(contentType: string | undefined): OtlpEncoding | null {
-  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type === "application/x-protobuf" || type === "application/protobuf") return "protobuf";
-  if (type === "application/json") return "json";
-  return null;
 }
 
 const STATUS_BY_CODE: Partial<Record<TracejudgeError["code"], number>> = {
@@ -39,6 +32,10 @@ export const TRACES_PATH = "/v1/traces";
 export const TRACEAI_TRACES_PATH = "/tracer/v1/traces";
 /** The OTLP/HTTP logs path. */
 export const LOGS_PATH = "/v1/logs";
+/** The OTLP/HTTP export routes (`METHOD path`): every failure there is an OTLP Status body. */
+export const OTLP_ROUTES: ReadonlySet<string> = new Set(
+  [TRACES_PATH, TRACEAI_TRACES_PATH, LOGS_PATH].map((path) => `POST ${path}`),
+);
 
 /** A request's items as ingest checked them. */
 interface CheckedExport {

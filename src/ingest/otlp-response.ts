@@ -8,9 +8,19 @@ export const CONTENT_TYPES: Record<OtlpEncoding, string> = {
   json: "application/json",
 };
 
+/** The OTLP encoding a Content-Type names, or null for any other type. */
+export function encodingOf(contentType: string | undefined): OtlpEncoding | null {
+  const type = (contentType ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type === "application/x-protobuf" || type === "application/protobuf") return "protobuf";
+  if (type === "application/json") return "json";
+  return null;
+}
+
 /** google.rpc.Status codes used in OTLP failure bodies. */
 const RPC_CODE_BY_HTTP: Record<number, number> = {
   400: 3, // INVALID_ARGUMENT
+  401: 16, // UNAUTHENTICATED
+  403: 7, // PERMISSION_DENIED
   413: 8, // RESOURCE_EXHAUSTED
   415: 3,
   429: 8,

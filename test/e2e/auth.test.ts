@@ -1,6 +1,7 @@
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticate, hashKey } from "../../src/api/auth.ts";
+import { RpcStatus } from "../../src/otlp/proto.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
@@ -66,6 +67,33 @@ describe("API keys and projects", () => {
     expect(
       (await fetch(`${svc.url}/v1/console/health`, { headers: bearer(KEYS.admin) })).status,
     ).toBe(200);
+  });
+
+  it("answers an OTLP exporter's 401 as an OTLP Status, in its own encoding", async () => {
+    const json = await fetch(`${svc.url}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(json.status).toBe(401);
+    expect(json.headers.get("content-type")).toMatch(/application\/json/);
+    // google.rpc.Status: code 16 is UNAUTHENTICATED.
+    expect(await json.json()).toEqual({
+      code: 16,
+      message: "send Authorization: Bearer <API key>",
+    });
+    const proto = await fetch(`${svc.url}/v1/logs`, {
+      method: "POST",
+      headers: { "content-type": "application/x-protobuf" },
+      body: new Uint8Array(0),
+    });
+    expect(proto.status).toBe(401);
+    expect(proto.headers.get("content-type")).toMatch(/application\/x-protobuf/);
+    const status = RpcStatus.decode(new Uint8Array(await proto.arrayBuffer()));
+    expect({ code: status.code, message: status.message }).toEqual({
+      code: 16,
+      message: "send Authorization: Bearer <API key>",
+    });
   });
 
   it("keeps a project's eval events from every other project's key", async () => {
