@@ -2,10 +2,12 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { judgeRateKeys, SharedRateLimiters } from "../../src/judge/shared-token-bucket.ts";
 import { freePorts } from "../support/free-ports.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
-import { eventually } from "../support/services.ts";
+import { eventually, testRedisPrefix } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
 
@@ -99,4 +101,36 @@ describe("the end-to-end path on a Redis Cluster", () => {
     expect(events.every((e) => e.span_id === llm?.spanContext().spanId)).toBe(true);
     expect((await fetch(`${svc.url}/readyz`)).status).toBe(200);
   }, 60_000);
+});
+
+describe("the judge's shared rate limit on a Redis Cluster", () => {
+  it("is one bucket for two workers' connections, its script on the prefix's slot", async () => {
+    const prefix = testRedisPrefix();
+    const connect = () =>
+      new Cluster(
+        ports.map((port) => ({ host: "127.0.0.1", port })),
+        {
+          redisOptions: { maxRetriesPerRequest: null },
+        },
+      );
+    const [a, b] = [connect(), connect()];
+    // One request per 1000 ms: the second worker waits out the first one's turn.
+    const limits = { requestsPerMinute: 1, tokensPerMinute: 1e9 };
+    const [first, second] = [a, b].map(
+      (redis) => new SharedRateLimiters({ redis, prefix, windowMs: 1000 }),
+    );
+    const url = "http://judge.invalid/v1";
+    try {
+      const started = performance.now();
+      await first?.forEndpoint(url, limits).acquire(10);
+      await second?.forEndpoint(url, limits).acquire(10);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(800);
+      expect(await a.exists(judgeRateKeys(prefix).bucket(url))).toBe(1);
+    } finally {
+      first?.close();
+      second?.close();
+      a.disconnect();
+      b.disconnect();
+    }
+  }, 30_000);
 });
