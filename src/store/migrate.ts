@@ -73,8 +73,10 @@ export async function ensureDatabase(
     await admin.connect();
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
   } catch (err) {
-    // 42P04: duplicate_database; another replica created it first.
-    if ((err as { code?: string }).code !== "42P04")
+    // Another replica created it first: 42P04 (duplicate_database), or 23505 (unique_violation
+    // on pg_database's name) when both CREATE DATABASE statements ran at the same moment.
+    const code = (err as { code?: string }).code;
+    if (code !== "42P04" && code !== "23505")
       throw unavailable(`database "${name}" does not exist and cannot be created`, err);
   } finally {
     await admin.end().catch(() => {});
