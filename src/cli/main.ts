@@ -42,8 +42,9 @@ async function serve(config: Config, roles: ServiceRoles): Promise<number | "run
       roles,
     );
   } catch (err) {
-    const code = err instanceof TracejudgeError ? err.code : undefined;
-    logger.fatal({ code }, `tracejudge cannot start: ${errorMessage(err)}`);
+    // Ours name the setting and the cause; only a surprise carries its stack (still one line).
+    const fields = err instanceof TracejudgeError ? { code: err.code } : { err };
+    logger.fatal(fields, `tracejudge cannot start: ${errorMessage(err)}`);
     return 1;
   }
   logger.info({ evaluators: active.map((a) => a.key), url: service.url }, "tracejudge started");
