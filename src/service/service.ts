@@ -9,6 +9,7 @@ import { AlertStateStore } from "../alerts/alert-state-store.ts";
 import { alertRoutes } from "../api/alert-routes.ts";
 import { installAuth } from "../api/auth.ts";
 import { consoleRoutes } from "../api/console-routes.ts";
+import { installErrorShape } from "../api/error-shape.ts";
 import { evaluationsRoutes } from "../api/evaluations-routes.ts";
 import { evaluatorRoutes } from "../api/evaluator-routes.ts";
 import { healthRoutes } from "../api/health-routes.ts";
@@ -258,6 +259,8 @@ export async function startService(
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
     // Before any route: with API keys configured, every endpoint but /healthz needs one.
     const { admit } = installAuth(app, config.auth.keys);
+    // Unknown routes and Fastify's own rejections answer in the API's error shape.
+    installErrorShape(app, logger);
     if (roles.api) {
       // Ingest's own connection fails fast: while Redis is away a request gets 503 at once
       // instead of waiting, unanswered, for it to come back.

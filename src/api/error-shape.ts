@@ -1,0 +1,45 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import type { EvaluatorLogger } from "../evaluators/contract.ts";
+
+/** The JSON API's error body, whatever failed: `{"error": "<snake_case code>", "message": "…"}`. */
+export interface ApiError {
+  error: string;
+  message: string;
+}
+
+// Fastify's own failures, by status, in the API's vocabulary.
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "invalid_request",
+  404: "not_found",
+  405: "method_not_allowed",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+};
+
+/**
+ * Answers what no route answers, and what Fastify itself rejects (a body that is not JSON, one
+ * too large, an unknown content type), in the API's error shape instead of Fastify's default
+ * (`{"statusCode", "error", "message"}`). A 5xx is logged and answered without its details. The
+ * OTLP routes keep their own handler (OTLP Status bodies): they are registered in a plugin of
+ * their own, which Fastify's error handlers do not leave.
+ */
+export function installErrorShape(app: FastifyInstance, logger: EvaluatorLogger): void {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0];
+    const body: ApiError = { error: "not_found", message: `no route ${request.method} ${path}` };
+    return reply.code(404).send(body);
+  });
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) {
+      logger.error({ err: err.message, route: request.url.split("?")[0] }, "request failed");
+      const body: ApiError = { error: "internal", message: "internal error; see the service log" };
+      return reply.code(status).send(body);
+    }
+    const body: ApiError = {
+      error: CODE_BY_STATUS[status] ?? "invalid_request",
+      message: err.message,
+    };
+    return reply.code(status).send(body);
+  });
+}
