@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { normalizeSpan } from "../../src/normalize/normalize-span.ts";
+import type { OtlpSpan } from "../../src/otlp/otlp-span.ts";
 import { LlmSpanSchema } from "../../src/span/llm-span.ts";
 import { openInferenceRagTrace } from "./fixtures/openinference.ts";
-import { spanNamed } from "./otlp-json.ts";
+import { openInferenceLangChainTrace } from "./fixtures/openinference-langchain.ts";
+import { spanNamed, toOtlpSpans } from "./otlp-json.ts";
 
 describe("OpenInference", () => {
   it("reads a RETRIEVER span (semconv d2): query, documents, ids, route from metadata", () => {
@@ -71,5 +73,58 @@ describe("OpenInference", () => {
         toolCalls: [{ id: "call_a", name: "open_ticket", arguments: '{"reason":"refund"}' }],
       },
     ]);
+  });
+
+  describe("LangChain.js LLM spans (recorded)", () => {
+    const [invoked, streamed] = toOtlpSpans(openInferenceLangChainTrace);
+
+    it("take the answering model from LangChain's output, keeping the requested one", () => {
+      for (const recorded of [invoked, streamed]) {
+        const span = normalizeSpan(recorded as OtlpSpan);
+        LlmSpanSchema.parse(span);
+        expect(span).toMatchObject({
+          kind: "LLM",
+          convention: "openinference",
+          model: "gpt-4o-mini-2024-07-18",
+          requestModel: "gpt-4o-mini",
+          answer: "Refunds are accepted within 30 days.",
+        });
+      }
+    });
+
+    it("leave a response-model attribute first", () => {
+      const recorded = invoked as OtlpSpan;
+      const span = normalizeSpan({
+        ...recorded,
+        attributes: { ...recorded.attributes, "llm.response.model_name": "gpt-4o-mini-2025-01-01" },
+      });
+      expect(span).toMatchObject({ model: "gpt-4o-mini-2025-01-01", requestModel: "gpt-4o-mini" });
+    });
+
+    it("keep the requested model when the output names none", () => {
+      const recorded = invoked as OtlpSpan;
+      const output = JSON.stringify({
+        generations: [[{ text: "Within 30 days." }]],
+        llmOutput: {},
+      });
+      const span = normalizeSpan({
+        ...recorded,
+        attributes: { ...recorded.attributes, "output.value": output },
+      });
+      expect(span).toMatchObject({ model: "gpt-4o-mini", requestModel: "gpt-4o-mini" });
+    });
+
+    it("read Python LangChain's llm_output when the message carries no metadata", () => {
+      const recorded = invoked as OtlpSpan;
+      const output = JSON.stringify({
+        generations: [[{ text: "Within 30 days.", generation_info: null }]],
+        llm_output: { model_name: "gpt-4o-mini-2024-07-18" },
+      });
+      const span = normalizeSpan({
+        ...recorded,
+        attributes: { ...recorded.attributes, "output.value": output },
+      });
+      expect(span.model).toBe("gpt-4o-mini-2024-07-18");
+    });
   });
 });

@@ -3,7 +3,7 @@ import { StringOutputParser } from "@langchain/core/output_parsers";
 import { ChatPromptTemplate, MessagesPlaceholder } from "@langchain/core/prompts";
 import { RunnableLambda, RunnableSequence } from "@langchain/core/runnables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BOTH_PASSED, judgedLlmSpans } from "../../support/client-app.ts";
+import { ANSWERING_MODEL, BOTH_PASSED, judgedLlmSpans } from "../../support/client-app.ts";
 import {
   KeywordRetriever,
   type LangChainApp,
@@ -55,6 +55,7 @@ describe("LangChain.js with @arizeai/openinference-instrumentation-langchain", (
     const chain = retrievalChain(app, retriever, prompt);
 
     for (const c of CASES) expect(await chain.invoke(c.question)).toBe(c.answer);
+    expect(app.llm.requests.map((r) => r.model)).toEqual(CASES.map(() => "gpt-4o-mini"));
     await app.provider.forceFlush();
 
     const spans = await judgedLlmSpans(app.svc, CASES.length);
@@ -64,8 +65,9 @@ describe("LangChain.js with @arizeai/openinference-instrumentation-langchain", (
         question: c.question,
         answer: c.answer,
         context: c.context,
-        // The instrumentation records the requested model, not the one that answered.
-        model: "gpt-4o-mini",
+        // The app asks for gpt-4o-mini; the instrumentation's `llm.model_name` says so, and only
+        // LangChain's output (`output.value`) names the snapshot that answered.
+        model: ANSWERING_MODEL,
         convention: "openinference",
       });
       expect(spans[i]?.input_tokens).toBeGreaterThan(0);
@@ -111,6 +113,7 @@ describe("LangChain.js with @arizeai/openinference-instrumentation-langchain", (
       question: FOLLOW_UP.question,
       answer: FOLLOW_UP.answer,
       context: [DOCUMENTS[0], DOCUMENTS[1]],
+      model: ANSWERING_MODEL,
     });
     expect(spans.at(-1)?.verdicts).toEqual(BOTH_PASSED);
   });
