@@ -96,8 +96,18 @@ export const PROJECT_ROUTES = new Set([
   "GET /v1/deliveries/:id",
   "POST /v1/deliveries/:id/redeliver",
 ]);
-/** The console's page and assets hold no data; what they fetch needs a key like any request. */
-const OPEN_ROUTES = new Set(["GET /healthz", "GET /", "GET /console/*", "GET /console/vendor/*"]);
+/**
+ * Routes open without a key. The console's page and assets hold no data (what they fetch needs a
+ * key like any request), nor does the OpenAPI document, which clients and code generators fetch
+ * before they hold a key.
+ */
+export const OPEN_ROUTES: ReadonlySet<string> = new Set([
+  "GET /healthz",
+  "GET /openapi.json",
+  "GET /",
+  "GET /console/*",
+  "GET /console/vendor/*",
+]);
 
 /** Per-key spans-per-second buckets with a one-second burst. */
 class IngestLimiter {
@@ -126,8 +136,8 @@ declare module "fastify" {
 }
 
 /**
- * With keys configured, every endpoint but `/healthz` needs `Authorization: Bearer <key>` (OTLP
- * exporters send it as a header): 401 without a valid key, 403 for an endpoint the key's project
+ * With keys configured, every endpoint but `OPEN_ROUTES` (`/healthz`, `/openapi.json`, the
+ * console's page) needs `Authorization: Bearer <key>` (OTLP exporters send it as a header): 401 without a valid key, 403 for an endpoint the key's project
  * may not use, 429 with Retry-After past the key's ingest rate.
  */
 export function installAuth(

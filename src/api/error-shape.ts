@@ -1,11 +1,17 @@
 import type { FastifyError, FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 
 /** The JSON API's error body, whatever failed: `{"error": "<snake_case code>", "message": "…"}`. */
-export interface ApiError {
-  error: string;
-  message: string;
-}
+export const ApiErrorSchema = z
+  .object({
+    /** A stable snake_case code, such as `invalid_request` or `not_found`. */
+    error: z.string(),
+    /** What is wrong, naming the parameter or field at fault. */
+    message: z.string(),
+  })
+  .strict();
+export type ApiError = z.infer<typeof ApiErrorSchema>;
 
 // Fastify's own failures, by status, in the API's vocabulary.
 const CODE_BY_STATUS: Record<number, string> = {

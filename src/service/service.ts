@@ -13,6 +13,7 @@ import { installErrorShape } from "../api/error-shape.ts";
 import { evaluationsRoutes } from "../api/evaluations-routes.ts";
 import { evaluatorRoutes } from "../api/evaluator-routes.ts";
 import { healthRoutes } from "../api/health-routes.ts";
+import { openApiRoutes } from "../api/openapi-document.ts";
 import { TraceBuffer } from "../buffer/trace-buffer.ts";
 import type { Config } from "../config/config-schema.ts";
 import { errorMessage } from "../errors.ts";
@@ -318,6 +319,8 @@ export async function startService(
         admit,
       });
       await app.register(evaluationsRoutes, { store: evalStore });
+      // Open, like /healthz: the document describes the routes and holds no data.
+      await app.register(openApiRoutes);
       await app.register(evaluatorRoutes, { catalog, judgeConfigured: judge !== null, guard });
       // The console reads the webhooks queue too; the deliverer keeps its own handle private.
       const webhooksQueue = new Queue(WEBHOOKS_QUEUE, queueOptions);
