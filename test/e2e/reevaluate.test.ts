@@ -107,7 +107,9 @@ describe("tracejudge reevaluate", () => {
       out: again.out,
     });
     expect(again.text()).toMatch(/^0 stored span/);
-  });
+    // Room for a busy machine: `--yes` starts a worker in this process, which the CLI tests
+    // running beside it (a dozen tsx start-ups) slowed past 30 s once in a full run.
+  }, 90_000);
 
   it("refuses an unknown evaluator or a bad date, naming it", async () => {
     const registry = new EvaluatorRegistry();
