@@ -29,7 +29,12 @@ import {
   answerFeatureVector,
 } from "../evaluators/offline/answer-features.ts";
 import { featurise } from "../evaluators/offline/featurise.ts";
-import { logit, OFFLINE_MODEL, sigmoid } from "../evaluators/offline/model.ts";
+import {
+  logit,
+  meanProbabilityLogit,
+  OFFLINE_MODEL,
+  sigmoid,
+} from "../evaluators/offline/model.ts";
 import { type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
 import { auc, classification } from "../evaluators/testing/metrics.ts";
 
@@ -152,9 +157,7 @@ function fitLogistic(rows: readonly Row[], lambda: number): Fitted {
 
 /** The mean over claims of the model's probability (each claim judged alone), as a logit. */
 function claimMeanLogit(model: Fitted, r: Row): number {
-  const mean = r.claimXs.reduce((s, x) => s + sigmoid(logit(model, x)), 0) / r.claimXs.length;
-  const p = Math.min(Math.max(mean, 1e-9), 1 - 1e-9);
-  return Math.log(p / (1 - p));
+  return meanProbabilityLogit(r.claimXs.map((x) => logit(model, x)));
 }
 
 interface Scores {

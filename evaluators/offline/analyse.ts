@@ -1,7 +1,14 @@
 import { answerFeatureVector } from "./answer-features.ts";
 import { ANSWER_MODEL, type AnswerModel } from "./answer-model.ts";
 import { type FeaturisedClaim, featurise, type OfflineInput } from "./featurise.ts";
-import { logit, OFFLINE_MODEL, type OfflineModel, sigmoid } from "./model.ts";
+import {
+  logit,
+  logitOf,
+  meanProbabilityLogit,
+  OFFLINE_MODEL,
+  type OfflineModel,
+  sigmoid,
+} from "./model.ts";
 import { RecentCache } from "./recent-cache.ts";
 
 export type { OfflineInput } from "./featurise.ts";
@@ -36,8 +43,6 @@ export interface OfflineAnalysis {
    * decision point is ½.
    */
   noHallucination: number;
-  /** Which model judged the whole answer: `claims` (short answers) or `answer` (long ones). */
-  judgedBy: "claims" | "answer";
 }
 
 /**
@@ -123,11 +128,6 @@ export function analyseOffline(
   );
 }
 
-const logitOf = (p: number): number => {
-  const q = Math.min(Math.max(p, 1e-9), 1 - 1e-9);
-  return Math.log(q / (1 - q));
-};
-
 /** A score moved on the logit scale so that `threshold` lands on ½: the order stays. */
 const centred = (p: number, threshold: number): number => sigmoid(logitOf(p) - logitOf(threshold));
 
@@ -145,7 +145,6 @@ function analyse(
       claims: [],
       groundedness: 1,
       noHallucination: 1,
-      judgedBy: "claims",
     };
   }
   const claimScores = claims.map((c) => {
@@ -171,7 +170,6 @@ function analyse(
       claims: verdicts,
       groundedness: centred(share, model.thresholds.groundedness),
       noHallucination: centred(all, model.thresholds.hallucination),
-      judgedBy: "claims",
     };
   }
   // Long answers, as real LLMs write them: judged as a whole by how much of them the context
@@ -184,35 +182,27 @@ function analyse(
   const alone = scored.map((s) => logit(answerModel, answerFeatureVector([s], shape)));
   // A contradicted claim takes CONTRADICTION_PENALTY off both logits and keeps them below ½: the
   // answer fails, yet stays ordered among its peers by everything else it holds.
-  let contradiction = false;
-  claims.forEach((c, i) => {
-    const p = claimScores[i] as number;
-    if (contradicts(c.checks, p)) {
-      contradiction = true;
-    }
-  });
+  const contradicted = scored.map((s) => contradicts(s.checks, s.p));
+  const contradiction = contradicted.some(Boolean);
   const verdicts = claims.map((c, i): ClaimVerdict => {
-    const contradicted = contradicts(c.checks, claimScores[i] as number);
     const score = sigmoid((alone[i] as number) - logitThresholds.claim);
     return {
       text: c.claim.text,
-      score: contradicted ? Math.min(score, BELOW_HALF) : score,
-      supported: !contradicted && (alone[i] as number) >= logitThresholds.claim,
+      score: contradicted[i] ? Math.min(score, BELOW_HALF) : score,
+      supported: !contradicted[i] && (alone[i] as number) >= logitThresholds.claim,
       evidence: c.evidence,
       issues: c.issues,
     };
   });
-  const meanClaim = alone.reduce((sum, z) => sum + sigmoid(z), 0) / alone.length;
   const answerLogit = logit(answerModel, answerFeatureVector(scored, shape));
   return {
     noClaims: false,
     refusal,
     claims: verdicts,
     groundedness: penalised(
-      answerLogit + logitOf(meanClaim) - logitThresholds.groundedness,
+      answerLogit + meanProbabilityLogit(alone) - logitThresholds.groundedness,
       contradiction,
     ),
     noHallucination: penalised(answerLogit - logitThresholds.hallucination, contradiction),
-    judgedBy: "answer",
   };
 }

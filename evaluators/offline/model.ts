@@ -44,6 +44,20 @@ export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
+/** The inverse of `sigmoid`, with p kept within [1e-9, 1 − 1e-9] so that 0 and 1 stay finite. */
+export function logitOf(p: number): number {
+  const q = Math.min(Math.max(p, 1e-9), 1 - 1e-9);
+  return Math.log(q / (1 - q));
+}
+
+/**
+ * The logit of the mean probability of some logits: how the answer model reads "the share of an
+ * answer's claims that hold", each claim judged alone (analysis and fit alike).
+ */
+export function meanProbabilityLogit(logits: readonly number[]): number {
+  return logitOf(logits.reduce((sum, z) => sum + sigmoid(z), 0) / logits.length);
+}
+
 /** A standardised linear model: what `logit` reads of the claim model and the answer model. */
 export interface LinearModel {
   mean: readonly number[];
