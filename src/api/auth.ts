@@ -137,8 +137,9 @@ declare module "fastify" {
 
 /**
  * With keys configured, every endpoint but `OPEN_ROUTES` (`/healthz`, `/openapi.json`, the
- * console's page) needs `Authorization: Bearer <key>` (OTLP exporters send it as a header): 401 without a valid key, 403 for an endpoint the key's project
- * may not use, 429 with Retry-After past the key's ingest rate.
+ * console's page) needs `Authorization: Bearer <key>` (OTLP exporters send it as a header): 401
+ * without a valid key, 403 for an endpoint the key's project may not use, 429 with Retry-After
+ * past the key's ingest rate. On the OTLP routes the 401 and 403 are OTLP Status bodies.
  */
 export function installAuth(
   app: FastifyInstance,
@@ -153,12 +154,11 @@ export function installAuth(
     if (OPEN_ROUTES.has(route)) return;
     const key = authenticate(request.headers.authorization, keys);
     // An OTLP exporter reads failures as an OTLP Status in its own encoding (the spec's rule).
-    const otlp = OTLP_ROUTES.has(route)
-      ? (encodingOf(request.headers["content-type"]) ?? "json")
-      : null;
+    const otlp = OTLP_ROUTES.has(route);
+    const otlpEncoding = () => encodingOf(request.headers["content-type"]) ?? "json";
     if (!key && otlp) {
       reply.header("www-authenticate", 'Bearer realm="tracejudge"');
-      return sendOtlpError(reply, otlp, 401, "send Authorization: Bearer <API key>");
+      return sendOtlpError(reply, otlpEncoding(), 401, "send Authorization: Bearer <API key>");
     }
     if (!key) {
       return reply
@@ -167,8 +167,10 @@ export function installAuth(
         .send({ error: "unauthorized", message: "send Authorization: Bearer <API key>" });
     }
     if (!key.admin && !PROJECT_ROUTES.has(route)) {
-      if (otlp)
-        return sendOtlpError(reply, otlp, 403, `the key "${key.name}" may not use ${route}`);
+      if (otlp) {
+        const message = `the key "${key.name}" may not use ${route}`;
+        return sendOtlpError(reply, otlpEncoding(), 403, message);
+      }
       return reply
         .code(403)
         .send({ error: "forbidden", message: `the key "${key.name}" may not use ${route}` });

@@ -85,6 +85,12 @@ function cursorMatchesOrder(
   }
 }
 
+// Built once: each route's query, with the cursor's order checked against the one asked for.
+const ListQuerySchema = EvaluationsQuerySchema.superRefine(cursorMatchesOrder);
+const TraceQuerySchema = EvaluationsQuerySchema.omit({ trace_id: true })
+  .extend({ trace_id: TraceId })
+  .superRefine(cursorMatchesOrder);
+
 /** 400 with one line per bad parameter, naming it. */
 export function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
   const problems = error.issues.map((i) =>
@@ -131,16 +137,16 @@ export async function evaluationsRoutes(
   };
 
   app.get("/v1/evaluations", async (request, reply) => {
-    const parsed = EvaluationsQuerySchema.superRefine(cursorMatchesOrder).safeParse(request.query);
+    const parsed = ListQuerySchema.safeParse(request.query);
     if (!parsed.success) return badRequest(reply, parsed.error);
     return answer(request, reply, parsed.data);
   });
 
   app.get("/v1/traces/:trace_id/evaluations", async (request, reply) => {
-    const parsed = EvaluationsQuerySchema.omit({ trace_id: true })
-      .extend({ trace_id: TraceId })
-      .superRefine(cursorMatchesOrder)
-      .safeParse({ ...(request.query as object), ...(request.params as object) });
+    const parsed = TraceQuerySchema.safeParse({
+      ...(request.query as object),
+      ...(request.params as object),
+    });
     if (!parsed.success) return badRequest(reply, parsed.error);
     return answer(request, reply, parsed.data);
   });
