@@ -25,6 +25,8 @@ const SENTENCE_END = /[.!?]+["')\]]*\s+(?=["'([]?[A-Z0-9])/g;
 const CLOSING_MARKS = /["')\]]+$/;
 const INITIAL = /\b[A-Z]\.$/;
 const LIST_MARKER = /^\s*(?:[-*\u2022]|\d{1,2}[.)])\s+/;
+// What makes a claimless answer a refusal: declining, or saying what the sources lack.
+const NON_ANSWER_PATTERNS = [...REFUSAL_PATTERNS, ...ABSENCE_PATTERNS];
 
 /**
  * Splits a text into sentences: at `.`, `!`, `?` before a capital or a digit, at newlines, and at a
@@ -119,7 +121,7 @@ export function answerClaims(answer: string): { refusal: boolean; claims: Claim[
   if (claims.length > 0) return { refusal: false, claims };
   // A refusal with facts after it ("I'm not sure, but Paris is …") still has claims to check.
   const refusal = splitSentences(text).some((s) =>
-    splitClauses(s).some((c) => [...REFUSAL_PATTERNS, ...ABSENCE_PATTERNS].some((p) => p.test(c))),
+    splitClauses(s).some((c) => NON_ANSWER_PATTERNS.some((p) => p.test(c))),
   );
   return { refusal, claims: [] };
 }
