@@ -65,8 +65,9 @@ export function checkId(
   encoding: OtlpEncoding,
   field: string,
 ): boolean {
-  // An absent bytes field of a decoded protobuf message reads as protobufjs's shared empty array.
-  if (Array.isArray(value) && value.length === 0) return false;
+  // An absent bytes field of a decoded protobuf message reads as protobufjs's shared empty array;
+  // in OTLP/JSON, `[]` is a wrong type, refused by readId as the full decode refuses it.
+  if (encoding === "protobuf" && Array.isArray(value) && value.length === 0) return false;
   // A decoded protobuf message holds the bytes: checked as they are, with no hex made.
   if (value instanceof Uint8Array) {
     if (value.length === 0) return false;

@@ -1,6 +1,6 @@
 import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { describe, expect, it } from "vitest";
-import { decodeTraceRequest } from "../../src/otlp/decode-traces.ts";
+import { checkTraceRequest, decodeTraceRequest } from "../../src/otlp/decode-traces.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -78,6 +78,22 @@ describe("decodeTraceRequest (OTLP/JSON)", () => {
     expect(decoded.errors.join("\n")).toMatch(/spanId must be 8 bytes/);
     expect(decoded.errors.join("\n")).toMatch(/traceId must not be all zeros/);
     expect(decoded.errors.join("\n")).toMatch(/kind must be an integer/);
+  });
+
+  it("refuses an empty array as an id in JSON, at the door as in the worker (fuzz counterexample)", () => {
+    // protobufjs reads an absent bytes field as [], so [] once passed the check as "no parent"
+    // while the full decode refused it: ingest acknowledged a span the worker then dropped.
+    for (const field of ["parentSpanId", "spanId"] as const) {
+      const body = json(request([goodSpan, { ...goodSpan, [field]: [] }]));
+      const decoded = decodeTraceRequest(body, "json");
+      expect(decoded.rejected).toBe(1);
+      expect(decoded.errors.join("\n")).toMatch(new RegExp(`${field} must be`));
+      expect(checkTraceRequest(body, "json")).toEqual({
+        accepted: decoded.spans.length,
+        rejected: decoded.rejected,
+        errors: decoded.errors,
+      });
+    }
   });
 
   it("refuses a body that is not JSON, or has the wrong structure, naming the problem", () => {
