@@ -23,11 +23,11 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CONTRADICTION_PENALTY, contradicts } from "../evaluators/offline/analyse.ts";
 import {
   ANSWER_FEATURE_NAMES,
   answerFeatureVector,
 } from "../evaluators/offline/answer-features.ts";
+import { CONTRADICTION_PENALTY, contradicts } from "../evaluators/offline/contradiction.ts";
 import { featurise } from "../evaluators/offline/featurise.ts";
 import {
   logit,
