@@ -6,6 +6,7 @@ import { CircuitBreaker } from "./circuit-breaker.ts";
 import type { Judge, JudgeRequest, JudgeResponse } from "./judge.ts";
 import { JudgeMalformedError } from "./judge.ts";
 import type { JudgeConfig } from "./judge-config.ts";
+import { type JudgeCallReport, type JudgeObserver, outcomeOf } from "./judge-observer.ts";
 import { judgeBaseUrl, OpenAIJudge } from "./openai-judge.ts";
 import type { RateLimiters } from "./rate-limiter.ts";
 import type { RetryTiming } from "./retry-policy.ts";
@@ -35,6 +36,8 @@ export interface CreateJudgeDeps {
    * through `redis`; `tracejudge eval` hands a `RunBudget` instead.
    */
   budget?: SpendLimit;
+  /** Told about every call and handed the circuit's state (the service's Prometheus metrics). */
+  observer?: JudgeObserver;
 }
 
 /**
@@ -54,8 +57,11 @@ export class GuardedJudge implements Judge {
       logger?: JudgeLogger;
       /** Closed with the judge (limiters it created for itself). */
       owned?: { close(): void }[];
+      observer?: JudgeObserver;
     },
-  ) {}
+  ) {
+    this.parts.observer?.circuit(() => this.parts.breaker.state);
+  }
 
   get model(): string {
     return this.parts.inner.model;
@@ -66,17 +72,39 @@ export class GuardedJudge implements Judge {
   }
 
   async complete<T>(request: JudgeRequest<T>): Promise<JudgeResponse<T>> {
-    await this.parts.budget.check();
+    const model = request.model ?? this.model;
+    const started = performance.now();
+    // Whether the circuit let the call through: a fast failure sent nothing and took no time.
+    let sent = false;
+    const seconds = () => (sent ? (performance.now() - started) / 1000 : null);
     try {
-      const response = await this.parts.breaker.run(
-        () => this.parts.inner.complete(request),
-        request.signal,
-      );
+      await this.parts.budget.check();
+      const response = await this.parts.breaker.run(() => {
+        sent = true;
+        return this.parts.inner.complete(request);
+      }, request.signal);
+      this.report({ model, outcome: "ok", usage: response.usage, seconds: seconds() });
       await this.record(response.usage.model, response.usage.costUsd);
       return response;
     } catch (err) {
-      if (err instanceof JudgeMalformedError) await this.record(err.usage.model, err.usage.costUsd);
+      const usage = err instanceof JudgeMalformedError ? err.usage : null;
+      this.report({
+        model,
+        outcome: outcomeOf(err, sent, request.signal),
+        usage,
+        seconds: seconds(),
+      });
+      if (usage) await this.record(usage.model, usage.costUsd);
       throw err;
+    }
+  }
+
+  /** Metrics never fail a call. */
+  private report(report: JudgeCallReport): void {
+    try {
+      this.parts.observer?.call(report);
+    } catch (err) {
+      this.parts.logger?.warn({ err }, "the judge's observer failed");
     }
   }
 
@@ -146,5 +174,12 @@ export function createJudge(config: JudgeConfig, deps: CreateJudgeDeps = {}): Gu
     probe: () => judge.probe(),
     onError: (err, where) => deps.logger?.warn({ err, where }, "judge circuit breaker"),
   });
-  return new GuardedJudge({ inner: judge, breaker, budget, logger: deps.logger, owned });
+  return new GuardedJudge({
+    inner: judge,
+    breaker,
+    budget,
+    logger: deps.logger,
+    owned,
+    observer: deps.observer,
+  });
 }

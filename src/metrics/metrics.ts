@@ -1,16 +1,40 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { createHttpMetrics } from "./http-metrics.ts";
+import { createJudgeMetrics } from "./judge-metrics.ts";
 
 /** Why an LLM span was not evaluated, as counted in `tracejudge_spans_not_evaluated_total`. */
 export type NotEvaluatedReason = "not_sampled" | "no_evaluator";
+
+export interface MetricsOptions {
+  /**
+   * The running build: adds `tracejudge_build_info{version,node_version}` (always 1) and
+   * prom-client's default process and Node.js metrics, under their standard names
+   * (`process_cpu_seconds_total`, `nodejs_eventloop_lag_seconds`, …) so that ready-made dashboards
+   * read them. Off by default: the default metrics start event-loop and GC observers that live as
+   * long as the process, too many for tests that build registries by the dozen.
+   */
+  build?: { version: string };
+}
 
 /**
  * The engine's Prometheus metrics, on a registry of their own (no global default registry, so
  * tests and several services in one process never collide).
  */
-export function createMetrics() {
+export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
+  if (options.build) {
+    collectDefaultMetrics({ register: registry });
+    new Gauge({
+      name: "tracejudge_build_info",
+      help: "Always 1: the tracejudge version and the Node.js version this process runs.",
+      labelNames: ["version", "node_version"] as const,
+      registers: [registry],
+    }).set({ version: options.build.version, node_version: process.version }, 1);
+  }
   const metrics = {
     registry,
+    http: createHttpMetrics(registry),
+    judge: createJudgeMetrics(registry),
     spansReceived: new Counter({
       name: "tracejudge_spans_received_total",
       help: "Spans accepted by OTLP ingest.",

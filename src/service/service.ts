@@ -15,6 +15,7 @@ import { evaluatorRoutes } from "../api/evaluator-routes.ts";
 import { healthRoutes } from "../api/health-routes.ts";
 import { openApiRoutes } from "../api/openapi-document.ts";
 import { TraceBuffer } from "../buffer/trace-buffer.ts";
+import { packageVersion } from "../cli/package-version.ts";
 import type { Config } from "../config/config-schema.ts";
 import { errorMessage } from "../errors.ts";
 import { EvaluatorPresence } from "../evaluate/evaluator-presence.ts";
@@ -27,6 +28,7 @@ import { INGEST_QUEUE, RequestSpool } from "../ingest/request-spool.ts";
 import { createJudge } from "../judge/create-judge.ts";
 import { SharedRateLimiters } from "../judge/shared-token-bucket.ts";
 import { CountersPublisher } from "../metrics/counters-publisher.ts";
+import { installHttpMetrics } from "../metrics/http-metrics.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
 import { jobOptions } from "../queues/job-options.ts";
@@ -111,7 +113,7 @@ export async function startService(
     await waitForRedis(redis, redisWait);
     redis.on("error", (err) => logger.warn({ err: err.message }, "redis connection error"));
 
-    const metrics = createMetrics();
+    const metrics = createMetrics({ build: { version: packageVersion() } });
     // Every role publishes its counters, so the console can sum them over the deployment. Closed
     // after the workers drain: its last publish counts their last jobs.
     const counters = new CountersPublisher(redis, config.redis_prefix, metrics.registry, {
@@ -206,6 +208,7 @@ export async function startService(
           prefix: config.redis_prefix,
           logger,
           limiters,
+          observer: metrics.judge.observer,
           hooks: {
             onOpen: () => {
               logger.warn("judge unavailable: pausing the evaluations queue");
@@ -258,6 +261,7 @@ export async function startService(
 
     // Every role serves /healthz, /readyz and /metrics; only the API role takes traces and queries.
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+    installHttpMetrics(app, metrics.http.requestDuration);
     // Before any route: with API keys configured, every endpoint but /healthz needs one.
     const { admit } = installAuth(app, config.auth.keys);
     // Unknown routes and Fastify's own rejections answer in the API's error shape.

@@ -1,0 +1,196 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeOpenAIServer } from "../support/fake-openai-server.ts";
+import { exportSpans } from "../support/otel-spans.ts";
+import { metricLines } from "../support/service-metrics.ts";
+import { eventually } from "../support/services.ts";
+import { startTestService, type TestService } from "../support/test-service.ts";
+import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
+
+const VERSION = JSON.parse(
+  readFileSync(path.resolve(import.meta.dirname, "../../package.json"), "utf8"),
+).version as string;
+
+/** What the judge's answers count, so the token and cost metrics have exact values to meet. */
+const USAGE = { prompt_tokens: 100, completion_tokens: 20 };
+
+/**
+ * One OTel GenAI chat span, as the OpenAI instrumentations emit it, with the id the provider gave
+ * its answer (`gen_ai.response.id`).
+ */
+function chatSpan(answer: string, responseId: string): ReadableSpan[] {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ "service.name": "support-bot" }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const span = provider.getTracer("test-genai-app").startSpan("chat gpt-4o-mini", {
+    attributes: {
+      "gen_ai.operation.name": "chat",
+      "gen_ai.provider.name": "openai",
+      "gen_ai.request.model": "gpt-4o-mini",
+      "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+      "gen_ai.response.id": responseId,
+      "gen_ai.input.messages": JSON.stringify([
+        { role: "user", parts: [{ type: "text", content: "Can I get a refund?" }] },
+      ]),
+      "gen_ai.output.messages": JSON.stringify([
+        { role: "assistant", parts: [{ type: "text", content: answer }] },
+      ]),
+    },
+  });
+  span.end();
+  return exporter.getFinishedSpans();
+}
+
+/** The value of the one sample `name{labels}` on the service's `/metrics` (undefined if absent). */
+async function sample(
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
+  const lines = await metricLines(svc.url, `${name}`);
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const found = lines.filter((line) => {
+    const [series] = line.split(" ");
+    if (series !== name && !series?.startsWith(`${name}{`)) return false;
+    return wanted.every((pair) => series.includes(pair));
+  });
+  if (found.length > 1) throw new Error(`several samples of ${name} match ${wanted.join(",")}`);
+  return found[0] === undefined ? undefined : Number(found[0].split(" ").pop());
+}
+
+let judgeServer: FakeOpenAIServer;
+let svc: TestService;
+
+beforeAll(async () => {
+  judgeServer = await FakeOpenAIServer.start(() => ({
+    content: { reasoning: "Courteous.", verdict: true },
+    usage: USAGE,
+  }));
+  svc = await startTestService({
+    judge: {
+      base_url: judgeServer.baseUrl,
+      api_key: "test-key",
+      model: "gpt-4o-mini",
+      max_retries: 0,
+      // One failure opens the circuit, and it stays open through the test.
+      circuit_breaker: { failures: 1, cooldown_ms: 600_000 },
+    },
+    judges: [
+      {
+        name: "politeness",
+        version: "1",
+        prompt: "Is this reply to a customer polite?\n\nReply:\n{{answer}}",
+        output: { type: "boolean" },
+        threshold: 0.5,
+      },
+    ],
+    evaluators: [
+      { name: "groundedness", enabled: false },
+      { name: "hallucination", enabled: false },
+    ],
+    workers: { attempts: 1 },
+  });
+});
+
+afterAll(async () => {
+  await svc?.stop();
+  await judgeServer?.close();
+});
+
+async function judge(answer: string, responseId: string) {
+  const spans = chatSpan(answer, responseId);
+  const traceId = spans[0]?.spanContext().traceId as string;
+  await exportSpans(svc.url, spans);
+  const [event] = await awaitTraceEvaluations(svc.url, traceId, 1, 20_000);
+  return { traceId, event };
+}
+
+describe("the service's own metrics on /metrics", () => {
+  it("has the build, and the process and Node.js default metrics under their standard names", async () => {
+    expect(await sample("tracejudge_build_info", { version: VERSION })).toBe(1);
+    expect(await metricLines(svc.url, "tracejudge_build_info{")).toEqual([
+      `tracejudge_build_info{version="${VERSION}",node_version="${process.version}"} 1`,
+    ]);
+    expect(await sample("process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    expect(await sample("process_resident_memory_bytes")).toBeGreaterThan(0);
+    expect(await sample("nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
+    expect(await metricLines(svc.url, "nodejs_eventloop_lag_seconds ")).toHaveLength(1);
+  });
+
+  it("counts a judged span's judge call: outcome, tokens, cost and latency, with the circuit closed", async () => {
+    const labels = { model: "gpt-4o-mini", outcome: "ok" };
+    expect(await sample("tracejudge_judge_requests_total", labels)).toBeUndefined();
+    const { event } = await judge("Of course! Refunds are accepted within 30 days.", "chatcmpl-1");
+    expect(event?.status).toBe("ok");
+
+    expect(await sample("tracejudge_judge_requests_total", labels)).toBe(1);
+    const tokens = { model: "gpt-4o-mini" };
+    expect(await sample("tracejudge_judge_tokens_total", { ...tokens, type: "input" })).toBe(100);
+    expect(await sample("tracejudge_judge_tokens_total", { ...tokens, type: "output" })).toBe(20);
+    // gpt-4o-mini at the default list price: $0.15 and $0.60 per million tokens.
+    const cost = await sample("tracejudge_judge_cost_usd_total", tokens);
+    expect(cost).toBeCloseTo((100 * 0.15 + 20 * 0.6) / 1e6, 12);
+    expect(cost).toBeCloseTo(event?.judge_cost_usd as number, 12);
+    expect(await sample("tracejudge_judge_request_duration_seconds_count", labels)).toBe(1);
+    const seconds = await sample("tracejudge_judge_request_duration_seconds_sum", labels);
+    expect(seconds).toBeGreaterThan(0);
+    expect(seconds).toBeLessThan(20);
+    expect(await sample("tracejudge_judge_circuit_state", { state: "closed" })).toBe(1);
+    expect(await sample("tracejudge_judge_circuit_state", { state: "open" })).toBe(0);
+  });
+
+  it("times HTTP requests by route pattern and status code, never by raw URL", async () => {
+    const { traceId } = await judge("Thanks for asking, it is 30 days.", "chatcmpl-2");
+    await fetch(`${svc.url}/no/such/route/${traceId}`);
+    const series = await metricLines(svc.url, "tracejudge_http_request_duration_seconds_count{");
+    expect(series.join("\n")).not.toContain(traceId);
+    const count = (labels: Record<string, string>) =>
+      sample("tracejudge_http_request_duration_seconds_count", labels);
+    expect(
+      await count({ method: "POST", route: "/v1/traces", status_code: "200" }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      await count({
+        method: "GET",
+        route: "/v1/traces/:trace_id/evaluations",
+        status_code: "200",
+      }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(await count({ method: "GET", route: "unmatched", status_code: "404" })).toBe(1);
+    // The scrapes themselves are requests too.
+    expect(await count({ method: "GET", route: "/metrics", status_code: "200" })).toBeGreaterThan(
+      0,
+    );
+  });
+
+  it("shows the circuit open once the endpoint fails, and counts the call unavailable", async () => {
+    judgeServer.setHandler(() => ({ status: 503, body: { error: { message: "overloaded" } } }));
+    const { event } = await judge("Sure, within 30 days.", "chatcmpl-3");
+    expect(event?.status).toBe("error");
+    const unavailable = { model: "gpt-4o-mini", outcome: "unavailable" };
+    expect(await sample("tracejudge_judge_requests_total", unavailable)).toBe(1);
+    expect(await sample("tracejudge_judge_request_duration_seconds_count", unavailable)).toBe(1);
+    await eventually(
+      async () =>
+        (await sample("tracejudge_judge_circuit_state", { state: "open" })) === 1
+          ? true
+          : undefined,
+      5000,
+      "the circuit open on /metrics",
+    );
+    expect(await sample("tracejudge_judge_circuit_state", { state: "closed" })).toBe(0);
+    // A 503 is no answer and costs nothing: the tokens are the two good calls'.
+    expect(
+      await sample("tracejudge_judge_tokens_total", { model: "gpt-4o-mini", type: "input" }),
+    ).toBe(200);
+  });
+});
