@@ -206,6 +206,12 @@ function isEchoedIdentifier(t: Token, index: ContextIndex): boolean {
   );
 }
 
+/**
+ * An ordinal or a time ("14th", "30am" of "10:30am"), not a code: the number is what it states,
+ * and the quantity check reads it ("14th" agrees with "April 14").
+ */
+const NUMBER_WITH_SUFFIX = /^\d+(st|nd|rd|th|s|am|pm)$/;
+
 /** Whether the claim's words appear in the documents in a row, as they are. */
 function isVerbatim(tokens: readonly Token[], index: ContextIndex): boolean {
   // Each word is one of the flat text's, or the text cannot hold them in a row.
@@ -277,7 +283,7 @@ export function checkClaim(
   let entitiesOutsideBest = 0;
   const seenEntities = new Set<string>();
   for (const t of content) {
-    const isCode = t.hasDigit && /[a-z]/.test(t.lower);
+    const isCode = t.hasDigit && /[a-z]/.test(t.lower) && !NUMBER_WITH_SUFFIX.test(t.lower);
     if (!(t.capitalised || isCode) || seenEntities.has(t.lower)) continue;
     seenEntities.add(t.lower);
     // A name found only in the question is no support: "Yes, it opens on Mondays".

@@ -257,7 +257,116 @@ export const FILLER_PATTERNS: readonly RegExp[] = [
   /^(i )?hope (this|that) helps\b/i,
   /^(let me know|feel free|please let me know|is there anything else)\b/i,
   /^(here is|here's|here are) (the|a|an|my|your)? ?(answer|summary|response|information)\b[^.]*[:.]?$/i,
+  // The line that announces what follows ("Sure, here is a summary of the article in 108 words
+  // or less:", "Based on the provided structured data, here is an objective overview of Sushi Ai:"):
+  // its word count is no number the context must hold, nor its restated name a claim.
+  /^((sure|certainly|of course|okay|ok|absolutely)\b[\s!,.]*)?(based on [^,:]{1,80},\s*)?(here is|here's|here are)\s+((the|a|an|my|your)\s+)?(\S+\s+){0,2}?(answer|summary|response|information|overview|article|news)\b[^.!?]*:$/i,
   /^(thank you|thanks)\b[^.]*$/i,
   /^(that'?s|that is) (interesting|great|cool|awesome|nice|good|true|right|funny|fascinating)[!.]*$/i,
   /^(i see|i agree|me too|good to know|sounds (good|great|fun|interesting))[!.]*$/i,
 ];
+
+/**
+ * Names of a country's people (and common abbreviations) with the country's, lowercase: what
+ * `stem` folds together. Only unambiguous forms: "Polish" is also a verb, so it is not here.
+ */
+export const PLACE_NAMES: ReadonlyMap<string, string> = new Map(
+  `american america
+  americans america
+  us america
+  usa america
+  british britain
+  uk britain
+  english england
+  scottish scotland
+  welsh wales
+  irish ireland
+  french france
+  german germany
+  dutch netherlands
+  belgian belgium
+  swiss switzerland
+  austrian austria
+  italian italy
+  spanish spain
+  portuguese portugal
+  greek greece
+  turkish turkey
+  swedish sweden
+  norwegian norway
+  danish denmark
+  finnish finland
+  icelandic iceland
+  hungarian hungary
+  czech czechia
+  romanian romania
+  bulgarian bulgaria
+  serbian serbia
+  croatian croatia
+  ukrainian ukraine
+  russian russia
+  belarusian belarus
+  georgian georgia
+  armenian armenia
+  chinese china
+  japanese japan
+  korean korea
+  taiwanese taiwan
+  vietnamese vietnam
+  thai thailand
+  filipino philippines
+  indonesian indonesia
+  malaysian malaysia
+  indian india
+  pakistani pakistan
+  afghan afghanistan
+  bangladeshi bangladesh
+  nepalese nepal
+  iranian iran
+  iraqi iraq
+  syrian syria
+  lebanese lebanon
+  israeli israel
+  palestinian palestine
+  jordanian jordan
+  saudi arabia
+  yemeni yemen
+  qatari qatar
+  kuwaiti kuwait
+  egyptian egypt
+  libyan libya
+  tunisian tunisia
+  algerian algeria
+  moroccan morocco
+  sudanese sudan
+  ethiopian ethiopia
+  somali somalia
+  kenyan kenya
+  nigerian nigeria
+  ghanaian ghana
+  african africa
+  european europe
+  asian asia
+  canadian canada
+  mexican mexico
+  cuban cuba
+  haitian haiti
+  jamaican jamaica
+  guatemalan guatemala
+  honduran honduras
+  nicaraguan nicaragua
+  venezuelan venezuela
+  colombian colombia
+  brazilian brazil
+  argentine argentina
+  argentinian argentina
+  chilean chile
+  peruvian peru
+  bolivian bolivia
+  ecuadorian ecuador
+  australian australia
+  zealander zealand`
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(" ") as [string, string]),
+);

@@ -1,4 +1,4 @@
-import { FRAMING_WORDS, STOPWORDS } from "./lexicon.ts";
+import { FRAMING_WORDS, PLACE_NAMES, STOPWORDS } from "./lexicon.ts";
 
 /** One word of a text, with what the checks need to know about it. */
 export interface Token {
@@ -43,8 +43,12 @@ export function normaliseText(text: string): string {
     .replace(SINGLE_QUOTES, "'")
     .replace(DOUBLE_QUOTES, '"')
     .replace(DASHES, "-")
-    .replace(SPACES, " ");
+    .replace(SPACES, " ")
+    .replace(DEGREES, (_, unit: string) => ` degrees ${unit === "F" ? "Fahrenheit" : "Celsius"}`);
 }
+
+// "98°F" is written "98 degrees Fahrenheit" as often: spelt out, the unit is a word both can share.
+const DEGREES = /\s?°\s?([FC])\b/g;
 
 // "non-negative" is one word, and the opposite of "negative".
 const NEGATING_HYPHEN = /\b(non|un|anti|dis|mis)-(?=[a-z])/gi;
@@ -258,6 +262,8 @@ const FNV_PRIME = 0x01000193;
  * cheap, and predictable. It does not try to be Porter.
  */
 export function stem(word: string): string {
+  const place = PLACE_STEMS.get(word);
+  if (place !== undefined) return place;
   let w = word;
   if (w.length <= 3) return w;
   if (w.endsWith("ies") && w.length > 4) w = `${w.slice(0, -3)}y`;
@@ -275,6 +281,19 @@ export function stem(word: string): string {
   if (w.endsWith("y") && w.length > 3) w = `${w.slice(0, -1)}i`;
   return w;
 }
+
+/**
+ * A country's name, its people's and its abbreviation share one stem ("Venezuelan" and
+ * "Venezuela", "British" and "Britain", "U.S." and "America"): a summary says "the Venezuelan
+ * government" where its article says "Venezuela's", and neither adds a fact.
+ */
+const PLACE_STEMS: ReadonlyMap<string, string> = new Map(
+  [...PLACE_NAMES].flatMap(([form, place]) => [
+    [form, place],
+    [`${form}s`, place],
+    [place, place],
+  ]),
+);
 
 /** Content tokens only. */
 export function contentTokens(tokens: readonly Token[]): Token[] {

@@ -144,6 +144,54 @@ describe("long answers are judged as a whole", () => {
   });
 });
 
+describe("what a long answer states, read as a reader reads it", () => {
+  const article = [
+    "Venezuela's government announced on April 14 that it would raise the minimum wage.",
+    "The capital recorded 98°F on Monday, the hottest day of the year.",
+    "Officials from the U.S. said they would watch the economy closely.",
+    "Unions welcomed the raise, and shops expect more customers next month.",
+  ].join(" ");
+
+  it("does not check the line that announces a summary, nor its word count", () => {
+    for (const preamble of [
+      "Sure, here is a summary of the article in 108 words or less:",
+      "Here is the article summarized in 200 words:",
+      "Based on the provided structured data, here is an objective overview of Sushi Ai:",
+    ]) {
+      const analysis = analyseOffline({
+        answer: `${preamble}\nThe Venezuelan government will raise the minimum wage. Unions welcomed it. Shops expect more customers.`,
+        question: "",
+        documents: [article],
+      });
+      expect(analysis.claims.map((c) => c.text)).not.toContainEqual(
+        expect.stringMatching(/^(Sure|Here|Based)/),
+      );
+      expect(analysis.claims.flatMap((c) => c.issues).join(" ")).not.toMatch(/"(108|200)"/);
+    }
+  });
+
+  it("finds a people's name in its country's, a spelt-out unit in its symbol, an ordinal in its date", () => {
+    const analysis = analyseOffline({
+      answer:
+        "The Venezuelan government announced the raise on April 14th. The capital reached 98 degrees Fahrenheit on Monday. American officials will watch the economy closely.",
+      question: "",
+      documents: [article],
+    });
+    const issues = analysis.claims.flatMap((c) => c.issues).join(" ");
+    expect(issues).not.toMatch(/Venezuelan|Fahrenheit|14th|American/);
+    // And a country the article never names is still found out.
+    const wrong = analyseOffline({
+      answer:
+        "The Colombian government announced the raise on April 14th. The capital reached 98 degrees Fahrenheit on Monday. American officials will watch the economy closely.",
+      question: "",
+      documents: [article],
+    });
+    expect(wrong.claims.flatMap((c) => c.issues).join(" ")).toMatch(
+      /"Colombian" is not in the context/,
+    );
+  });
+});
+
 // The labelled data lives in the shared folder beside the repository (CI gets a copy there).
 const RAGTRUTH = resolve(
   dirname(fileURLToPath(import.meta.url)),
