@@ -166,6 +166,12 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ protocol: "http/protobuf", headers: {} }),
+    /**
+     * Resource attributes of the telemetry tracejudge sends of its own (the evaluation events):
+     * `service.name` is `tracejudge` unless set. `OTEL_RESOURCE_ATTRIBUTES` and `OTEL_SERVICE_NAME`
+     * are merged over these, as the OpenTelemetry SDKs read them.
+     */
+    resource_attributes: z.record(z.string().min(1), z.string()).default({}),
     /** Named webhook receivers of alert notifications. */
     webhooks: WebhookListSchema.default([]),
     /** Retries, allow-list and concurrency of webhook deliveries. */

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { TracejudgeError } from "../errors.ts";
 import { type Config, ConfigSchema } from "./config-schema.ts";
+import { otelResourceFromEnv } from "./otel-resource-env.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -116,6 +117,13 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       ["evaluation_export", "otlp_logs_endpoint"],
       `${base.replace(/\/+$/, "")}/v1/logs`,
     );
+  }
+  // The OTel resource variables add to the file's attributes, key by key, and win over them.
+  const resource = otelResourceFromEnv(env);
+  if (Object.keys(resource).length > 0) {
+    const given = raw.resource_attributes;
+    const base = typeof given === "object" && given !== null && !Array.isArray(given) ? given : {};
+    raw.resource_attributes = { ...base, ...resource };
   }
   for (const override of ENV_OVERRIDES) {
     const value = env[override.name];

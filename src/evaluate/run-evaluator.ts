@@ -4,6 +4,7 @@ import type { EvaluationInput, EvaluationResult, EvaluatorLogger } from "../eval
 import { EvaluationResultSchema } from "../evaluators/contract.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import type { Judge } from "../judge/judge.ts";
+import { GEN_AI } from "../normalize/attribute-names.ts";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
 
 export interface RunOptions {
@@ -87,6 +88,7 @@ type Scope = Pick<
   | "model"
   | "spanName"
   | "spanKind"
+  | "responseId"
 >;
 
 /** The fields that link a verdict to its span and scope it (service, release, model, span name). */
@@ -106,7 +108,13 @@ export function eventScope(
     model: span.model ?? span.requestModel,
     spanName: span.name,
     spanKind: span.kind,
+    responseId: responseId(span.attributes[GEN_AI.RESPONSE_ID]),
   };
+}
+
+/** A response id as a string; anything else a span may hold there is no id. */
+function responseId(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
 }
 
 export function resultEvent(

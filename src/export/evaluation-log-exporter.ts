@@ -3,7 +3,7 @@ import type { AnyValueMap } from "@opentelemetry/api-logs";
 import { SeverityNumber } from "@opentelemetry/api-logs";
 import { OTLPLogExporter as OTLPJsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPLogExporter as OTLPProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
-import { resourceFromAttributes } from "@opentelemetry/resources";
+import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BatchLogRecordProcessor,
   LoggerProvider,
@@ -24,6 +24,8 @@ export const EVALUATION_ATTRIBUTES = {
   evaluatorVersion: "tracejudge.evaluator.version",
   status: "tracejudge.evaluation.status",
   passed: "tracejudge.evaluation.passed",
+  /** The judged answer's id (semconv `gen_ai.response.id`), when its span had one. */
+  responseId: "gen_ai.response.id",
 } as const;
 
 export interface EvaluationLogExporterOptions {
@@ -32,8 +34,11 @@ export interface EvaluationLogExporterOptions {
   headers?: Record<string, string>;
   /** OTLP/HTTP encoding, as `OTEL_EXPORTER_OTLP_PROTOCOL` names it. Default `http/protobuf`. */
   protocol?: "http/protobuf" | "http/json";
-  /** Resource `service.name` of the events. Default `tracejudge`. */
-  serviceName?: string;
+  /**
+   * The events' resource attributes (`config.resource_attributes`, with the `OTEL_*` resource
+   * variables merged in), over the SDK's defaults and `service.name: tracejudge`.
+   */
+  resourceAttributes?: Record<string, string>;
   /** Another exporter than OTLP/HTTP (an in-memory one, say). */
   exporter?: LogRecordExporter;
 }
@@ -49,6 +54,7 @@ export function evaluationAttributes(event: NewEvalEvent): AnyValueMap {
   if (event.label !== null) attributes[EVALUATION_ATTRIBUTES.scoreLabel] = event.label;
   if (event.passed !== null) attributes[EVALUATION_ATTRIBUTES.passed] = event.passed;
   if (event.explanation) attributes[EVALUATION_ATTRIBUTES.explanation] = event.explanation;
+  if (event.responseId) attributes[EVALUATION_ATTRIBUTES.responseId] = event.responseId;
   if (event.status === "error")
     attributes[EVALUATION_ATTRIBUTES.errorType] = event.reason ?? "_OTHER";
   return attributes;
@@ -74,7 +80,9 @@ export class EvaluationLogExporter {
         ? new OTLPJsonLogExporter(exporterOptions)
         : new OTLPProtoLogExporter(exporterOptions));
     this.provider = new LoggerProvider({
-      resource: resourceFromAttributes({ "service.name": options.serviceName ?? "tracejudge" }),
+      resource: defaultResource().merge(
+        resourceFromAttributes({ "service.name": "tracejudge", ...options.resourceAttributes }),
+      ),
       processors: [new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 500 })],
     });
     this.logger = this.provider.getLogger("tracejudge.evaluations");

@@ -13,6 +13,8 @@ export const GEN_AI = {
   SYSTEM: "gen_ai.system",
   REQUEST_MODEL: "gen_ai.request.model",
   RESPONSE_MODEL: "gen_ai.response.model",
+  /** The provider's id of the answer (`chatcmpl-…`): carried to the evaluation event. */
+  RESPONSE_ID: "gen_ai.response.id",
   INPUT_MESSAGES: "gen_ai.input.messages",
   OUTPUT_MESSAGES: "gen_ai.output.messages",
   SYSTEM_INSTRUCTIONS: "gen_ai.system_instructions",

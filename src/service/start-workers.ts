@@ -93,6 +93,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
         url: exportConfig.otlp_logs_endpoint,
         protocol: exportConfig.protocol === "grpc" ? "http/protobuf" : exportConfig.protocol,
         headers: exportConfig.headers,
+        resourceAttributes: config.resource_attributes,
       })
     : null;
   // Closed after the workers (closers run in reverse), so their last verdicts are sent.

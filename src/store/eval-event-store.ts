@@ -28,6 +28,11 @@ export interface NewEvalEvent {
   judgeCostUsd: number | null;
   latencyMs: number | null;
   attempts: number;
+  /**
+   * The judged span's `gen_ai.response.id`, when it has one. Not stored: carried to the exported
+   * evaluation event, which names the answer it judged.
+   */
+  responseId?: string | null;
 }
 
 /** An eval event as the API answers it. */

@@ -57,4 +57,40 @@ describe("loadConfig", () => {
       /redis_prefix: must be a hash tag/,
     );
   });
+
+  it("takes the service's own resource from OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME, over the file", () => {
+    const file = configFile(
+      "resource_attributes:\n  service.namespace: llm\n  deployment.environment.name: dev\n",
+    );
+    expect(loadConfig({}).resource_attributes).toEqual({});
+    expect(loadConfig({ TRACEJUDGE_CONFIG: file }).resource_attributes).toEqual({
+      "service.namespace": "llm",
+      "deployment.environment.name": "dev",
+    });
+    const config = loadConfig({
+      TRACEJUDGE_CONFIG: file,
+      OTEL_RESOURCE_ATTRIBUTES:
+        "deployment.environment.name=prod, service.name=from-attributes,team=a%2Cb%3Dc,,k8s.pod.name=tj-0",
+      OTEL_SERVICE_NAME: "tracejudge-eu",
+    });
+    expect(config.resource_attributes).toEqual({
+      "service.namespace": "llm",
+      "deployment.environment.name": "prod",
+      // OTEL_SERVICE_NAME wins over service.name in OTEL_RESOURCE_ATTRIBUTES, as in the SDKs.
+      "service.name": "tracejudge-eu",
+      team: "a,b=c",
+      "k8s.pod.name": "tj-0",
+    });
+    expect(
+      loadConfig({ OTEL_RESOURCE_ATTRIBUTES: "service.name=from-attributes" }).resource_attributes,
+    ).toEqual({ "service.name": "from-attributes" });
+  });
+
+  it("refuses a malformed OTEL_RESOURCE_ATTRIBUTES, naming it", () => {
+    for (const bad of ["team", "team=a=b", "=x", "team=%E0%A4%A"]) {
+      expect(() => loadConfig({ OTEL_RESOURCE_ATTRIBUTES: bad }), bad).toThrow(
+        /OTEL_RESOURCE_ATTRIBUTES: /,
+      );
+    }
+  });
 });

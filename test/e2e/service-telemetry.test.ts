@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
@@ -8,6 +10,7 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load-config.ts";
 import { FakeOpenAIServer } from "../support/fake-openai-server.ts";
 import { exportSpans } from "../support/otel-spans.ts";
 import { metricLines } from "../support/service-metrics.ts";
@@ -26,7 +29,7 @@ const USAGE = { prompt_tokens: 100, completion_tokens: 20 };
  * One OTel GenAI chat span, as the OpenAI instrumentations emit it, with the id the provider gave
  * its answer (`gen_ai.response.id`).
  */
-function chatSpan(answer: string, responseId: string): ReadableSpan[] {
+function chatSpan(answer: string, responseId?: string): ReadableSpan[] {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ "service.name": "support-bot" }),
@@ -38,7 +41,7 @@ function chatSpan(answer: string, responseId: string): ReadableSpan[] {
       "gen_ai.provider.name": "openai",
       "gen_ai.request.model": "gpt-4o-mini",
       "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
-      "gen_ai.response.id": responseId,
+      ...(responseId ? { "gen_ai.response.id": responseId } : {}),
       "gen_ai.input.messages": JSON.stringify([
         { role: "user", parts: [{ type: "text", content: "Can I get a refund?" }] },
       ]),
@@ -67,10 +70,42 @@ async function sample(
   return found[0] === undefined ? undefined : Number(found[0].split(" ").pop());
 }
 
+type KV = { key: string; value: { stringValue?: string } };
+interface ReceivedLogs {
+  resource: Record<string, string | undefined>;
+  record: { eventName: string; traceId: string; spanId: string; attributes: KV[] };
+}
+
 let judgeServer: FakeOpenAIServer;
 let svc: TestService;
+/** The platform's collector: a real OTLP/HTTP (JSON) logs receiver on loopback. */
+let collector: Server;
+const logs: ReceivedLogs[] = [];
 
 beforeAll(async () => {
+  collector = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString());
+      for (const rl of body.resourceLogs ?? []) {
+        const resource = Object.fromEntries(
+          (rl.resource.attributes as KV[]).map((a) => [a.key, a.value.stringValue]),
+        );
+        for (const sl of rl.scopeLogs ?? [])
+          for (const record of sl.logRecords) logs.push({ resource, record });
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+  // The export and the service's resource, as a deployment's environment sets them.
+  const fromEnv = loadConfig({
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+    OTEL_SERVICE_NAME: "tracejudge-eu",
+    OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=staging,k8s.pod.name=tracejudge-0",
+  });
   judgeServer = await FakeOpenAIServer.start(() => ({
     content: { reasoning: "Courteous.", verdict: true },
     usage: USAGE,
@@ -98,12 +133,15 @@ beforeAll(async () => {
       { name: "hallucination", enabled: false },
     ],
     workers: { attempts: 1 },
+    evaluation_export: fromEnv.evaluation_export,
+    resource_attributes: fromEnv.resource_attributes,
   });
 });
 
 afterAll(async () => {
   await svc?.stop();
   await judgeServer?.close();
+  await new Promise((resolve) => collector?.close(resolve));
 });
 
 async function judge(answer: string, responseId: string) {
@@ -171,7 +209,42 @@ describe("the service's own metrics on /metrics", () => {
       0,
     );
   });
+});
 
+describe("the evaluation event in the platform's collector", () => {
+  async function exported(responseId?: string) {
+    const spans = chatSpan("Happy to help: refunds take 30 days.", responseId);
+    const { traceId, spanId } = spans[0]?.spanContext() ?? {};
+    await exportSpans(svc.url, spans);
+    const got = await eventually(
+      async () => logs.find((l) => l.record.traceId === traceId),
+      20_000,
+      "the evaluation event in the collector",
+    );
+    expect(got.record.eventName).toBe("gen_ai.evaluation.result");
+    expect(got.record.spanId).toBe(spanId);
+    const attribute = (key: string) => got.record.attributes.find((a) => a.key === key)?.value;
+    expect(attribute("gen_ai.evaluation.name")).toEqual({ stringValue: "politeness" });
+    return { resource: got.resource, responseId: attribute("gen_ai.response.id") };
+  }
+
+  it("carries the OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES resource, and the judged span's gen_ai.response.id", async () => {
+    const got = await exported("chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG");
+    expect(got.resource).toMatchObject({
+      "service.name": "tracejudge-eu",
+      "deployment.environment.name": "staging",
+      "k8s.pod.name": "tracejudge-0",
+    });
+    expect(got.responseId).toEqual({ stringValue: "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG" });
+  });
+
+  it("leaves gen_ai.response.id out when the span has none", async () => {
+    expect((await exported()).responseId).toBeUndefined();
+  });
+});
+
+// Last: the open circuit pauses the evaluations queue for the rest of the service's life.
+describe("the judge's circuit on /metrics", () => {
   it("shows the circuit open once the endpoint fails, and counts the call unavailable", async () => {
     judgeServer.setHandler(() => ({ status: 503, body: { error: { message: "overloaded" } } }));
     const { event } = await judge("Sure, within 30 days.", "chatcmpl-3");
@@ -188,9 +261,11 @@ describe("the service's own metrics on /metrics", () => {
       "the circuit open on /metrics",
     );
     expect(await sample("tracejudge_judge_circuit_state", { state: "closed" })).toBe(0);
-    // A 503 is no answer and costs nothing: the tokens are the two good calls'.
+    // A 503 is no answer and costs nothing: the tokens are the four good calls' before it.
+    const ok = { model: "gpt-4o-mini", outcome: "ok" };
+    expect(await sample("tracejudge_judge_requests_total", ok)).toBe(4);
     expect(
       await sample("tracejudge_judge_tokens_total", { model: "gpt-4o-mini", type: "input" }),
-    ).toBe(200);
+    ).toBe(400);
   });
 });

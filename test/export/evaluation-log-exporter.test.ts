@@ -78,6 +78,37 @@ describe("EvaluationLogExporter", () => {
     expect(attributes).not.toHaveProperty("error.type");
   });
 
+  it("carries the configured resource attributes and the judged answer's gen_ai.response.id", async () => {
+    received.length = 0;
+    const exporter = new EvaluationLogExporter({
+      url,
+      protocol: "http/json",
+      resourceAttributes: {
+        "service.name": "tracejudge-eu",
+        "deployment.environment.name": "prod",
+      },
+    });
+    exporter.emit({ ...event, responseId: "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG" });
+    exporter.emit({ ...event, responseId: null });
+    await exporter.close();
+    const body = JSON.parse(received[0]?.body.toString() ?? "{}");
+    const resource = Object.fromEntries(
+      (body.resourceLogs[0].resource.attributes as KV[]).map((a) => [a.key, a.value.stringValue]),
+    );
+    expect(resource).toMatchObject({
+      "service.name": "tracejudge-eu",
+      "deployment.environment.name": "prod",
+      "telemetry.sdk.language": "nodejs",
+    });
+    const [withId, withoutId] = body.resourceLogs[0].scopeLogs[0].logRecords as {
+      attributes: KV[];
+    }[];
+    const responseId = (r: typeof withId) =>
+      r?.attributes.find((a) => a.key === "gen_ai.response.id")?.value;
+    expect(responseId(withId)).toEqual({ stringValue: "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG" });
+    expect(responseId(withoutId)).toBeUndefined();
+  });
+
   it("sends protobuf by default, and marks failed evaluations with error.type", async () => {
     received.length = 0;
     const exporter = new EvaluationLogExporter({ url });
