@@ -112,6 +112,11 @@ export function wantsHelp(args: readonly string[]): boolean {
   return false;
 }
 
+/** What `parseCommandArgs` returns, named so that the build's declaration files can say it. */
+type ParsedCommandArgs<O extends NonNullable<ParseArgsConfig["options"]>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>
+>;
+
 /**
  * A command's flags, parsed strictly: an unknown flag, a missing value or a stray argument is a
  * `USAGE_INVALID` error naming it, which the CLI reports with the usage line and exit code 2.
@@ -121,7 +126,7 @@ export function parseCommandArgs<O extends NonNullable<ParseArgsConfig["options"
   args: string[],
   options: O,
   allowPositionals = false,
-) {
+): ParsedCommandArgs<O> {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals });
   } catch (err) {
