@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Queue } from "bullmq";
+import { ALERTS_JUDGE_JOB, ALERTS_TICK_JOB, type AlertJob } from "../queues/payloads.ts";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
 import { type AlertRuleCatalog, ruleKey } from "./alert-rule-catalog.ts";
 
-/** Queue of "judge this alert rule now" jobs, and of the clock's ticks. */
-export const ALERTS_QUEUE = "alerts";
 const TICK_SCHEDULER = "alerts-tick";
 
 function ruleDigest(name: string): string {
@@ -17,6 +16,7 @@ function ruleDigest(name: string): string {
  */
 export class AlertScheduler {
   constructor(
+    /** The alerts queue. */
     private readonly queue: Queue,
     private readonly rules: AlertRuleCatalog,
     private readonly options: { debounceMs: number; tickMs: number },
@@ -27,7 +27,7 @@ export class AlertScheduler {
     await this.queue.upsertJobScheduler(
       TICK_SCHEDULER,
       { every: this.options.tickMs },
-      { name: "tick" },
+      { name: ALERTS_TICK_JOB },
     );
   }
 
@@ -61,8 +61,8 @@ export class AlertScheduler {
     const bucket = Math.floor(nowMs / Math.max(this.options.debounceMs, 1));
     await this.queue.addBulk(
       keys.map((rule) => ({
-        name: "judge",
-        data: { rule },
+        name: ALERTS_JUDGE_JOB,
+        data: { rule } satisfies AlertJob,
         opts: { jobId: `al-${ruleDigest(rule)}-${bucket}`, delay: this.options.debounceMs },
       })),
     );

@@ -1,15 +1,11 @@
 import { createInterface } from "node:readline/promises";
-import { Queue } from "bullmq";
 import cliProgress from "cli-progress";
-import { Redis } from "ioredis";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import { TracejudgeError } from "../errors.ts";
 import { type ActiveEvaluator, appliesTo } from "../evaluators/registry.ts";
-import { jobOptions } from "../queues/job-options.ts";
 import { evaluationJob } from "../queues/payloads.ts";
-import { EVALUATIONS_QUEUE } from "../queues/queue-names.ts";
 import { startService } from "../service/service.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 import { SpanStore, type StoredSpan } from "../store/span-store.ts";
@@ -154,12 +150,8 @@ async function enqueueAndFollow(
     },
     { api: false, workers: true },
   );
-  const redis = new Redis(config.redis_url, { maxRetriesPerRequest: null });
-  const queue = new Queue(EVALUATIONS_QUEUE, {
-    connection: redis,
-    prefix: config.redis_prefix,
-    defaultJobOptions: jobOptions(config.workers.attempts, config.workers.backoff_ms),
-  });
+  // Queued as the service queues its own jobs, on its evaluations queue.
+  const queue = service.queues.evaluations;
   const bar = new cliProgress.SingleBar(
     {
       stream: deps.out,
@@ -192,8 +184,6 @@ async function enqueueAndFollow(
     return 0;
   } finally {
     bar.stop();
-    await queue.close();
-    redis.disconnect();
     await service.close();
   }
 }

@@ -4,10 +4,11 @@ import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { type CheckedLogs, checkLogsRequest } from "../otlp/decode-logs.ts";
 import { checkTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
+import type { IngestSignal } from "../queues/payloads.ts";
 import type { Backpressure } from "./backpressure.ts";
 import { contentCoding, decompress } from "./decompress.ts";
 import { encodingOf, sendExportResponse, sendOtlpError } from "./otlp-response.ts";
-import type { IngestSignal, RequestSpool } from "./request-spool.ts";
+import type { RequestSpool } from "./request-spool.ts";
 
 export interface IngestDeps {
   spool: RequestSpool;

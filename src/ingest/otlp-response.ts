@@ -1,7 +1,7 @@
 import type { FastifyReply } from "fastify";
 import type { OtlpEncoding } from "../otlp/decode-traces.ts";
 import { ExportLogsServiceResponse, ExportTraceServiceResponse, RpcStatus } from "../otlp/proto.ts";
-import type { IngestSignal } from "./request-spool.ts";
+import type { IngestSignal } from "../queues/payloads.ts";
 
 export const CONTENT_TYPES: Record<OtlpEncoding, string> = {
   protobuf: "application/x-protobuf",

@@ -6,9 +6,10 @@ import type { Metrics } from "../metrics/metrics.ts";
 import { decodeLogsRequest } from "../otlp/decode-logs.ts";
 import { decodeTraceRequest } from "../otlp/decode-traces.ts";
 import type { OtlpSpan } from "../otlp/otlp-span.ts";
+import type { IngestJob } from "../queues/payloads.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 import { decompress } from "./decompress.ts";
-import type { IngestJob, RequestSpool } from "./request-spool.ts";
+import type { RequestSpool } from "./request-spool.ts";
 
 /** For a job of an older build, which did not record the inflated size (its bodies were inflated). */
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024;

@@ -13,3 +13,18 @@ export function jobOptions(attempts: number, backoffMs: number) {
     removeOnFail: { age: WEEK_S },
   };
 }
+
+/**
+ * Options of one webhook delivery's job: its webhook's attempts, and the `webhook` back-off the
+ * webhooks worker computes (exponential, never sooner than the receiver's `Retry-After`). Kept
+ * as the engine's jobs are: removed once done, a failed one kept a week.
+ */
+export function webhookJobOptions(jobId: string, attempts: number) {
+  return {
+    jobId,
+    attempts,
+    backoff: { type: "webhook" },
+    removeOnComplete: true,
+    removeOnFail: { age: WEEK_S },
+  };
+}

@@ -3,6 +3,33 @@ import { z } from "zod";
 import { EvaluationInputSchema } from "../evaluators/contract.ts";
 import { evaluatorKey } from "../evaluators/evaluator-key.ts";
 import type { Document, LlmSpan } from "../span/llm-span.ts";
+import { DeliveryIdSchema } from "../webhooks/delivery-store.ts";
+
+/*
+ * The payload of every queue's jobs, validated where a job is dequeued (`readJob`): jobs outlive
+ * deploys, so each schema also reads the shapes older builds queued.
+ */
+
+/** Payload of an `ingest` job: where the request's body waits, and how to read it. */
+export const IngestJobSchema = z.object({
+  bodyKey: z.string(),
+  /** Which export request the body is; absent in jobs of builds that took traces only. */
+  signal: z.enum(["traces", "logs"]).default("traces"),
+  encoding: z.enum(["protobuf", "json"]),
+  /** The body is spooled as it came; absent in jobs of builds that spooled it inflated. */
+  coding: z.enum(["identity", "gzip", "deflate"]).default("identity"),
+  /** Its size once inflated, as ingest checked it (the limit when a worker inflates it again). */
+  bodyBytes: z.number().int().nonnegative().optional(),
+  /** The project of the key that sent it; its spans belong to that project. */
+  project: z.string(),
+  /** Spans (log records joined to spans, for logs) the request was acknowledged with (for progress and metrics). */
+  spans: z.number().int().nonnegative(),
+  receivedAtMs: z.number(),
+});
+export type IngestJob = z.infer<typeof IngestJobSchema>;
+export type IngestSignal = IngestJob["signal"];
+/** A job as written (defaults not yet applied). */
+export type IngestJobInput = z.input<typeof IngestJobSchema>;
 
 /** Payload of a `traces` job: one generation of a trace (its spans up to `lastSeenMs`). */
 export const TraceJobSchema = z.object({
@@ -112,3 +139,16 @@ export function evaluationInput(target: EvaluationTargetLike): EvaluationJob["in
     context: target.context,
   };
 }
+
+/** The name of an `alerts` job that judges one rule; its payload is an `AlertJob`. */
+export const ALERTS_JUDGE_JOB = "judge";
+/** The name of the clock's `alerts` jobs (every rule, now); they carry no payload. */
+export const ALERTS_TICK_JOB = "tick";
+
+/** Payload of an `alerts` job that judges one rule: its key (`ruleKey`). */
+export const AlertJobSchema = z.object({ rule: z.string().min(1) });
+export type AlertJob = z.infer<typeof AlertJobSchema>;
+
+/** Payload of a `webhooks` job: only the id, the body is read from Postgres (jobs outlive deploys). */
+export const WebhookJobSchema = z.object({ delivery_id: DeliveryIdSchema }).strict();
+export type WebhookJob = z.infer<typeof WebhookJobSchema>;

@@ -1,10 +1,10 @@
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import Fastify, { type FastifyInstance } from "fastify";
 import pg from "pg";
 import type { Logger } from "pino";
 import { AlertEngine } from "../alerts/alert-engine.ts";
 import { AlertRuleCatalog } from "../alerts/alert-rule-catalog.ts";
-import { ALERTS_QUEUE, AlertScheduler } from "../alerts/alert-scheduler.ts";
+import { AlertScheduler } from "../alerts/alert-scheduler.ts";
 import { AlertStateStore } from "../alerts/alert-state-store.ts";
 import { alertRoutes } from "../api/alert-routes.ts";
 import { installAuth } from "../api/auth.ts";
@@ -24,15 +24,20 @@ import { EvaluatorConfigStore } from "../evaluators/evaluator-config-store.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { Backpressure } from "../ingest/backpressure.ts";
 import { ingestRoutes } from "../ingest/ingest-routes.ts";
-import { INGEST_QUEUE, RequestSpool } from "../ingest/request-spool.ts";
+import { RequestSpool } from "../ingest/request-spool.ts";
 import { createJudge } from "../judge/create-judge.ts";
 import { SharedRateLimiters } from "../judge/shared-token-bucket.ts";
 import { CountersPublisher } from "../metrics/counters-publisher.ts";
 import { installHttpMetrics } from "../metrics/http-metrics.ts";
 import { createMetrics } from "../metrics/metrics.ts";
 import { normalizeSpan } from "../normalize/normalize-span.ts";
-import { jobOptions } from "../queues/job-options.ts";
-import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
+import {
+  createAlertsQueue,
+  createEvaluationsQueue,
+  createIngestQueue,
+  createTracesQueue,
+  createWebhooksQueue,
+} from "../queues/create-queues.ts";
 import { connectRedis } from "../redis/connect-redis.ts";
 import { redisSetting, waitForRedis } from "../redis/wait-for-redis.ts";
 import { createGuardedFetch } from "../security/guarded-fetch.ts";
@@ -41,7 +46,7 @@ import type { LlmSpan } from "../span/llm-span.ts";
 import { EvalEventStore } from "../store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../store/migrate.ts";
 import { SpanStore } from "../store/span-store.ts";
-import { WEBHOOKS_QUEUE, WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
+import { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 import { WebhookStore } from "../webhooks/webhook-store.ts";
 import { EVALUATOR_WAIT_DEFAULTS, EvaluatorWait, type EvaluatorWaitOptions } from "./hand-back.ts";
 import { startWorkers } from "./start-workers.ts";
@@ -62,10 +67,21 @@ export interface ServiceDeps {
   evaluatorWait?: Partial<EvaluatorWaitOptions>;
 }
 
+/** The engine's queues, built once per process by `startService` and closed by it. */
+export interface EngineQueues {
+  ingest: Queue;
+  traces: Queue;
+  evaluations: Queue;
+  alerts: Queue;
+  webhooks: Queue;
+}
+
 export interface RunningService {
   /** `http://host:port`: the API, or only health and metrics for a worker. */
   url: string;
   app: FastifyInstance;
+  /** For adding jobs as the service does (`tracejudge reevaluate`); open until `close()`. */
+  queues: EngineQueues;
   close(): Promise<void>;
 }
 
@@ -124,23 +140,51 @@ export async function startService(
     counters.start();
     closers.push(() => counters.close());
     const buffer = new TraceBuffer(redis, config.redis_prefix, config.trace_buffer_ttl_s);
+    // Ingest's own connection fails fast: while Redis is away a request gets 503 at once
+    // instead of waiting, unanswered, for it to come back.
+    const ingestRedis = roles.api ? connectRedis(config, { failFast: true }) : null;
+    if (ingestRedis) {
+      // Errors are the shared connection's to log; this one only answers 503 meanwhile.
+      ingestRedis.on("error", () => {});
+      closers.push(() => ingestRedis.quit().catch(() => ingestRedis.disconnect()));
+      await waitForRedis(ingestRedis, redisWait);
+    }
+    // Each queue is built once per process, here, and handed to what adds to it or reads it.
     const queueOptions = { connection: redis, prefix: config.redis_prefix };
-    const tracesQueue = new Queue(TRACES_QUEUE, {
-      ...queueOptions,
-      defaultJobOptions: jobOptions(5, 1000),
+    const tracesQueue = createTracesQueue(queueOptions);
+    const evaluationsQueue = createEvaluationsQueue(queueOptions, config.workers);
+    // Only the API adds to it: requests are spooled over ingest's fail-fast connection.
+    const ingestQueue = createIngestQueue({
+      connection: ingestRedis ?? redis,
+      prefix: config.redis_prefix,
     });
-    const evaluationsQueue = new Queue(EVALUATIONS_QUEUE, {
-      ...queueOptions,
-      defaultJobOptions: jobOptions(config.workers.attempts, config.workers.backoff_ms),
-    });
-    const ingestQueue = new Queue(INGEST_QUEUE, {
-      ...queueOptions,
-      defaultJobOptions: jobOptions(5, 1000),
-    });
-    closers.push(
-      () => ingestQueue.close(),
-      () => tracesQueue.close(),
-      () => evaluationsQueue.close(),
+    const webhooksQueue = createWebhooksQueue(queueOptions);
+    const alertsQueue = createAlertsQueue(queueOptions);
+    const queues: EngineQueues = {
+      ingest: ingestQueue,
+      traces: tracesQueue,
+      evaluations: evaluationsQueue,
+      alerts: alertsQueue,
+      webhooks: webhooksQueue,
+    };
+    // Closed after everything that adds to them (closers run in reverse).
+    closers.push(...Object.values(queues).map((queue) => () => queue.close()));
+    // Connection errors while Redis is away are expected; ioredis reconnects by itself. Those of
+    // ingest's connection are the shared connection's to log, as its own are.
+    for (const queue of Object.values(queues)) {
+      if (queue === ingestQueue && ingestRedis) queue.on("error", () => {});
+      else
+        queue.on("error", (err: Error) =>
+          logger.warn({ err: err.message, queue: queue.name }, "queue error"),
+        );
+    }
+    // Where acknowledged requests wait: written by the API, read back by the workers.
+    const spool = new RequestSpool(
+      redis,
+      ingestQueue,
+      config.redis_prefix,
+      config.trace_buffer_ttl_s,
+      ingestRedis ?? redis,
     );
     const evalStore = new EvalEventStore(pool);
     // URLs set through the API (webhooks, remote evaluators) may not reach private addresses;
@@ -162,6 +206,7 @@ export async function startService(
     const apiWebhooks = new WebhookStore(pool, logger);
     const deliverer = new WebhookDeliverer({
       pool,
+      queue: webhooksQueue,
       connection: redis,
       prefix: config.redis_prefix,
       logger,
@@ -174,17 +219,6 @@ export async function startService(
     });
     await deliverer.waitUntilReady();
     closers.push(() => deliverer.close());
-    const alertsQueue = new Queue(ALERTS_QUEUE, {
-      ...queueOptions,
-      defaultJobOptions: jobOptions(5, 1000),
-    });
-    closers.push(() => alertsQueue.close());
-    // Connection errors while Redis is away are expected; ioredis reconnects by itself.
-    for (const queue of [ingestQueue, tracesQueue, evaluationsQueue, alertsQueue]) {
-      queue.on("error", (err) =>
-        logger.warn({ err: err.message, queue: queue.name }, "queue error"),
-      );
-    }
     const alertScheduler = new AlertScheduler(alertsQueue, alertRules, {
       debounceMs: config.alerts.debounce_ms,
       tickMs: config.alerts.tick_ms,
@@ -242,7 +276,7 @@ export async function startService(
         logger,
         closers,
         metrics,
-        spool: new RequestSpool(redis, ingestQueue, config.redis_prefix, config.trace_buffer_ttl_s),
+        spool,
         normalize: normalizeSpan,
         redact: deps.redact,
         buffer,
@@ -266,30 +300,9 @@ export async function startService(
     const { admit } = installAuth(app, config.auth.keys);
     // Unknown routes and Fastify's own rejections answer in the API's error shape.
     installErrorShape(app, logger);
-    if (roles.api) {
-      // Ingest's own connection fails fast: while Redis is away a request gets 503 at once
-      // instead of waiting, unanswered, for it to come back.
-      const ingestRedis = connectRedis(config, { failFast: true });
-      // Errors are the shared connection's to log; this one only answers 503 meanwhile.
-      ingestRedis.on("error", () => {});
-      closers.push(() => ingestRedis.quit().catch(() => ingestRedis.disconnect()));
-      await waitForRedis(ingestRedis, redisWait);
+    if (ingestRedis) {
       const ingestBuffer = new TraceBuffer(
         ingestRedis,
-        config.redis_prefix,
-        config.trace_buffer_ttl_s,
-      );
-      // Spooling rides the fail-fast connection too.
-      const spoolQueue = new Queue(INGEST_QUEUE, {
-        connection: ingestRedis,
-        prefix: config.redis_prefix,
-        defaultJobOptions: jobOptions(5, 1000),
-      });
-      spoolQueue.on("error", () => {});
-      closers.push(() => spoolQueue.close());
-      const spool = new RequestSpool(
-        ingestRedis,
-        spoolQueue,
         config.redis_prefix,
         config.trace_buffer_ttl_s,
       );
@@ -300,7 +313,7 @@ export async function startService(
             evaluationsQueue.getWaitingCount(),
             ingestBuffer.pendingCount(),
             tracesQueue.getWaitingCount(),
-            spoolQueue.getWaitingCount(),
+            ingestQueue.getWaitingCount(),
           ]);
           // Quiet or not, a trace not yet assembled waits for assembly.
           return { waitingEvaluations, pendingTraces: pending + queuedTraces, spooledRequests };
@@ -326,12 +339,9 @@ export async function startService(
       // Open, like /healthz: the document describes the routes and holds no data.
       await app.register(openApiRoutes);
       await app.register(evaluatorRoutes, { catalog, judgeConfigured: judge !== null, guard });
-      // The console reads the webhooks queue too; the deliverer keeps its own handle private.
-      const webhooksQueue = new Queue(WEBHOOKS_QUEUE, queueOptions);
-      closers.push(() => webhooksQueue.close());
       await app.register(consoleRoutes, {
         pool,
-        queues: [ingestQueue, tracesQueue, evaluationsQueue, alertsQueue, webhooksQueue],
+        queues: Object.values(queues),
         metrics: metrics.registry,
         deployment: { redis, prefix: config.redis_prefix, self: counters },
         rules: alertRules,
@@ -368,7 +378,7 @@ export async function startService(
     closers.push(() => app.close());
     const address = await app.listen({ host: config.server.host, port: config.server.port });
     logger.info({ address, roles }, "tracejudge listening");
-    return { url: address, app, close };
+    return { url: address, app, queues, close };
   } catch (err) {
     await close();
     throw err;

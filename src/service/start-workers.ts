@@ -1,8 +1,8 @@
 import { setMaxListeners } from "node:events";
-import { type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
+import { type Job, type Queue, Worker } from "bullmq";
 import type { Logger } from "pino";
 import type { AlertEngine } from "../alerts/alert-engine.ts";
-import { ALERTS_QUEUE, type AlertScheduler } from "../alerts/alert-scheduler.ts";
+import type { AlertScheduler } from "../alerts/alert-scheduler.ts";
 import { processTraces } from "../assemble/trace-processor.ts";
 import { TraceScanner } from "../assemble/trace-scanner.ts";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
@@ -14,13 +14,14 @@ import {
 } from "../evaluate/evaluation-processor.ts";
 import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
-import { INGEST_QUEUE, IngestJobSchema, type RequestSpool } from "../ingest/request-spool.ts";
+import type { RequestSpool } from "../ingest/request-spool.ts";
 import { processSpooledRequest } from "../ingest/spooled-request-processor.ts";
 import type { Judge } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { OtlpSpan } from "../otlp/otlp-span.ts";
-import { EvaluationJobSchema, TraceBatchJobSchema } from "../queues/payloads.ts";
-import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../queues/queue-names.ts";
+import { ALERTS_TICK_JOB } from "../queues/payloads.ts";
+import { QUEUES } from "../queues/queue-definitions.ts";
+import { logWorkerEvents, readJob } from "../queues/read-job.ts";
 import { connectRedis } from "../redis/connect-redis.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
 import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
@@ -114,11 +115,6 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
     closers.push(() => connection.quit().catch(() => connection.disconnect()));
     return connection;
   };
-  // A killed worker's jobs go back to the queue once its lock lapses.
-  const lockOptions = {
-    lockDuration: config.workers.lock_ms,
-    stalledInterval: config.workers.lock_ms,
-  };
   const shutdown = new AbortController();
   // Every running evaluation listens to it (and stops listening when done): as many
   // listeners as the evaluation concurrency is expected, not a leak.
@@ -141,36 +137,30 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
         .catch((err) => logger.warn({ err: errorMessage(err) }, "cannot schedule alert rules"));
     },
   };
+  // Each processor reads its job's payload first: a job its queue's schema refuses fails at once
+  // (`InvalidJobError`), logged, and the worker goes on to the next.
   const ingestWorker = new Worker(
-    INGEST_QUEUE,
-    async (job: Job) => {
-      const payload = IngestJobSchema.safeParse(job.data);
-      if (!payload.success)
-        throw new UnrecoverableError(`invalid ingest job: ${payload.error.message}`);
-      return processSpooledRequest(payload.data, {
+    QUEUES.ingest.name,
+    async (job: Job) =>
+      processSpooledRequest(readJob(QUEUES.ingest, job), {
         spool,
         buffer,
         normalize,
         redact,
         metrics,
         logger,
-      });
-    },
-    {
-      connection: workerConnection(),
-      prefix: config.redis_prefix,
-      concurrency: config.workers.ingest_concurrency,
-      ...lockOptions,
-    },
+      }),
+    QUEUES.ingest.workerOptions(
+      { connection: workerConnection(), prefix: config.redis_prefix },
+      config.workers,
+    ),
   );
   const traceWorker = new Worker(
-    TRACES_QUEUE,
+    QUEUES.traces.name,
     async (job: Job, token?: string) => {
-      const payload = TraceBatchJobSchema.safeParse(job.data);
-      if (!payload.success)
-        throw new UnrecoverableError(`invalid traces job: ${payload.error.message}`);
+      const { traces } = readJob(QUEUES.traces, job);
       try {
-        return await processTraces(payload.data.traces, {
+        return await processTraces(traces, {
           buffer,
           spanStore: spanWriter,
           evaluationsQueue,
@@ -187,25 +177,21 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
         throw err;
       }
     },
-    {
-      connection: workerConnection(),
-      prefix: config.redis_prefix,
-      concurrency: config.workers.trace_concurrency,
-      ...lockOptions,
-    },
+    QUEUES.traces.workerOptions(
+      { connection: workerConnection(), prefix: config.redis_prefix },
+      config.workers,
+    ),
   );
   const evalWorker = new Worker(
-    EVALUATIONS_QUEUE,
+    QUEUES.evaluations.name,
     async (job: Job, token?: string) => {
-      const payload = EvaluationJobSchema.safeParse(job.data);
-      if (!payload.success)
-        throw new UnrecoverableError(`invalid evaluations job: ${payload.error.message}`);
+      const payload = readJob(QUEUES.evaluations, job);
       const attempt = {
         number: job.attemptsMade + 1,
         last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-        giveUp: await evaluatorWait.giveUpOn(payload.data),
+        giveUp: await evaluatorWait.giveUpOn(payload),
       };
-      const outcome = await processEvaluation(payload.data, attempt, evaluation);
+      const outcome = await processEvaluation(payload, attempt, evaluation);
       const remaining = [...outcome.missing, ...outcome.retry];
       if (remaining.length === 0) return outcome.stored;
       // Only the evaluators still owed a verdict go round again.
@@ -214,24 +200,12 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
       await handBackIfStoreDown(job, token, outcome.error);
       throw outcome.error;
     },
-    {
-      connection: workerConnection(),
-      prefix: config.redis_prefix,
-      concurrency: config.workers.evaluation_concurrency,
-      ...lockOptions,
-    },
+    QUEUES.evaluations.workerOptions(
+      { connection: workerConnection(), prefix: config.redis_prefix },
+      config.workers,
+    ),
   );
-  for (const worker of [ingestWorker, traceWorker, evalWorker]) {
-    worker.on("error", (err) =>
-      logger.warn({ err: err.message, queue: worker.name }, "worker error"),
-    );
-    worker.on("failed", (job, err) =>
-      logger.warn(
-        { queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: err.message },
-        "job failed",
-      ),
-    );
-  }
+  for (const worker of [ingestWorker, traceWorker, evalWorker]) logWorkerEvents(worker, logger);
   // Closing a worker waits for its active jobs; its connection is closed after it.
   closers.push(
     () => evalWorker.close(),
@@ -247,29 +221,24 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
   closers.push(() => scanner.close());
 
   const alertWorker = new Worker(
-    ALERTS_QUEUE,
+    QUEUES.alerts.name,
     async (job: Job) => {
-      if (job.name === "tick") {
+      // The clock's ticks carry no payload.
+      if (job.name === ALERTS_TICK_JOB) {
         await alertScheduler.judgeAll();
         // Deliveries recorded by a worker that died before dispatching them.
         await deliverer.recoverPending();
         return;
       }
-      const rule = typeof job.data?.rule === "string" ? job.data.rule : null;
-      if (!rule) throw new UnrecoverableError("invalid alerts job: no rule");
+      const { rule } = readJob(QUEUES.alerts, job);
       const outcome = await alertEngine.judgeRule(rule);
       for (const { type } of outcome.notifications) metrics.alertNotifications.inc({ rule, type });
       return outcome;
     },
-    {
-      connection: workerConnection(),
-      prefix: config.redis_prefix,
-      concurrency: 4,
-    },
+    QUEUES.alerts.workerOptions({ connection: workerConnection(), prefix: config.redis_prefix }),
   );
-  alertWorker.on("error", (err) =>
-    logger.warn({ err: err.message, queue: ALERTS_QUEUE }, "worker error"),
-  );
+  // As before, a judgement that fails is retried without a line of its own; invalid jobs are logged.
+  logWorkerEvents(alertWorker, logger, { failures: false });
   closers.push(() => alertWorker.close());
   await alertScheduler.start();
   await deliverer.recoverPending();

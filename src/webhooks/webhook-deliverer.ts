@@ -1,10 +1,13 @@
-import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { type ConnectionOptions, type Job, type Queue, UnrecoverableError, Worker } from "bullmq";
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
-import { z } from "zod";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import { backoffMs } from "../judge/retry-policy.ts";
+import { webhookJobOptions } from "../queues/job-options.ts";
+import type { WebhookJob } from "../queues/payloads.ts";
+import { QUEUES } from "../queues/queue-definitions.ts";
+import { logWorkerEvents, readJob } from "../queues/read-job.ts";
 import type { FetchLike } from "../security/guarded-fetch.ts";
 import {
   type Delivery,
@@ -24,14 +27,6 @@ import {
 } from "./webhook-config.ts";
 import type { WebhookStore } from "./webhook-store.ts";
 
-/** The queue of one job per delivery (and per redelivery). */
-export const WEBHOOKS_QUEUE = "webhooks";
-const DAY_S = 86_400;
-
-/** The job payload: only the id, the body is read from Postgres (jobs outlive deploys). */
-export const WebhookJobSchema = z.object({ delivery_id: DeliveryIdSchema }).strict();
-export type WebhookJob = z.infer<typeof WebhookJobSchema>;
-
 /** A failed attempt that will be tried again; carries the receiver's `Retry-After`. */
 export class WebhookRetryError extends Error {
   constructor(
@@ -45,7 +40,9 @@ export class WebhookRetryError extends Error {
 
 export interface WebhookDelivererDeps {
   pool: pg.Pool;
-  /** Redis for BullMQ: options (connections are then owned and closed here) or an ioredis client. */
+  /** The webhooks queue (`createWebhooksQueue`); its owner closes it, after the deliverer. */
+  queue: Queue<WebhookJob>;
+  /** Redis for the webhooks worker: options (its connections are then owned and closed here) or an ioredis client. */
   connection: ConnectionOptions;
   /** The Redis key prefix, a hash tag such as `{tracejudge}`. */
   prefix: string;
@@ -91,11 +88,11 @@ interface ResolvedWebhook {
  * Sends alert notifications to webhooks through a BullMQ queue, with every attempt logged in
  * Postgres. At least once: a worker that dies after the receiver answered but before recording it
  * sends again, with the same `X-Tracejudge-Delivery` for the receiver to drop the duplicate.
- * `close()` is idempotent and leaves the pool to its owner.
+ * `close()` is idempotent and leaves the pool and the queue to their owner.
  */
 export class WebhookDeliverer {
   readonly store: DeliveryStore;
-  private readonly queue: Queue;
+  private readonly queue: Queue<WebhookJob>;
   private readonly worker: Worker | null;
   private readonly webhooks: Map<string, WebhookConfig>;
   private readonly settings: WebhooksConfig;
@@ -105,20 +102,21 @@ export class WebhookDeliverer {
     this.store = new DeliveryStore(deps.pool);
     this.webhooks = new Map(deps.webhooks.map((w) => [w.name, w]));
     this.settings = { ...DEFAULT_WEBHOOKS_CONFIG, ...deps.settings };
-    const base = { connection: deps.connection, prefix: deps.prefix };
-    this.queue = new Queue(WEBHOOKS_QUEUE, base);
-    this.queue.on("error", (err) => deps.logger.warn({ err: err.message }, "webhooks queue error"));
+    this.queue = deps.queue;
     this.worker =
       deps.worker === false
         ? null
-        : new Worker(WEBHOOKS_QUEUE, (job: Job) => this.process(job), {
-            ...base,
-            concurrency: this.settings.concurrency,
-            settings: { backoffStrategy: (made, _type, err) => this.retryDelay(made, err) },
-          });
-    this.worker?.on("error", (err) =>
-      deps.logger.warn({ err: err.message }, "webhooks worker error"),
-    );
+        : new Worker(
+            QUEUES.webhooks.name,
+            (job: Job) => this.process(job),
+            QUEUES.webhooks.workerOptions(
+              { connection: deps.connection, prefix: deps.prefix },
+              this.settings,
+              (made, err) => this.retryDelay(made, err),
+            ),
+          );
+    // Its own attempts are logged by `process`; only invalid jobs and connection errors here.
+    if (this.worker) logWorkerEvents(this.worker, deps.logger, { failures: false });
   }
 
   async waitUntilReady(): Promise<void> {
@@ -181,8 +179,8 @@ export class WebhookDeliverer {
     const delivery = await this.store.find(id);
     if (delivery?.status !== "pending") return delivery?.status ?? null;
     await this.queue.add(
-      WEBHOOKS_QUEUE,
-      { delivery_id: id } satisfies WebhookJob,
+      QUEUES.webhooks.name,
+      { delivery_id: id },
       await this.jobOptions(delivery),
     );
     return "pending";
@@ -214,7 +212,7 @@ export class WebhookDeliverer {
         await job.retry("failed");
         queued += 1;
       } else if (!job) {
-        await this.queue.add(WEBHOOKS_QUEUE, { delivery_id: delivery.id }, opts);
+        await this.queue.add(QUEUES.webhooks.name, { delivery_id: delivery.id }, opts);
         queued += 1;
       }
     }
@@ -223,9 +221,8 @@ export class WebhookDeliverer {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
-      // The worker first: it finishes its in-flight attempts (bounded by their timeouts).
+      // It finishes its in-flight attempts (bounded by their timeouts); the queue is its owner's.
       await this.worker?.close();
-      await this.queue.close();
     })();
     return this.closing;
   }
@@ -234,14 +231,11 @@ export class WebhookDeliverer {
     delivery: Pick<Delivery, "id" | "project" | "webhook" | "redeliveries">,
   ) {
     const resolved = await this.resolve(delivery.webhook, delivery.project);
-    return {
+    return webhookJobOptions(
       // One job per delivery, and a new one per redelivery (the old one may linger as failed).
-      jobId: delivery.redeliveries === 0 ? delivery.id : `${delivery.id}.r${delivery.redeliveries}`,
-      attempts: resolved?.webhook.max_attempts ?? 1,
-      backoff: { type: "webhook" },
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * DAY_S },
-    };
+      delivery.redeliveries === 0 ? delivery.id : `${delivery.id}.r${delivery.redeliveries}`,
+      resolved?.webhook.max_attempts ?? 1,
+    );
   }
 
   /** BullMQ's custom back-off: exponential with jitter, but never sooner than `Retry-After`. */
@@ -256,11 +250,9 @@ export class WebhookDeliverer {
 
   /** One attempt of one delivery: send (see `sendAttempt`), log it, then decide what is next. */
   private async process(job: Job): Promise<string> {
-    const payload = WebhookJobSchema.safeParse(job.data);
-    if (!payload.success)
-      throw new UnrecoverableError(`invalid webhooks job: ${payload.error.message}`);
-    const delivery = await this.store.find(payload.data.delivery_id);
-    if (!delivery) throw new UnrecoverableError(`no webhook delivery ${payload.data.delivery_id}`);
+    const { delivery_id } = readJob(QUEUES.webhooks, job);
+    const delivery = await this.store.find(delivery_id);
+    if (!delivery) throw new UnrecoverableError(`no webhook delivery ${delivery_id}`);
     // Delivered or dead already: a duplicate job (an enqueue racing a completion) sends nothing.
     if (delivery.status !== "pending") return "skipped";
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

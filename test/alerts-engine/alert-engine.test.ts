@@ -1,3 +1,4 @@
+import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { pino } from "pino";
@@ -6,6 +7,7 @@ import { AlertEngine } from "../../src/alerts/alert-engine.ts";
 import { AlertRuleCatalog } from "../../src/alerts/alert-rule-catalog.ts";
 import { AlertStateStore } from "../../src/alerts/alert-state-store.ts";
 import { AlertRuleSchema } from "../../src/alerts/rule-schema.ts";
+import { createWebhooksQueue } from "../../src/queues/create-queues.ts";
 import { EvalEventStore, type NewEvalEvent } from "../../src/store/eval-event-store.ts";
 import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
 import { WebhookDeliverer } from "../../src/webhooks/webhook-deliverer.ts";
@@ -22,6 +24,7 @@ const prefix = testRedisPrefix();
 let pool: pg.Pool;
 let redis: Redis;
 let deliverer: WebhookDeliverer;
+let queue: Queue;
 let events: EvalEventStore;
 const logger = pino({ level: "silent" });
 
@@ -73,8 +76,10 @@ beforeAll(async () => {
   await migrate(pool);
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   // Records and enqueues only: no worker, so what the engine decided is what the tables say.
+  queue = createWebhooksQueue({ connection: redis, prefix });
   deliverer = new WebhookDeliverer({
     pool,
+    queue,
     connection: redis,
     prefix,
     logger,
@@ -95,6 +100,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await deliverer?.close();
+  await queue?.close();
   redis?.disconnect();
   await pool?.end();
   await db.drop();

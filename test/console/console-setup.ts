@@ -8,11 +8,14 @@ import pg from "pg";
 import { pino } from "pino";
 import { expect } from "vitest";
 import { AlertRuleCatalog } from "../../src/alerts/alert-rule-catalog.ts";
-import { ALERTS_QUEUE } from "../../src/alerts/alert-scheduler.ts";
 import { consoleRoutes } from "../../src/api/console-routes.ts";
 import type { ConfigInput } from "../../src/config/config-schema.ts";
-import { EVALUATIONS_QUEUE, TRACES_QUEUE } from "../../src/queues/queue-names.ts";
-import { WEBHOOKS_QUEUE } from "../../src/webhooks/webhook-deliverer.ts";
+import {
+  ALERTS_QUEUE,
+  EVALUATIONS_QUEUE,
+  TRACES_QUEUE,
+  WEBHOOKS_QUEUE,
+} from "../../src/queues/queue-names.ts";
 import { ragTraceSpans } from "../support/otel-spans.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";

@@ -1,10 +1,9 @@
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groundedness } from "../../evaluators/index.ts";
-import { jobOptions } from "../../src/queues/job-options.ts";
+import { createEvaluationsQueue } from "../../src/queues/create-queues.ts";
 import { evaluationJob } from "../../src/queues/payloads.ts";
-import { EVALUATIONS_QUEUE } from "../../src/queues/queue-names.ts";
 import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
@@ -60,11 +59,10 @@ describe("one evaluations job per span, naming every evaluator due", () => {
     old = await startTestService({}, { roles: { api: false, workers: true }, shareWith: api });
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     // Queued as the service queues its own jobs: with its attempts and back-off.
-    queue = new Queue(EVALUATIONS_QUEUE, {
-      connection: redis,
-      prefix: api.config.redis_prefix,
-      defaultJobOptions: jobOptions(api.config.workers.attempts, api.config.workers.backoff_ms),
-    });
+    queue = createEvaluationsQueue(
+      { connection: redis, prefix: api.config.redis_prefix },
+      api.config.workers,
+    );
   });
   afterAll(async () => {
     await queue?.close();

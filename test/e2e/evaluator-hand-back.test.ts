@@ -1,10 +1,9 @@
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EvaluatorPresence } from "../../src/evaluate/evaluator-presence.ts";
-import { jobOptions } from "../../src/queues/job-options.ts";
+import { createEvaluationsQueue } from "../../src/queues/create-queues.ts";
 import { evaluationJob } from "../../src/queues/payloads.ts";
-import { EVALUATIONS_QUEUE } from "../../src/queues/queue-names.ts";
 import type { EvaluatorWaitOptions } from "../../src/service/hand-back.ts";
 import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { makeSpan } from "../support/llm-spans.ts";
@@ -49,11 +48,10 @@ function rollingDeploy(wait: Partial<EvaluatorWaitOptions>) {
     );
     env.redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
     const { config } = env.api;
-    env.queue = new Queue(EVALUATIONS_QUEUE, {
-      connection: env.redis,
-      prefix: config.redis_prefix,
-      defaultJobOptions: jobOptions(config.workers.attempts, config.workers.backoff_ms),
-    });
+    env.queue = createEvaluationsQueue(
+      { connection: env.redis, prefix: config.redis_prefix },
+      config.workers,
+    );
     env.enqueue = async (evaluators) => {
       const span = makeSpan({ traceId: traceId(), kind: "LLM", answer: "Thirty days." });
       const job = evaluationJob(

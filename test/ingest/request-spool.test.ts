@@ -1,14 +1,16 @@
 import { gzipSync } from "node:zlib";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
-import { Queue } from "bullmq";
+import type { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TraceBuffer } from "../../src/buffer/trace-buffer.ts";
-import { INGEST_QUEUE, IngestJobSchema, RequestSpool } from "../../src/ingest/request-spool.ts";
+import { RequestSpool } from "../../src/ingest/request-spool.ts";
 import { processSpooledRequest } from "../../src/ingest/spooled-request-processor.ts";
 import { createMetrics } from "../../src/metrics/metrics.ts";
 import { normalizeSpan } from "../../src/normalize/normalize-span.ts";
+import { createIngestQueue } from "../../src/queues/create-queues.ts";
+import { IngestJobSchema } from "../../src/queues/payloads.ts";
 import { RedactionConfigSchema } from "../../src/redact/redaction-config.ts";
 import { createRedactor } from "../../src/redact/redactor.ts";
 import { jsChatRecords, logsRequest } from "../logs/fixtures/genai-log-records.ts";
@@ -26,7 +28,7 @@ let buffer: TraceBuffer;
 
 beforeAll(() => {
   redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  queue = new Queue(INGEST_QUEUE, { connection: redis, prefix });
+  queue = createIngestQueue({ connection: redis, prefix });
   spool = new RequestSpool(redis, queue, prefix, 60);
   buffer = new TraceBuffer(redis, prefix, 60);
 });

@@ -1,7 +1,9 @@
+import type { Queue } from "bullmq";
 import pg from "pg";
 import { pino } from "pino";
 import { Counter, Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWebhooksQueue } from "../../src/queues/create-queues.ts";
 import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
 import { type Delivery, deliveryIdFor } from "../../src/webhooks/delivery-store.ts";
 import { verifySignature } from "../../src/webhooks/signature.ts";
@@ -23,6 +25,7 @@ const SECRET = "change-me-please";
 let pool: pg.Pool;
 let receiver: TestReceiver;
 let deliverer: WebhookDeliverer;
+let queue: Queue;
 const dead: Delivery[] = [];
 const registry = new Registry();
 const deadLettered = new Counter({
@@ -52,9 +55,12 @@ beforeAll(async () => {
     WebhookConfigSchema.parse({ name: "slack", url: receiver.url("/slack"), format: "slack" }),
   ];
   const redis = new URL(REDIS_URL);
+  const connection = { host: redis.hostname, port: Number(redis.port || 6379) };
+  queue = createWebhooksQueue({ connection, prefix });
   deliverer = new WebhookDeliverer({
     pool,
-    connection: { host: redis.hostname, port: Number(redis.port || 6379) },
+    queue,
+    connection,
     prefix,
     logger: pino({ level: "silent" }),
     webhooks,
@@ -69,6 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await deliverer?.close();
   await deliverer?.close(); // idempotent
+  await queue?.close();
   await receiver?.close();
   await pool?.end();
   await db.drop();

@@ -1,6 +1,8 @@
+import type { Queue } from "bullmq";
 import pg from "pg";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { createWebhooksQueue } from "../../src/queues/create-queues.ts";
 import { ensureDatabase, migrate } from "../../src/store/migrate.ts";
 import { deliveryIdFor } from "../../src/webhooks/delivery-store.ts";
 import { WebhookConfigSchema } from "../../src/webhooks/webhook-config.ts";
@@ -20,6 +22,7 @@ const prefix = testRedisPrefix();
 let pool: pg.Pool;
 let receiver: TestReceiver;
 const deliverers: WebhookDeliverer[] = [];
+const queues: Queue[] = [];
 
 beforeAll(async () => {
   await ensureDatabase(db.url);
@@ -30,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const d of deliverers) await d.close();
+  for (const q of queues) await q.close();
   await receiver?.close();
   await pool?.end();
   await db.drop();
@@ -41,9 +45,14 @@ function start(): WebhookDeliverer {
   const webhooks = [
     WebhookConfigSchema.parse({ name: "oncall", url: receiver.url("/hook"), secret: "change-me" }),
   ];
+  // A process of its own: its own webhooks queue.
+  const connection = { host: redis.hostname, port: Number(redis.port || 6379) };
+  const queue = createWebhooksQueue({ connection, prefix });
+  queues.push(queue);
   const deliverer = new WebhookDeliverer({
     pool,
-    connection: { host: redis.hostname, port: Number(redis.port || 6379) },
+    queue,
+    connection,
     prefix,
     logger: pino({ level: "silent" }),
     webhooks,
