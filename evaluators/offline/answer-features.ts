@@ -44,6 +44,7 @@ const BASE_NAMES = [
   "meanCoverageBestPlain",
   "minCoverageBest",
   "meanUnexplainedShare",
+  "deniedAttributes",
 ] as const;
 
 /**
@@ -129,6 +130,7 @@ export function answerFeatureVector(
     coverageBestPlain / n,
     minCoverageBest,
     unexplainedShare / n,
+    log1pSum(claims, (c) => c.deniedAttributes),
   ];
   const q = shape.hasQuestion ? 1 : 0;
   const s = shape.structured ? 1 : 0;

@@ -41,6 +41,11 @@ export interface ClaimChecks {
   negationAdded: number;
   /** Negation in the passage but not in the claim. */
   negationDropped: number;
+  /**
+   * Attributes a record says no to (`"garage": false`) that the claim names without a negation:
+   * "offers garage and street parking".
+   */
+  deniedAttributes: number;
   /** Words whose opposite (or un-/in-/dis- form) the passage has instead. */
   antonyms: number;
   /** Months, weekdays and other calendar words the documents lack. */
@@ -219,11 +224,17 @@ function isVerbatim(tokens: readonly Token[], index: ContextIndex): boolean {
   return index.flatText.includes(` ${tokens.map((t) => t.lower).join(" ")} `);
 }
 
-/** Runs every check of one claim against the context, given its alignment. */
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * Runs every check of one claim against the context, given its alignment and the stems of the
+ * attributes a structured document says no to.
+ */
 export function checkClaim(
   tokens: readonly Token[],
   alignment: Alignment,
   index: ContextIndex,
+  deniedStems: ReadonlySet<string> = NONE,
 ): ClaimChecks {
   const content = tokens.filter((t) => t.content);
   const stems = [...new Set(content.map((t) => t.stem))];
@@ -270,6 +281,7 @@ export function checkClaim(
   let numbersOutsideBest = 0;
   const passageQuantities = passage ? passage.quantities : [];
   for (const q of extractQuantities(tokens)) {
+    if (q.scale) continue;
     if (!quantityMatches(q.value, index.quantities)) {
       novelNumbers++;
       issues.push(`the number "${q.text}" is not in the context`);
@@ -315,6 +327,18 @@ export function checkClaim(
   const negationAdded = claimNeg > passageNeg ? 1 : 0;
   const negationDropped = passageNeg > claimNeg ? 1 : 0;
   if (negationAdded) issues.push("it negates what the source states");
+  let deniedAttributes = 0;
+  if (claimNeg === 0 && deniedStems.size > 0) {
+    for (const [i, t] of tokens.entries()) {
+      if (!t.content || !deniedStems.has(t.stem)) continue;
+      // Part of a name ("Anacapa Street"), or what a passage without a "no" says (a review's
+      // "live music"): not the attribute.
+      if (t.capitalised && i > 0) continue;
+      if (passage?.stems.has(t.stem) && passage.negations === 0) continue;
+      deniedAttributes++;
+      issues.push(`the record says no to "${t.raw}"`);
+    }
+  }
 
   let antonyms = 0;
   let unexplained = 0;
@@ -362,6 +386,7 @@ export function checkClaim(
     entitiesOutsideBest,
     negationAdded,
     negationDropped,
+    deniedAttributes,
     antonyms,
     calendarMismatch,
     questionOnly,

@@ -3,8 +3,8 @@ import { type ClaimChecks, checkClaim, withoutRestatement } from "./checks.ts";
 import { answerClaims, type Claim } from "./claims.ts";
 import { indexContext, withAcronyms } from "./context-index.ts";
 import { answerFacts, featureVector } from "./features.ts";
-import { verbaliseStructured } from "./structured.ts";
-import { tokenize } from "./text.ts";
+import { readRecord } from "./structured.ts";
+import { stem, tokenize } from "./text.ts";
 
 /** What the offline backend checks: the answer against the documents (and the question). */
 export interface OfflineInput {
@@ -41,10 +41,13 @@ export function featurise(input: OfflineInput): FeaturisedAnswer {
   const answerTokens = tokenize(input.answer);
   // Structured documents (JSON records) are read as the sentences prose makes of them.
   let structured = false;
+  const denied = new Set<string>();
   const documents = input.documents.map((d) => {
-    const prose = verbaliseStructured(d);
-    if (prose !== null) structured = true;
-    return prose ?? d;
+    const record = readRecord(d);
+    if (record === null) return d;
+    structured = true;
+    for (const word of record.denied) denied.add(stem(word));
+    return record.prose;
   });
   const index = withAcronyms(indexContext(documents, input.question), answerTokens);
   const facts = answerFacts(answerTokens, input.question);
@@ -56,7 +59,7 @@ export function featurise(input: OfflineInput): FeaturisedAnswer {
       // Checked without the words that restate the question; the cap below sees them all.
       const tokens = withoutRestatement(claim.tokens, index);
       const alignment = align(tokens, index);
-      const checks = checkClaim(tokens, alignment, index);
+      const checks = checkClaim(tokens, alignment, index, denied);
       const content = claim.tokens.filter((t) => t.content);
       return {
         claim,

@@ -6,6 +6,20 @@ export interface Quantity {
   value: number;
   /** As written, for explanations. */
   text: string;
+  /**
+   * The scale of a rating or share just stated ("5" in "3.5 out of 5 stars"): a convention of
+   * how the number before it reads, not a fact of its own.
+   */
+  scale: boolean;
+}
+
+/** Whether tokens `i-3 … i-1` read "<number> out of". */
+function followsOutOf(tokens: readonly Token[], i: number): boolean {
+  return (
+    tokens[i - 1]?.lower === "of" &&
+    tokens[i - 2]?.lower === "out" &&
+    (tokens[i - 3]?.hasDigit === true || NUMBER_WORDS.has(tokens[i - 3]?.lower ?? ""))
+  );
 }
 
 // Too common as pronoun or ordinal ("one of", "at first") to count as a stated number.
@@ -22,6 +36,7 @@ export function extractQuantities(tokens: readonly Token[]): Quantity[] {
     const token = tokens[i] as Token;
     let value: number | undefined;
     let text = token.raw;
+    const scale = followsOutOf(tokens, i);
     // Numerals hold a digit and number words none: most tokens are neither.
     if (token.hasDigit) {
       if (NUMERAL.test(token.lower)) value = Number(token.lower.replace(COMMAS, ""));
@@ -45,7 +60,7 @@ export function extractQuantities(tokens: readonly Token[]): Quantity[] {
       text = `${text} ${next?.raw}`;
       i++;
     }
-    out.push({ value, text });
+    out.push({ value, text, scale });
   }
   return out;
 }

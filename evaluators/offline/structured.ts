@@ -129,11 +129,41 @@ function readString(value: string): string {
   return text;
 }
 
-function verbalise(value: unknown, path: readonly string[], out: string[]): void {
+/** A record's prose, and the attributes it says yes and no to. */
+interface Verbalised {
+  out: string[];
+  /** Lowercase words naming an attribute the record says no to (`"garage": false`). */
+  denied: Set<string>;
+  /** The same for attributes it says yes to: a word in both is no evidence either way. */
+  affirmed: Set<string>;
+}
+
+/**
+ * The word prose uses for an attribute: the joined form of a split key ("takeout"), else its last
+ * word of four letters or more ("Outdoor Seating" → seating, "Good For Groups" → groups).
+ */
+function attributeWord(key: string): string | null {
+  const words = keyWords(key);
+  const joined = /\(([^,)]+)/.exec(words)?.[1];
+  if (joined) return joined;
+  const parts = words.toLowerCase().split(" ");
+  for (let i = parts.length - 1; i >= 0; i--)
+    if ((parts[i] as string).length >= 4) return parts[i] as string;
+  return null;
+}
+
+function noteAttribute(key: string | undefined, yes: boolean, v: Verbalised): void {
+  const word = key === undefined ? null : attributeWord(key);
+  if (word !== null) (yes ? v.affirmed : v.denied).add(word);
+}
+
+function verbalise(value: unknown, path: readonly string[], v: Verbalised): void {
+  const { out } = v;
   const label = path.map(keyWords).join(" ");
   const last = path.length > 0 ? keyWords(path[path.length - 1] as string) : "";
   if (value === null || value === undefined) return; // unknown: says nothing either way
   if (typeof value === "boolean") {
+    noteAttribute(path[path.length - 1], value, v);
     // The verbs prose uses for a record's yes/no attribute: "offers outdoor seating", "has no
     // garage parking".
     out.push(
@@ -152,28 +182,30 @@ function verbalise(value: unknown, path: readonly string[], out: string[]): void
     const text = readString(value);
     if (text === "" || text.toLowerCase() === "none") return;
     if (PY_REPR.test(value.trim()) && /^(no|none|false)$/i.test(text)) {
+      noteAttribute(path[path.length - 1], false, v);
       out.push(`${label}: no. There is no ${last}.`);
       return;
     }
+    noteAttribute(path[path.length - 1], true, v);
     // Long text (a review, a description) keeps its own sentences, after its label.
     out.push(`${label}: ${text}${/[.!?]$/.test(text) ? "" : "."}`);
     return;
   }
   if (Array.isArray(value)) {
-    const scalars = value.every((v) => v === null || typeof v !== "object");
+    const scalars = value.every((x) => x === null || typeof x !== "object");
     if (scalars) {
-      const items = value.filter((v) => v !== null).map((v) => readString(String(v)));
+      const items = value.filter((x) => x !== null).map((x) => readString(String(x)));
       if (items.length > 0) out.push(`${label}: ${items.join(", ")}.`);
       return;
     }
     value.forEach((item, i) => {
-      verbalise(item, [...path.slice(0, -1), `${path[path.length - 1] ?? "item"} ${i + 1}`], out);
+      verbalise(item, [...path.slice(0, -1), `${path[path.length - 1] ?? "item"} ${i + 1}`], v);
     });
     return;
   }
   if (typeof value === "object") {
     for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
-      verbalise(inner, [...path, key], out);
+      verbalise(inner, [...path, key], v);
     }
   }
 }
@@ -184,6 +216,18 @@ function verbalise(value: unknown, path: readonly string[], out: string[]): void
  * nothing, times, dates and state codes carry their prose readings.
  */
 export function verbaliseStructured(document: string): string | null {
+  return readRecord(document)?.prose ?? null;
+}
+
+/** A structured document read: its prose, and the attribute words it denies (see `Verbalised`). */
+export interface RecordReading {
+  prose: string;
+  /** Words of attributes the record says no to, and never yes to: "garage" for `"garage": false`. */
+  denied: string[];
+}
+
+/** `verbaliseStructured`, with the attributes the record denies. */
+export function readRecord(document: string): RecordReading | null {
   const text = document.trim();
   if (!(text.startsWith("{") || text.startsWith("["))) return null;
   let parsed: unknown;
@@ -193,7 +237,8 @@ export function verbaliseStructured(document: string): string | null {
     return null;
   }
   if (parsed === null || typeof parsed !== "object") return null;
-  const out: string[] = [];
-  verbalise(parsed, [], out);
-  return out.length > 0 ? out.join("\n") : null;
+  const v: Verbalised = { out: [], denied: new Set(), affirmed: new Set() };
+  verbalise(parsed, [], v);
+  if (v.out.length === 0) return null;
+  return { prose: v.out.join("\n"), denied: [...v.denied].filter((w) => !v.affirmed.has(w)) };
 }

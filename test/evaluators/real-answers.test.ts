@@ -82,6 +82,47 @@ describe("structured documents read as sentences", () => {
     );
     expect(right.noHallucination).toBeGreaterThan(wrong.noHallucination);
   });
+
+  it("fails an answer that claims an attribute the record says no to, and names it", async () => {
+    const record = JSON.stringify({
+      name: "Savoy Cafe",
+      address: "24 W Figueroa Street",
+      city: "Santa Barbara",
+      categories: "Cafes, Delis, Sandwiches",
+      attributes: {
+        BusinessParking: { garage: false, street: true, lot: false },
+        OutdoorSeating: true,
+        RestaurantsReservations: false,
+        WiFi: "u'free'",
+      },
+      business_stars: 4,
+    });
+    const sentences = (parking: string, reservations: string) =>
+      [
+        "Savoy Cafe is a cafe and deli at 24 W Figueroa Street in Santa Barbara.",
+        "It serves sandwiches and has outdoor seating and free WiFi.",
+        "Reviewers rate it 4 out of 5 stars.",
+        parking,
+        reservations,
+      ].join(" ");
+    const right = sentences(
+      "Street parking is available, but there is no garage.",
+      "It does not take reservations.",
+    );
+    const wrong = sentences(
+      "Guests can park in the garage or on the street.",
+      "It takes reservations.",
+    );
+    for (const [name, e] of evaluators) {
+      const ok = await verdict(e, right, record);
+      const bad = await verdict(e, wrong, record);
+      // Nor is a rating's scale a number the record must hold.
+      expect(ok.explanation ?? "", name).not.toMatch(/says no to|"5"/);
+      expect(bad.passed, name).toBe(false);
+      expect(bad.explanation, name).toMatch(/the record says no to "(garage|reservations)"/);
+      expect(bad.score, name).toBeLessThan(ok.score);
+    }
+  });
 });
 
 describe("answers that only say what the sources lack", () => {
