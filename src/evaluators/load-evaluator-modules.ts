@@ -1,12 +1,13 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { tsImport } from "tsx/esm/api";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import { type Evaluator, isEvaluator } from "./define-evaluator.ts";
 import type { EvaluatorRegistry } from "./registry.ts";
+import { resolveOwnPackage } from "./resolve-own-package.ts";
 
-const MODULE_EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
+const TYPESCRIPT_EXTENSIONS = new Set([".ts", ".mts"]);
+const MODULE_EXTENSIONS = new Set([...TYPESCRIPT_EXTENSIONS, ".js", ".mjs"]);
 
 /** The module files of a folder (not recursive; `.d.ts` and test files are not evaluators). */
 function filesIn(dir: string): string[] {
@@ -22,6 +23,20 @@ function filesIn(dir: string): string[] {
     .sort();
 }
 
+/**
+ * Imports one module. TypeScript goes through tsx's own import, loaded only then (the build runs
+ * without it otherwise): a .ts file outside a "type": "module" package would otherwise be compiled
+ * to CommonJS, which cannot require() the engine's ES modules. JavaScript is imported as it is.
+ */
+async function importModule(file: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  if (TYPESCRIPT_EXTENSIONS.has(path.extname(file))) {
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+  return (await import(url)) as Record<string, unknown>;
+}
+
 /** Every export made by `defineEvaluator`, including arrays of them. */
 function evaluatorsOf(mod: Record<string, unknown>): Evaluator[] {
   const found: Evaluator[] = [];
@@ -33,8 +48,8 @@ function evaluatorsOf(mod: Record<string, unknown>): Evaluator[] {
 }
 
 /**
- * Imports evaluator modules (TypeScript works because the CLI runs under tsx) and registers what
- * they export. Every broken module is reported together, each with its path and the reason, and
+ * Imports evaluator modules (TypeScript or JavaScript, importing `tracejudge` wherever they are)
+ * and registers what they export. Every broken module is reported together, each with its path and the reason, and
  * the start stops: running with an evaluator silently missing would be worse.
  */
 export async function loadEvaluatorModules(
@@ -52,14 +67,10 @@ export async function loadEvaluatorModules(
     }
   }
   const loaded: string[] = [];
+  if (files.length > 0) resolveOwnPackage();
   for (const file of files) {
     try {
-      // tsx's own import: a .ts file outside a "type": "module" package would otherwise be
-      // compiled to CommonJS, which cannot require() the engine's ES modules.
-      const mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<
-        string,
-        unknown
-      >;
+      const mod = await importModule(file);
       const evaluators = evaluatorsOf(mod);
       if (evaluators.length === 0) {
         problems.push(`${file}: exports no evaluator made with defineEvaluator`);

@@ -4,6 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import {
+  OWN_PACKAGE_EVALUATORS,
+  userLabels,
+  writeOwnPackageModules,
+} from "../support/own-package-modules.ts";
 import { runCli } from "../support/run-cli.ts";
 
 /**
@@ -120,4 +125,16 @@ export const short = defineEvaluator({
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(version);
   });
+
+  it('loads a user\'s evaluator modules, TypeScript too, with "tracejudge" resolved to itself', async () => {
+    const { config, cases } = writeOwnPackageModules();
+    const { code, stdout, stderr } = await runCli(
+      ["eval", "--cases", cases, "--evaluator", "all"],
+      { TRACEJUDGE_CONFIG: config },
+      { bin: installedBin, timeoutMs: 60_000 },
+    );
+    expect(stderr).not.toMatch(/cannot load/);
+    expect(code).toBe(0);
+    expect(userLabels(stdout)).toEqual(OWN_PACKAGE_EVALUATORS);
+  }, 90_000);
 });
