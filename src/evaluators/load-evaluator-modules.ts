@@ -49,8 +49,8 @@ function evaluatorsOf(mod: Record<string, unknown>): Evaluator[] {
 
 /**
  * Imports evaluator modules (TypeScript or JavaScript, importing `tracejudge` wherever they are)
- * and registers what they export. Every broken module is reported together, each with its path and the reason, and
- * the start stops: running with an evaluator silently missing would be worse.
+ * and registers what they export. Every broken module is reported together, each with its path
+ * and the reason, and the start stops: running with an evaluator silently missing would be worse.
  */
 export async function loadEvaluatorModules(
   registry: EvaluatorRegistry,
