@@ -172,6 +172,18 @@ export const ConfigSchema = z
      * are merged over these, as the OpenTelemetry SDKs read them.
      */
     resource_attributes: z.record(z.string().min(1), z.string()).default({}),
+    /**
+     * tracejudge's own spans (each evaluation and its judge calls), for the platform's tracing:
+     * set by `OTEL_TRACES_EXPORTER=otlp`. Sent as OTLP/HTTP protobuf, batched.
+     */
+    self_tracing: z
+      .object({
+        /** Full URL of an OTLP/HTTP traces endpoint (`…/v1/traces`); none = no spans. */
+        otlp_traces_endpoint: z.url().optional(),
+        headers: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .default({ headers: {} }),
     /** Named webhook receivers of alert notifications. */
     webhooks: WebhookListSchema.default([]),
     /** Retries, allow-list and concurrency of webhook deliveries. */

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { TracejudgeError } from "../errors.ts";
 import { type Config, ConfigSchema } from "./config-schema.ts";
 import { otelResourceFromEnv } from "./otel-resource-env.ts";
+import { otelTracesEndpointFromEnv } from "./otel-traces-env.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -125,6 +126,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     const base = typeof given === "object" && given !== null && !Array.isArray(given) ? given : {};
     raw.resource_attributes = { ...base, ...resource };
   }
+  const tracesEndpoint = otelTracesEndpointFromEnv(env);
+  if (tracesEndpoint) setPath(raw, ["self_tracing", "otlp_traces_endpoint"], tracesEndpoint);
   for (const override of ENV_OVERRIDES) {
     const value = env[override.name];
     if (value === undefined || value === "") continue;

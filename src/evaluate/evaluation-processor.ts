@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import { errorMessage, storing, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { evaluatorKey } from "../evaluators/evaluator-key.ts";
@@ -6,6 +7,7 @@ import { type Judge, JudgeMalformedError } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { EvaluationJob, EvaluatorRef } from "../queues/payloads.ts";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
+import { withEvaluationSpan } from "./evaluation-span.ts";
 import {
   errorEvent,
   eventScope,
@@ -26,6 +28,8 @@ export interface EvaluationProcessorDeps {
   judge: Judge | null;
   /** Called once for each verdict newly stored (not for a duplicate). */
   onStored?: (event: NewEvalEvent) => void;
+  /** tracejudge's own tracer (`OTEL_TRACES_EXPORTER=otlp`): a span per evaluator run. */
+  tracer?: Tracer;
 }
 
 export interface Attempt {
@@ -68,7 +72,14 @@ export async function processEvaluation(
   for (const [i, ref] of job.evaluators.entries()) {
     const key = evaluatorKey(ref.name, ref.version);
     try {
-      const status = await evaluateOne(ref, job, attempt, deps);
+      const status = await withEvaluationSpan(
+        deps.tracer,
+        ref,
+        job,
+        attempt.number,
+        deps.judge,
+        (judge) => evaluateOne(ref, job, attempt, judge === deps.judge ? deps : { ...deps, judge }),
+      );
       if (status === "missing") {
         outcome.missing.push(ref);
         outcome.error ??= new TracejudgeError(

@@ -3,6 +3,14 @@ import { RateLimitUnavailableError } from "./shared-token-bucket.ts";
 
 export type CircuitState = "closed" | "open" | "half-open";
 
+/** `JUDGE_UNAVAILABLE` (retryable) thrown without calling the provider: the circuit is open. */
+export class CircuitOpenError extends TracejudgeError {
+  constructor(message: string) {
+    super("JUDGE_UNAVAILABLE", message, { retryable: true });
+    this.name = "CircuitOpenError";
+  }
+}
+
 /** Called when the circuit opens and when it closes again, e.g. to pause and resume a queue. */
 export interface CircuitHooks {
   /** Closed → open: the provider is down. Not called again while it stays down. */
@@ -156,12 +164,10 @@ export class CircuitBreaker {
     }
   }
 
-  private openError(): TracejudgeError {
+  private openError(): CircuitOpenError {
     const retryInMs = Math.max(0, this.cooldownMs - (performance.now() - this.openedAt));
-    return new TracejudgeError(
-      "JUDGE_UNAVAILABLE",
+    return new CircuitOpenError(
       `judge circuit open after ${this.threshold} consecutive failures; next probe in ${Math.ceil(retryInMs / 1000)} s`,
-      { retryable: true },
     );
   }
 }

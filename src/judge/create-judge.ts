@@ -90,7 +90,7 @@ export class GuardedJudge implements Judge {
       const usage = err instanceof JudgeMalformedError ? err.usage : null;
       this.report({
         model,
-        outcome: outcomeOf(err, sent, request.signal),
+        outcome: outcomeOf(err, request.signal),
         usage,
         seconds: seconds(),
       });

@@ -1,6 +1,6 @@
 import { TracejudgeError } from "../errors.ts";
 import type { JudgeUsage } from "../evaluators/contract.ts";
-import type { CircuitState } from "./circuit-breaker.ts";
+import { CircuitOpenError, type CircuitState } from "./circuit-breaker.ts";
 import { JudgeMalformedError } from "./judge.ts";
 
 /**
@@ -48,16 +48,13 @@ export interface JudgeObserver {
   circuit(read: () => CircuitState): void;
 }
 
-/**
- * The outcome of a call that threw. `sent` says whether the circuit let it through to the
- * endpoint (else it failed fast or never got past the budget).
- */
-export function outcomeOf(err: unknown, sent: boolean, signal?: AbortSignal): JudgeOutcome {
+/** The outcome of a call that threw. */
+export function outcomeOf(err: unknown, signal?: AbortSignal): JudgeOutcome {
   if (signal?.aborted) return "aborted";
   if (err instanceof JudgeMalformedError) return "malformed";
+  if (err instanceof CircuitOpenError) return "circuit_open";
   if (!(err instanceof TracejudgeError)) return "error";
   if (err.code === "JUDGE_BUDGET") return "budget";
   if (err.code !== "JUDGE_UNAVAILABLE") return "error";
-  if (!sent) return "circuit_open";
   return err.retryable ? "unavailable" : "refused";
 }

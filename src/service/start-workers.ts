@@ -27,6 +27,7 @@ import type { LlmSpan } from "../span/llm-span.ts";
 import { EvalEventBatcher } from "../store/eval-event-batcher.ts";
 import type { EvalEventStore, NewEvalEvent } from "../store/eval-event-store.ts";
 import { batchedSpanWriter, type SpanStore } from "../store/span-store.ts";
+import { SelfTracing } from "../tracing/self-tracing.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 import { type EvaluatorWait, handBackIfStoreDown } from "./hand-back.ts";
 
@@ -99,6 +100,16 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
     : null;
   // Closed after the workers (closers run in reverse), so their last verdicts are sent.
   if (logExporter) closers.push(() => logExporter.close());
+  // The service's own spans (OTEL_TRACES_EXPORTER=otlp), closed after the workers too.
+  const self = config.self_tracing;
+  const selfTracing = self.otlp_traces_endpoint
+    ? new SelfTracing({
+        url: self.otlp_traces_endpoint,
+        headers: self.headers,
+        resourceAttributes: config.resource_attributes,
+      })
+    : null;
+  if (selfTracing) closers.push(() => selfTracing.close());
   // Concurrent jobs' verdicts share multi-row INSERTs; drained after the workers stop.
   const batcher = new EvalEventBatcher(evalStore);
   closers.push(() => batcher.drain());
@@ -130,6 +141,7 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
     timeoutMs: config.workers.evaluation_timeout_ms,
     signal: shutdown.signal,
     judge,
+    tracer: selfTracing?.tracer,
     onStored: (event: NewEvalEvent) => {
       logExporter?.emit(event);
       alertScheduler

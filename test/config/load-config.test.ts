@@ -93,4 +93,26 @@ describe("loadConfig", () => {
       );
     }
   });
+
+  it("sends the service's own spans only when OTEL_TRACES_EXPORTER asks for otlp", () => {
+    const endpoint = (env: Record<string, string>) =>
+      loadConfig(env).self_tracing.otlp_traces_endpoint;
+    const base = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318/" };
+    expect(endpoint(base)).toBeUndefined();
+    expect(endpoint({ ...base, OTEL_TRACES_EXPORTER: "none" })).toBeUndefined();
+    expect(endpoint({ ...base, OTEL_TRACES_EXPORTER: "otlp" })).toBe(
+      "http://collector:4318/v1/traces",
+    );
+    expect(
+      endpoint({
+        ...base,
+        OTEL_TRACES_EXPORTER: "otlp",
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://tempo:4318/v1/traces",
+      }),
+    ).toBe("http://tempo:4318/v1/traces");
+    expect(endpoint({ OTEL_TRACES_EXPORTER: "otlp" })).toBe("http://localhost:4318/v1/traces");
+    expect(() => loadConfig({ OTEL_TRACES_EXPORTER: "otlp,zipkin" })).toThrow(
+      /OTEL_TRACES_EXPORTER: "zipkin" is not supported/,
+    );
+  });
 });

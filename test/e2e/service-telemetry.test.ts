@@ -11,6 +11,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.ts";
+import { ExportTraceServiceRequest } from "../../src/otlp/proto.ts";
 import { FakeOpenAIServer } from "../support/fake-openai-server.ts";
 import { exportSpans } from "../support/otel-spans.ts";
 import { metricLines } from "../support/service-metrics.ts";
@@ -76,17 +77,77 @@ interface ReceivedLogs {
   record: { eventName: string; traceId: string; spanId: string; attributes: KV[] };
 }
 
+/** One of tracejudge's own spans as the collector received it (ids in hex). */
+interface ReceivedSpan {
+  resource: Record<string, string | undefined>;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+  links: { traceId: string; spanId: string }[];
+  status: { code?: number; message?: string };
+}
+
 let judgeServer: FakeOpenAIServer;
 let svc: TestService;
-/** The platform's collector: a real OTLP/HTTP (JSON) logs receiver on loopback. */
+/**
+ * The platform's collector: a real OTLP/HTTP receiver on loopback, logs in JSON (as configured)
+ * and traces in protobuf (what tracejudge sends its own spans as).
+ */
 let collector: Server;
 const logs: ReceivedLogs[] = [];
+const spans: ReceivedSpan[] = [];
+
+/** Reads a protobuf traces export into `spans`. */
+function receiveSpans(body: Buffer): void {
+  const hex = (b64: unknown) => Buffer.from(String(b64 ?? ""), "base64").toString("hex");
+  const value = (v: Record<string, unknown>) => Object.values(v)[0];
+  // biome-ignore lint/suspicious/noExplicitAny: the decoded OTLP message, read as the test needs
+  const request: any = ExportTraceServiceRequest.toObject(ExportTraceServiceRequest.decode(body), {
+    longs: String,
+    bytes: String,
+    arrays: true,
+  });
+  for (const rs of request.resourceSpans) {
+    const resource = Object.fromEntries(
+      (rs.resource.attributes as KV[]).map((a) => [a.key, a.value.stringValue]),
+    );
+    for (const ss of rs.scopeSpans)
+      for (const span of ss.spans)
+        spans.push({
+          resource,
+          traceId: hex(span.traceId),
+          spanId: hex(span.spanId),
+          parentSpanId: hex(span.parentSpanId),
+          name: span.name,
+          kind: span.kind,
+          attributes: Object.fromEntries(
+            span.attributes.map((a: { key: string; value: Record<string, unknown> }) => [
+              a.key,
+              value(a.value),
+            ]),
+          ),
+          links: span.links.map((l: { traceId: string; spanId: string }) => ({
+            traceId: hex(l.traceId),
+            spanId: hex(l.spanId),
+          })),
+          status: span.status ?? {},
+        });
+  }
+}
 
 beforeAll(async () => {
   collector = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      if (req.url === "/v1/traces") {
+        receiveSpans(Buffer.concat(chunks));
+        res.writeHead(200, { "content-type": "application/x-protobuf" }).end();
+        return;
+      }
       const body = JSON.parse(Buffer.concat(chunks).toString());
       for (const rl of body.resourceLogs ?? []) {
         const resource = Object.fromEntries(
@@ -105,6 +166,7 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
     OTEL_SERVICE_NAME: "tracejudge-eu",
     OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=staging,k8s.pod.name=tracejudge-0",
+    OTEL_TRACES_EXPORTER: "otlp",
   });
   judgeServer = await FakeOpenAIServer.start(() => ({
     content: { reasoning: "Courteous.", verdict: true },
@@ -135,6 +197,7 @@ beforeAll(async () => {
     workers: { attempts: 1 },
     evaluation_export: fromEnv.evaluation_export,
     resource_attributes: fromEnv.resource_attributes,
+    self_tracing: fromEnv.self_tracing,
   });
 });
 
@@ -243,6 +306,51 @@ describe("the evaluation event in the platform's collector", () => {
   });
 });
 
+describe("the service's own spans (OTEL_TRACES_EXPORTER=otlp)", () => {
+  it("sends an evaluate span linked to the judged span, with its judge call as a child", async () => {
+    const judged = chatSpan("Glad to help: 30 days.")[0];
+    const { traceId, spanId } = judged?.spanContext() ?? {};
+    await exportSpans(svc.url, judged ? [judged] : []);
+    const evaluate = await eventually(
+      async () => spans.find((s) => s.links.some((l) => l.spanId === spanId)),
+      20_000,
+      "an evaluate span linked to the judged span",
+    );
+    expect(evaluate.name).toBe("evaluate politeness");
+    expect(evaluate.traceId).not.toBe(traceId);
+    expect(evaluate.parentSpanId).toBe("");
+    expect(evaluate.links).toEqual([{ traceId, spanId }]);
+    expect(evaluate.attributes).toMatchObject({
+      "tracejudge.evaluator.name": "politeness",
+      // A judge defined by configuration: its version carries a hash of its definition.
+      "tracejudge.evaluator.version": expect.stringMatching(/^1\+[0-9a-f]+$/),
+      "tracejudge.evaluation.status": "ok",
+      "tracejudge.judged.trace_id": traceId,
+      "tracejudge.judged.span_id": spanId,
+    });
+    expect(evaluate.resource).toMatchObject({
+      "service.name": "tracejudge-eu",
+      "deployment.environment.name": "staging",
+    });
+    const judge = await eventually(
+      async () => spans.find((s) => s.parentSpanId === evaluate.spanId),
+      5000,
+      "the judge call's span",
+    );
+    expect(judge.name).toBe("judge gpt-4o-mini");
+    expect(judge.traceId).toBe(evaluate.traceId);
+    expect(judge.kind).toBe(3); // SPAN_KIND_CLIENT
+    expect(judge.attributes).toMatchObject({
+      "tracejudge.judge.model": "gpt-4o-mini",
+      "tracejudge.judge.outcome": "ok",
+      "tracejudge.judge.input_tokens": "100",
+      "tracejudge.judge.output_tokens": "20",
+    });
+    // Never GenAI attributes: sent back to tracejudge, they would make its judge calls LLM spans.
+    expect(Object.keys(judge.attributes).some((k) => k.startsWith("gen_ai."))).toBe(false);
+  });
+});
+
 // Last: the open circuit pauses the evaluations queue for the rest of the service's life.
 describe("the judge's circuit on /metrics", () => {
   it("shows the circuit open once the endpoint fails, and counts the call unavailable", async () => {
@@ -261,11 +369,11 @@ describe("the judge's circuit on /metrics", () => {
       "the circuit open on /metrics",
     );
     expect(await sample("tracejudge_judge_circuit_state", { state: "closed" })).toBe(0);
-    // A 503 is no answer and costs nothing: the tokens are the four good calls' before it.
+    // A 503 is no answer and costs nothing: the tokens are the five good calls' before it.
     const ok = { model: "gpt-4o-mini", outcome: "ok" };
-    expect(await sample("tracejudge_judge_requests_total", ok)).toBe(4);
+    expect(await sample("tracejudge_judge_requests_total", ok)).toBe(5);
     expect(
       await sample("tracejudge_judge_tokens_total", { model: "gpt-4o-mini", type: "input" }),
-    ).toBe(400);
+    ).toBe(500);
   });
 });
