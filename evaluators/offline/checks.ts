@@ -1,5 +1,6 @@
 import type { Alignment } from "./align.ts";
 import type { ContextIndex, Passage } from "./context-index.ts";
+import { hoursFindings, type WeekHours } from "./hours.ts";
 import { ANTONYMS, CALENDAR_WORDS, NEGATING_PREFIXES, NEGATIONS, NUMBER_WORDS } from "./lexicon.ts";
 import { extractQuantities, quantityMatches } from "./numbers.ts";
 import { stem, type Token } from "./text.ts";
@@ -46,6 +47,8 @@ export interface ClaimChecks {
    * "offers garage and street parking".
    */
   deniedAttributes: number;
+  /** Statements of opening hours that a record's hours contradict (`hoursFindings`). */
+  hoursMismatch: number;
   /** Words whose opposite (or un-/in-/dis- form) the passage has instead. */
   antonyms: number;
   /** Months, weekdays and other calendar words the documents lack. */
@@ -224,7 +227,14 @@ function isVerbatim(tokens: readonly Token[], index: ContextIndex): boolean {
   return index.flatText.includes(` ${tokens.map((t) => t.lower).join(" ")} `);
 }
 
-const NONE: ReadonlySet<string> = new Set();
+/** What a structured document states beyond its prose, for the checks that read it. */
+export interface RecordFacts {
+  /** Stems of the attributes it says no to. */
+  deniedStems: Set<string>;
+  hours: WeekHours | null;
+}
+
+const NO_RECORD: RecordFacts = { deniedStems: new Set(), hours: null };
 
 /**
  * Runs every check of one claim against the context, given its alignment and the stems of the
@@ -234,8 +244,10 @@ export function checkClaim(
   tokens: readonly Token[],
   alignment: Alignment,
   index: ContextIndex,
-  deniedStems: ReadonlySet<string> = NONE,
+  record: RecordFacts = NO_RECORD,
+  text = "",
 ): ClaimChecks {
+  const { deniedStems } = record;
   const content = tokens.filter((t) => t.content);
   const stems = [...new Set(content.map((t) => t.stem))];
   const passage = alignment.passage;
@@ -340,6 +352,10 @@ export function checkClaim(
     }
   }
 
+  // Opening hours, day by day, against the record's: its numbers and day names are all there.
+  const hoursMismatch = record.hours === null ? [] : hoursFindings(text, record.hours);
+  issues.push(...hoursMismatch);
+
   let antonyms = 0;
   let unexplained = 0;
   if (passage) {
@@ -387,6 +403,7 @@ export function checkClaim(
     negationAdded,
     negationDropped,
     deniedAttributes,
+    hoursMismatch: hoursMismatch.length,
     antonyms,
     calendarMismatch,
     questionOnly,

@@ -1,5 +1,5 @@
 import { align } from "./align.ts";
-import { type ClaimChecks, checkClaim, withoutRestatement } from "./checks.ts";
+import { type ClaimChecks, checkClaim, type RecordFacts, withoutRestatement } from "./checks.ts";
 import { answerClaims, type Claim } from "./claims.ts";
 import { indexContext, withAcronyms } from "./context-index.ts";
 import { answerFacts, featureVector } from "./features.ts";
@@ -41,16 +41,17 @@ export function featurise(input: OfflineInput): FeaturisedAnswer {
   const answerTokens = tokenize(input.answer);
   // Structured documents (JSON records) are read as the sentences prose makes of them.
   let structured = false;
-  const denied = new Set<string>();
+  const facts: RecordFacts = { deniedStems: new Set(), hours: null };
   const documents = input.documents.map((d) => {
     const record = readRecord(d);
     if (record === null) return d;
     structured = true;
-    for (const word of record.denied) denied.add(stem(word));
+    for (const word of record.denied) facts.deniedStems.add(stem(word));
+    facts.hours ??= record.hours;
     return record.prose;
   });
   const index = withAcronyms(indexContext(documents, input.question), answerTokens);
-  const facts = answerFacts(answerTokens, input.question);
+  const answerShape = answerFacts(answerTokens, input.question);
   return {
     refusal,
     structured,
@@ -59,11 +60,11 @@ export function featurise(input: OfflineInput): FeaturisedAnswer {
       // Checked without the words that restate the question; the cap below sees them all.
       const tokens = withoutRestatement(claim.tokens, index);
       const alignment = align(tokens, index);
-      const checks = checkClaim(tokens, alignment, index, denied);
+      const checks = checkClaim(tokens, alignment, index, facts, claim.text);
       const content = claim.tokens.filter((t) => t.content);
       return {
         claim,
-        features: featureVector(checks, facts),
+        features: featureVector(checks, answerShape),
         checks,
         evidence: alignment.passage && alignment.coverage > 0 ? alignment.passage.text : null,
         issues: checks.issues,

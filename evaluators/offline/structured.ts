@@ -1,3 +1,5 @@
+import { recordHours, type WeekHours } from "./hours.ts";
+
 /**
  * Structured context (a JSON record from a tool, a database row, a business listing) read as the
  * sentences a writer makes of it, so that prose written from it can be checked word by word.
@@ -222,6 +224,8 @@ export function verbaliseStructured(document: string): string | null {
 /** A structured document read: its prose, and the attribute words it denies (see `Verbalised`). */
 export interface RecordReading {
   prose: string;
+  /** Its weekly opening hours, when it has them. */
+  hours: WeekHours | null;
   /** Words of attributes the record says no to, and never yes to: "garage" for `"garage": false`. */
   denied: string[];
 }
@@ -240,5 +244,9 @@ export function readRecord(document: string): RecordReading | null {
   const v: Verbalised = { out: [], denied: new Set(), affirmed: new Set() };
   verbalise(parsed, [], v);
   if (v.out.length === 0) return null;
-  return { prose: v.out.join("\n"), denied: [...v.denied].filter((w) => !v.affirmed.has(w)) };
+  return {
+    prose: v.out.join("\n"),
+    hours: recordHours(parsed),
+    denied: [...v.denied].filter((w) => !v.affirmed.has(w)),
+  };
 }
