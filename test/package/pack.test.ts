@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   OWN_PACKAGE_EVALUATORS,
   userLabels,
@@ -23,11 +23,11 @@ const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const { version } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
 
 const project = mkdtempSync(path.join(tmpdir(), "tj-consumer-"));
+const packDir = mkdtempSync(path.join(tmpdir(), "tj-pack-"));
 const installedBin = path.join(project, "node_modules/tracejudge/bin/tracejudge.mjs");
 let contents: string[] = [];
 
 beforeAll(async () => {
-  const packDir = mkdtempSync(path.join(tmpdir(), "tj-pack-"));
   await run("npm", ["pack", "--pack-destination", packDir], { cwd: ROOT });
   const tarball = path.join(packDir, `tracejudge-${version}.tgz`);
   contents = (await run("tar", ["tzf", tarball])).stdout
@@ -42,6 +42,12 @@ beforeAll(async () => {
     cwd: project,
   });
 }, 240_000);
+
+// The installed project holds about 175 MB of dependencies.
+afterAll(() => {
+  rmSync(project, { recursive: true, force: true });
+  rmSync(packDir, { recursive: true, force: true });
+});
 
 describe("the packed tarball", () => {
   it("holds the CLI and the build, with the files the build reads at run time", () => {
