@@ -4,15 +4,16 @@ import { CONTRADICTION_PENALTY, contradicts } from "./contradiction.ts";
 import { featurise, type OfflineInput } from "./featurise.ts";
 import {
   logit,
-  logitOf,
   meanProbabilityLogit,
   OFFLINE_MODEL,
   type OfflineModel,
   sigmoid,
 } from "./model.ts";
 import { RecentCache } from "./recent-cache.ts";
+import { claimProbabilities, shortAnswerScores } from "./short-answer.ts";
 
 export type { OfflineInput } from "./featurise.ts";
+export { groundednessScore } from "./short-answer.ts";
 
 /** One claim's verdict. */
 export interface ClaimVerdict {
@@ -46,44 +47,6 @@ export interface OfflineAnalysis {
   noHallucination: number;
 }
 
-/**
- * groundedness's score: the share of the claims that are supported (probability ≥ the claim
- * threshold), with the last `doubtWeight` of the scale given to how sure the claims are:
- * `(1 − doubtWeight) · share + doubtWeight · Π p`, where Π p is the probability that every claim
- * holds. It stays in [0, 1]: 1 only when every claim is certain, 0 only when none is supported and
- * some claim is certainly not.
- *
- * The share alone has few distinct values (a summary has one to three claims, so 0, ½, ⅔, 1), and
- * most answers share the top one: an edited summary whose claims all stay above the threshold ties
- * with its faithful twin. The doubt term orders answers within a share level by how sure the
- * claims are, without crossing levels while it is below the gap between two share levels (0.05
- * keeps that order for up to four claims, and nearly for five), so one more supported claim
- * outranks less doubt. The score therefore reads as the share, and `details.claims` (each claim
- * with `supported`) says how it was counted.
- *
- * Chosen on cross-validated train data (scripts/fit-offline-model.ts): the product beat the mean
- * and the weakest claim as the doubt term, and clause-level claims beat sentence-level ones (a
- * sentence supported only when all its clauses are). The soft step it replaces (each claim counted
- * by σ(k·(logit p − logit ½))) ranked summaries worse.
- */
-export function groundednessScore(
-  scores: readonly number[],
-  claimThreshold: number,
-  doubtWeight: number,
-): number {
-  if (scores.length === 0) return 1;
-  let supported = 0;
-  let all = 1;
-  for (const p of scores) {
-    if (p >= claimThreshold) supported++;
-    all *= p;
-  }
-  return (1 - doubtWeight) * (supported / scores.length) + doubtWeight * all;
-}
-
-// A claim none of whose content words is in the documents is capped here whatever the question says.
-const QUESTION_ONLY_CAP = 0.05;
-
 const BELOW_HALF = 0.4999;
 
 /** σ(z), or with a contradiction σ(z − penalty) kept below ½. */
@@ -110,9 +73,6 @@ export function analyseOffline(
   );
 }
 
-/** A score moved on the logit scale so that `threshold` lands on ½: the order stays. */
-const centred = (p: number, threshold: number): number => sigmoid(logitOf(p) - logitOf(threshold));
-
 function analyse(
   input: OfflineInput,
   model: OfflineModel,
@@ -129,10 +89,7 @@ function analyse(
       noHallucination: 1,
     };
   }
-  const claimScores = claims.map((c) => {
-    const score = sigmoid(logit(model, c.features));
-    return c.unsupportedByDocuments ? Math.min(score, QUESTION_ONLY_CAP) : score;
-  });
+  const claimScores = claimProbabilities(claims, model);
   if (claims.length < answerModel.minClaims) {
     // Short answers, as the benchmark files hold: every claim must hold (noisy-AND).
     const verdicts = claims.map(
@@ -144,15 +101,7 @@ function analyse(
         issues: c.issues,
       }),
     );
-    const share = groundednessScore(claimScores, model.thresholds.claim, model.doubtWeight);
-    const all = claimScores.reduce((product, p) => product * p, 1);
-    return {
-      noClaims: false,
-      refusal,
-      claims: verdicts,
-      groundedness: centred(share, model.thresholds.groundedness),
-      noHallucination: centred(all, model.thresholds.hallucination),
-    };
+    return { noClaims: false, refusal, claims: verdicts, ...shortAnswerScores(claimScores, model) };
   }
   // Long answers, as real LLMs write them: judged as a whole by how much of them the context
   // holds and by the hard facts they add; a claim is flagged when, judged alone, it would fail.

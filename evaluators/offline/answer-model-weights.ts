@@ -111,7 +111,7 @@ export const ANSWER_MODEL_WEIGHTS: AnswerModel = {
   ],
   bias: 0.741359,
   minClaims: 3,
-  logitThresholds: { hallucination: 0.316427, groundedness: 0.800177, claim: 0.587384 },
+  logitThresholds: { hallucination: 0.526678, groundedness: 1.776311, claim: 0.615088 },
   fittedOn:
     "ragtruth-dev.jsonl (845 answers of 3+ claims), L2 logistic, lambda 100, cross-validated F1 67.9",
 };
