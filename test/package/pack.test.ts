@@ -87,6 +87,14 @@ console.log(e.name);`;
     expect(stdout.trim()).toBe("consumer.one");
   });
 
+  // require() of an ES module: Node 20.19, 22.12 and later (the "default" export condition).
+  const requireModule = (process.features as { require_module?: boolean }).require_module === true;
+  it.runIf(requireModule)("is required from CommonJS", async () => {
+    const script = 'console.log(typeof require("tracejudge").defineEvaluator)';
+    const { stdout } = await run(process.execPath, ["-e", script], { cwd: project });
+    expect(stdout.trim()).toBe("function");
+  });
+
   it("type-checks a consumer, with its declaration files checked too", async () => {
     writeFileSync(
       path.join(project, "consumer.ts"),
