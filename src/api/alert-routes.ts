@@ -15,6 +15,7 @@ import type { AlertNotification } from "../webhooks/payload.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 import type { WebhookStore } from "../webhooks/webhook-store.ts";
 import { deliveryRoutes } from "./delivery-routes.ts";
+import { invalid } from "./error-shape.ts";
 import { splitProject } from "./evaluator-routes.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
 import { webhookRoutes } from "./webhook-routes.ts";
@@ -31,13 +32,6 @@ export interface AlertRoutesDeps {
   guard: UrlGuard;
   /** The allow-list of webhook hosts (`webhook_delivery.allow_hosts`), if any. */
   allowHosts?: readonly string[] | undefined;
-}
-
-export function invalid(reply: FastifyReply, error: z.ZodError): FastifyReply {
-  const message = error.issues
-    .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
-    .join("; ");
-  return reply.code(400).send({ error: "invalid_request", message });
 }
 
 const notFound = (reply: FastifyReply, name: string) =>

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 
@@ -48,4 +48,12 @@ export function installErrorShape(app: FastifyInstance, logger: EvaluatorLogger)
     };
     return reply.code(status).send(body);
   });
+}
+
+/** A 400 in the API's error shape naming each field a request body or query failed on. */
+export function invalid(reply: FastifyReply, error: z.ZodError): FastifyReply {
+  const message = error.issues
+    .map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`)
+    .join("; ");
+  return reply.code(400).send({ error: "invalid_request", message });
 }

@@ -8,7 +8,7 @@ import {
   webhookUrlProblem,
 } from "../webhooks/webhook-config.ts";
 import type { WebhookStore } from "../webhooks/webhook-store.ts";
-import { invalid } from "./alert-routes.ts";
+import { invalid } from "./error-shape.ts";
 import { splitProject } from "./evaluator-routes.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
 
