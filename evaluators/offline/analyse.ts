@@ -2,13 +2,7 @@ import { answerFeatureVector } from "./answer-features.ts";
 import { ANSWER_MODEL, type AnswerModel } from "./answer-model.ts";
 import { CONTRADICTION_PENALTY, contradicts } from "./contradiction.ts";
 import { featurise, type OfflineInput } from "./featurise.ts";
-import {
-  logit,
-  meanProbabilityLogit,
-  OFFLINE_MODEL,
-  type OfflineModel,
-  sigmoid,
-} from "./model.ts";
+import { logit, meanProbabilityLogit, OFFLINE_MODEL, type OfflineModel, sigmoid } from "./model.ts";
 import { RecentCache } from "./recent-cache.ts";
 import { claimProbabilities, shortAnswerScores } from "./short-answer.ts";
 
