@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { decodeCursor, type EvalEventStore } from "../store/eval-event-store.ts";
+import { IsoDateTimeSchema } from "./iso-date-time.ts";
 
 const TraceId = z
   .string()
@@ -34,34 +35,40 @@ const Include = z.union([z.string(), z.array(z.string())]).transform((value, ctx
   return new Set(asked);
 });
 
-// RFC 3339 / ISO 8601: a date, or a date-time with an optional fraction and zone. Date.parse alone
-// takes "1" (the year 2001) and "May 3", which the error message promised not to.
-const ISO_DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-
 const Passed = z.enum(["true", "false"]).transform((v) => v === "true");
+const Name = z.string().min(1);
 
 export const EvaluationsQuerySchema = z
   .object({
     trace_id: TraceId.optional(),
     span_id: SpanId.optional(),
-    evaluator: z.string().min(1).optional(),
-    since: z
-      .string()
-      .refine(
-        (s) => ISO_DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)),
-        "must be an ISO 8601 date-time, such as 2026-12-03T10:00:00Z",
-      )
-      .transform((s) => new Date(s))
-      .optional(),
+    evaluator: Name.optional(),
+    // A half-open range, [since, until): consecutive windows neither miss nor repeat an event.
+    since: IsoDateTimeSchema.optional().meta({
+      description:
+        "Events created at or after this instant (inclusive): an ISO 8601 date-time (UTC when it has no offset) or date (midnight UTC)",
+    }),
+    until: IsoDateTimeSchema.optional().meta({
+      description:
+        "Events created before this instant (exclusive), later than `since`: an ISO 8601 date-time (UTC when it has no offset) or date (midnight UTC)",
+    }),
     status: z.enum(["ok", "error", "skipped"]).optional(),
     passed: Passed.optional(),
-    service: z.string().min(1).optional(),
-    release: z.string().min(1).optional(),
+    service_name: Name.optional().meta({
+      description: "The judged span's `service.name`",
+    }),
+    service_version: Name.optional().meta({
+      description: "The judged span's `service.version` (its release)",
+    }),
+    model: Name.optional().meta({
+      description: "The judged span's model: `gen_ai.response.model`, else `gen_ai.request.model`",
+    }),
+    service: Name.optional().meta({ description: "Alias of `service_name`", deprecated: true }),
+    release: Name.optional().meta({ description: "Alias of `service_version`", deprecated: true }),
     order: z.enum(["asc", "desc"]).default("asc"),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     /** For admin keys (and an open API): one project's events only. */
-    project: z.string().min(1).optional(),
+    project: Name.optional(),
     cursor: z
       .string()
       .refine((c) => decodeCursor(c) !== null, "is not a cursor this API returned")
@@ -69,12 +76,32 @@ export const EvaluationsQuerySchema = z
     include: Include.optional(),
   })
   .strict();
+export type EvaluationsQuery = z.infer<typeof EvaluationsQuerySchema>;
+
+/** `service` and `release`, the older names, may be given beside the new ones only if they agree. */
+function aliasesAgree(q: EvaluationsQuery, ctx: z.RefinementCtx) {
+  for (const [alias, name] of [
+    ["service", "service_name"],
+    ["release", "service_version"],
+  ] as const) {
+    if (q[alias] !== undefined && q[name] !== undefined && q[alias] !== q[name]) {
+      ctx.addIssue({
+        code: "custom",
+        path: [alias],
+        message: `is an alias of ${name}, which names another value`,
+      });
+    }
+  }
+}
+
+function rangeIsOrdered(q: EvaluationsQuery, ctx: z.RefinementCtx) {
+  if (q.since && q.until && q.until.getTime() <= q.since.getTime()) {
+    ctx.addIssue({ code: "custom", path: ["until"], message: "must be later than since" });
+  }
+}
 
 /** A cursor continues the order it was made in: asking for the other is an error, not a skip. */
-function cursorMatchesOrder(
-  q: { cursor?: string | undefined; order: "asc" | "desc" },
-  ctx: z.RefinementCtx,
-) {
+function cursorMatchesOrder(q: EvaluationsQuery, ctx: z.RefinementCtx) {
   const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor);
   if (cursor && cursor.order !== q.order) {
     ctx.addIssue({
@@ -85,11 +112,20 @@ function cursorMatchesOrder(
   }
 }
 
-// Built once: each route's query, with the cursor's order checked against the one asked for.
-const ListQuerySchema = EvaluationsQuerySchema.superRefine(cursorMatchesOrder);
-const TraceQuerySchema = EvaluationsQuerySchema.omit({ trace_id: true })
-  .extend({ trace_id: TraceId })
-  .superRefine(cursorMatchesOrder);
+/** What every query is checked for beyond each parameter alone. */
+function checkTogether(q: EvaluationsQuery, ctx: z.RefinementCtx) {
+  aliasesAgree(q, ctx);
+  rangeIsOrdered(q, ctx);
+  cursorMatchesOrder(q, ctx);
+}
+
+// Built once: each route's query, its parameters checked against each other. One trace's events
+// take the same filters: they narrow a trace of many spans and evaluators as they narrow the list.
+const ListQuerySchema = EvaluationsQuerySchema.superRefine(checkTogether);
+export const TraceEvaluationsQuerySchema = EvaluationsQuerySchema.omit({ trace_id: true }).extend({
+  trace_id: TraceId,
+});
+const TraceQuerySchema = TraceEvaluationsQuerySchema.superRefine(checkTogether);
 
 /** 400 with one line per bad parameter, naming it. */
 export function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply {
@@ -110,11 +146,9 @@ export async function evaluationsRoutes(
   app: FastifyInstance,
   deps: EvaluationsRoutesDeps,
 ): Promise<void> {
-  const answer = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    query: z.infer<typeof EvaluationsQuerySchema>,
-  ) => {
+  const answer = async (request: FastifyRequest, reply: FastifyReply, query: EvaluationsQuery) => {
+    const serviceName = query.service_name ?? query.service;
+    const serviceVersion = query.service_version ?? query.release;
     const project =
       request.caller && !request.caller.admin ? request.caller.project : query.project;
     const page = await deps.store.query({
@@ -124,10 +158,12 @@ export async function evaluationsRoutes(
       ...(query.span_id ? { spanId: query.span_id } : {}),
       ...(query.evaluator ? { evaluator: query.evaluator } : {}),
       ...(query.since ? { since: query.since } : {}),
+      ...(query.until ? { until: query.until } : {}),
       ...(query.status ? { status: query.status } : {}),
       ...(query.passed !== undefined ? { passed: query.passed } : {}),
-      ...(query.service ? { service: query.service } : {}),
-      ...(query.release ? { release: query.release } : {}),
+      ...(serviceName ? { serviceName } : {}),
+      ...(serviceVersion ? { serviceVersion } : {}),
+      ...(query.model ? { model: query.model } : {}),
       order: query.order,
       ...(query.cursor ? { cursor: query.cursor } : {}),
       limit: query.limit,

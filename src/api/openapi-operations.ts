@@ -13,7 +13,7 @@ import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";
 import { LOGS_PATH, TRACEAI_TRACES_PATH, TRACES_PATH } from "../ingest/ingest-routes.ts";
 import { WebhookConfigSchema } from "../webhooks/webhook-config.ts";
 import { ProjectNameSchema } from "./auth.ts";
-import { EvaluationsQuerySchema } from "./evaluations-routes.ts";
+import { EvaluationsQuerySchema, TraceEvaluationsQuerySchema } from "./evaluations-routes.ts";
 import { type JsonSchema, jsonSchemaOf, withProperties } from "./openapi-schemas.ts";
 
 /** One documented route, in Fastify's path form (`/v1/alert-rules/:name`). */
@@ -82,8 +82,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: "get",
     path: "/v1/traces/:trace_id/evaluations",
     tag: "evaluations",
-    summary: "One trace's eval events",
-    query: EvaluationsQuerySchema,
+    summary: "One trace's eval events, with the same filters",
+    query: TraceEvaluationsQuerySchema,
     responses: { "200": "`{evaluations: [...], next_cursor: string | null}`" },
   },
   {

@@ -10,6 +10,15 @@ export interface OpenApiParameter {
   required: boolean;
   schema: JsonSchema;
   description?: string;
+  deprecated?: boolean;
+}
+
+/** A property's description and deprecation, where OpenAPI tools look for them: on the parameter. */
+function annotations(schema: JsonSchema): Pick<OpenApiParameter, "description" | "deprecated"> {
+  return {
+    ...(typeof schema.description === "string" ? { description: schema.description } : {}),
+    ...(schema.deprecated === true ? { deprecated: true } : {}),
+  };
 }
 
 /**
@@ -55,7 +64,8 @@ export function openApiPath(fastifyPath: string): { path: string; params: string
 /**
  * The parameters of an operation: each property of the query schema (an object schema) is a
  * query parameter, except those the path holds, which are path parameters (always required).
- * A path parameter the schema does not describe is a plain string.
+ * A path parameter the schema does not describe is a plain string. A property's description and
+ * `deprecated` (zod's `.meta()`) are the parameter's too.
  */
 export function parametersOf(
   query: z.ZodType | undefined,
@@ -76,6 +86,7 @@ export function parametersOf(
       name,
       in: "query" as const,
       required: required.has(name),
+      ...annotations(propertySchema),
       schema: propertySchema,
     }));
   return [...inPath, ...inQuery];

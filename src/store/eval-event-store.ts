@@ -98,15 +98,20 @@ export interface EvalEventQuery {
   traceId?: string;
   spanId?: string;
   evaluator?: string;
+  /** Only events created at or after this instant. */
   since?: Date;
+  /** Only events created before this instant (exclusive). */
+  until?: Date;
   /** Only verdicts of this status. */
   status?: EvalEvent["status"];
   /** Only verdicts that passed (true) or failed (false); skipped and errored ones have neither. */
   passed?: boolean;
   /** Only spans of this service (`service.name`). */
-  service?: string;
+  serviceName?: string;
   /** Only spans of this release (`service.version`). */
-  release?: string;
+  serviceVersion?: string;
+  /** Only spans that called this model. */
+  model?: string;
   /** `asc` (default): oldest first, for polling; `desc`: newest first, for a person. */
   order?: "asc" | "desc";
   /** 1..1000; default 100. */
@@ -298,10 +303,12 @@ export class EvalEventStore {
     if (q.spanId) add("e.span_id = ?", q.spanId);
     if (q.evaluator) add("e.evaluator = ?", q.evaluator);
     if (q.since) add("e.created_at >= ?", q.since);
+    if (q.until) add("e.created_at < ?", q.until);
     if (q.status) add("e.status = ?", q.status);
     if (q.passed !== undefined) add("e.passed = ?", q.passed);
-    if (q.service) add("e.service_name = ?", q.service);
-    if (q.release) add("e.service_version = ?", q.release);
+    if (q.serviceName) add("e.service_name = ?", q.serviceName);
+    if (q.serviceVersion) add("e.service_version = ?", q.serviceVersion);
+    if (q.model) add("e.model = ?", q.model);
     const order = q.order ?? "asc";
     if (q.cursor) {
       const after = decodeCursor(q.cursor);

@@ -23,7 +23,14 @@ interface Document {
 }
 interface Operation {
   security?: unknown[];
-  parameters?: { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+  parameters?: {
+    name: string;
+    in: string;
+    required: boolean;
+    description?: string;
+    deprecated?: boolean;
+    schema: Record<string, unknown>;
+  }[];
   requestBody?: { content: Record<string, { schema: { required?: string[] } }> };
   responses: Record<string, unknown>;
 }
@@ -106,12 +113,23 @@ describe("GET /openapi.json", () => {
     expect(order).toMatchObject({ in: "query", required: false });
     expect(order?.schema).toMatchObject({ enum: ["asc", "desc"], default: "asc" });
     expect(params.find((p) => p.name === "limit")?.schema).toMatchObject({ maximum: 1000 });
+    // The filters by their names; the older names documented as deprecated aliases.
+    for (const name of ["service_name", "service_version", "model", "since", "until"])
+      expect(params.find((p) => p.name === name)?.deprecated, name).toBeUndefined();
+    expect(params.find((p) => p.name === "until")?.description).toMatch(/\(exclusive\)/);
+    expect(params.find((p) => p.name === "since")?.description).toMatch(/\(inclusive\)/);
+    expect(params.find((p) => p.name === "service")).toMatchObject({
+      deprecated: true,
+      description: "Alias of `service_name`",
+    });
+    expect(params.find((p) => p.name === "release")?.deprecated).toBe(true);
     const byTrace = doc.paths["/v1/traces/{trace_id}/evaluations"]?.get?.parameters ?? [];
     expect(byTrace.find((p) => p.name === "trace_id")).toMatchObject({
       in: "path",
       required: true,
       schema: { pattern: "^[0-9a-fA-F]{32}$" },
     });
+    expect(byTrace.map((p) => p.name)).toEqual(expect.arrayContaining(["model", "until"]));
     const body = (op?: Operation) => op?.requestBody?.content["application/json"]?.schema;
     expect(body(doc.paths["/v1/alert-rules"]?.post)?.required).toContain("name");
     expect(body(doc.paths["/v1/alert-rules/{name}"]?.put)?.required ?? []).not.toContain("name");

@@ -84,4 +84,62 @@ describe("EvalEventStore", () => {
     expect(events.map((e) => e.span_id)).toEqual(["bbbbbbbbbbbbbbb6"]);
     expect((await store.query({ since: new Date(Date.now() + 60_000) })).events).toEqual([]);
   });
+
+  it("reads since inclusive and until exclusive, to the microsecond", async () => {
+    const trace = "cccccccccccccccccccccccccccccccc";
+    const spans = ["c000000000000001", "c000000000000002", "c000000000000003"];
+    await store.insertMany(spans.map((spanId) => event({ traceId: trace, spanId })));
+    const times = [
+      "2026-12-03T10:00:00.000Z",
+      "2026-12-03T10:00:00.001Z",
+      "2026-12-03T10:00:00.002Z",
+    ];
+    for (const [i, spanId] of spans.entries()) {
+      await pool.query("UPDATE eval_events SET created_at = $1 WHERE span_id = $2", [
+        times[i],
+        spanId,
+      ]);
+    }
+    const ids = async (since: string, until: string) =>
+      (
+        await store.query({ traceId: trace, since: new Date(since), until: new Date(until) })
+      ).events.map((e) => e.span_id);
+    expect(await ids(times[0] as string, times[2] as string)).toEqual(spans.slice(0, 2));
+    expect(await ids(times[1] as string, times[2] as string)).toEqual([spans[1]]);
+    expect(await ids(times[1] as string, times[1] as string)).toEqual([]);
+  });
+
+  it("filters by service name, service version and model", async () => {
+    const trace = "dddddddddddddddddddddddddddddddd";
+    await store.insertMany([
+      event({
+        traceId: trace,
+        spanId: "d000000000000001",
+        serviceName: "a",
+        serviceVersion: "1",
+        model: "m1",
+      }),
+      event({
+        traceId: trace,
+        spanId: "d000000000000002",
+        serviceName: "a",
+        serviceVersion: "2",
+        model: "m2",
+      }),
+      event({
+        traceId: trace,
+        spanId: "d000000000000003",
+        serviceName: "b",
+        serviceVersion: "1",
+        model: "m1",
+      }),
+    ]);
+    const ids = async (q: { serviceName?: string; serviceVersion?: string; model?: string }) =>
+      (await store.query({ traceId: trace, ...q })).events.map((e) => e.span_id.slice(-1));
+    expect(await ids({ serviceName: "a" })).toEqual(["1", "2"]);
+    expect(await ids({ serviceVersion: "1" })).toEqual(["1", "3"]);
+    expect(await ids({ serviceName: "a", serviceVersion: "1" })).toEqual(["1"]);
+    expect(await ids({ model: "m1" })).toEqual(["1", "3"]);
+    expect(await ids({ model: "m1", serviceName: "b" })).toEqual(["3"]);
+  });
 });
