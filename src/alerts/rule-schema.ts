@@ -256,8 +256,15 @@ function normalize(r: RuleFields) {
  * condition …`). A parsed rule parses again to itself, so it can be stored and read back.
  */
 export const AlertRuleSchema = RuleFieldsSchema.superRefine(checkRule).transform(normalize);
+
 export type AlertRule = z.output<typeof AlertRuleSchema>;
 export type AlertRuleInput = z.input<typeof AlertRuleSchema>;
+
+/**
+ * The fields of a parsed rule, as the API answers it: `normalize` folds `at_least` into `below`
+ * and keeps every other field. For describing rules (the OpenAPI document), not for parsing them.
+ */
+export const ParsedAlertRuleSchema = RuleFieldsSchema.omit({ at_least: true });
 
 /** The condition of a parsed rule, with durations in milliseconds. */
 export type Condition =

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { decodeCursor, type EvalEventStore } from "../store/eval-event-store.ts";
 import { IsoDateTimeSchema } from "./iso-date-time.ts";
+import type { EvaluationsPage } from "./response-schemas.ts";
 
 const TraceId = z
   .string()
@@ -169,7 +170,8 @@ export async function evaluationsRoutes(
       limit: query.limit,
       includeInput: query.include?.has("input") ?? false,
     });
-    return reply.send({ evaluations: page.events, next_cursor: page.nextCursor });
+    const body: EvaluationsPage = { evaluations: page.events, next_cursor: page.nextCursor };
+    return reply.send(body);
   };
 
   app.get("/v1/evaluations", async (request, reply) => {

@@ -7,6 +7,7 @@ import type { UrlGuard } from "../security/url-guard.ts";
 import { webhookUrlProblem } from "../webhooks/webhook-config.ts";
 import { badRequest } from "./evaluations-routes.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
+import type { EvaluatorList, EvaluatorView } from "./response-schemas.ts";
 
 export interface EvaluatorRoutesDeps {
   catalog: EvaluatorCatalog;
@@ -34,7 +35,7 @@ export async function evaluatorRoutes(
   app: FastifyInstance,
   deps: EvaluatorRoutesDeps,
 ): Promise<void> {
-  const describe = (active: ActiveEvaluator) => ({
+  const describe = (active: ActiveEvaluator): EvaluatorView => ({
     name: active.evaluator.name,
     version: active.evaluator.version,
     description: active.evaluator.description ?? null,
@@ -42,14 +43,15 @@ export async function evaluatorRoutes(
     source: deps.catalog.isConfigured(active.evaluator.name) ? "config" : "api",
     applies_to: active.filters,
   });
+  const list = (active: ActiveEvaluator[]): EvaluatorList => ({ evaluators: active.map(describe) });
 
   app.get("/v1/evaluators", async (request, reply) => {
     const named = namedProject(request);
     if (seesAllProjects(request) && named === undefined)
-      return reply.send({ evaluators: deps.catalog.visibleTo(undefined).map(describe) });
+      return reply.send(list(deps.catalog.visibleTo(undefined)));
     const scope = projectOf(request, named);
     if (isRefusal(scope)) return refuse(reply, scope);
-    return reply.send({ evaluators: deps.catalog.visibleTo(scope.project).map(describe) });
+    return reply.send(list(deps.catalog.visibleTo(scope.project)));
   });
 
   // Stored, and picked up by every replica within the catalog's refresh interval.

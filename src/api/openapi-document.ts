@@ -3,7 +3,7 @@ import { packageVersion } from "../cli/package-version.ts";
 import { OPEN_ROUTES, PROJECT_ROUTES } from "./auth.ts";
 import { ApiErrorSchema } from "./error-shape.ts";
 import { API_OPERATIONS, type ApiOperation } from "./openapi-operations.ts";
-import { type JsonSchema, jsonSchemaOf, openApiPath, parametersOf } from "./openapi-schemas.ts";
+import { type JsonSchema, openApiPath, parametersOf, responseSchemaOf } from "./openapi-schemas.ts";
 
 /** The path the document is served at. */
 export const OPENAPI_PATH = "/openapi.json";
@@ -51,10 +51,16 @@ function operationObject(op: ApiOperation, params: string[]) {
       : "An admin key.";
   const parameters = parametersOf(op.query, params);
   const success = Object.fromEntries(
-    Object.entries(op.responses).map(([status, description]) => [
-      status,
-      op.otlp ? otlpAnswer(description, { type: "object" }) : { description },
-    ]),
+    Object.entries(op.responses).map(([status, answer]) => {
+      if (typeof answer !== "string") {
+        const schema = responseSchemaOf(answer.schema);
+        return [
+          status,
+          { description: answer.description, content: { "application/json": { schema } } },
+        ];
+      }
+      return [status, op.otlp ? otlpAnswer(answer, { type: "object" }) : { description: answer }];
+    }),
   );
   const failures = op.otlp
     ? {
@@ -82,8 +88,9 @@ function operationObject(op: ApiOperation, params: string[]) {
 
 /**
  * The OpenAPI 3.1 document of the HTTP API. Parameters and bodies are the JSON Schemas of the zod
- * schemas the routes validate with, so the document follows them; the test over HTTP checks that
- * every `/v1` route the service registers is in it.
+ * schemas the routes validate with, and JSON answers those of the response schemas the handlers
+ * are typed from (`response-schemas.ts`), so the document follows them; the tests over HTTP check
+ * that every `/v1` route the service registers is in it, and real answers against it.
  */
 export function buildOpenApiDocument(version: string = packageVersion()): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -111,7 +118,7 @@ export function buildOpenApiDocument(version: string = packageVersion()): Record
     paths,
     components: {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer" } },
-      schemas: { Error: jsonSchemaOf(ApiErrorSchema), OtlpStatus: otlpStatusSchema },
+      schemas: { Error: responseSchemaOf(ApiErrorSchema), OtlpStatus: otlpStatusSchema },
     },
   };
 }

@@ -15,6 +15,23 @@ import { WebhookConfigSchema } from "../webhooks/webhook-config.ts";
 import { ProjectNameSchema } from "./auth.ts";
 import { EvaluationsQuerySchema, TraceEvaluationsQuerySchema } from "./evaluations-routes.ts";
 import { type JsonSchema, jsonSchemaOf, withProperties } from "./openapi-schemas.ts";
+import {
+  AlertListSchema,
+  AlertRuleDetailSchema,
+  AlertRuleListSchema,
+  AlertRuleViewSchema,
+  DeliveryDetailSchema,
+  DeliveryListSchema,
+  EvaluationsPageSchema,
+  EvaluatorListSchema,
+  EvaluatorViewSchema,
+  HealthSchema,
+  ReadinessSchema,
+  RedeliverySchema,
+  TestDeliveriesSchema,
+  WebhookListSchema,
+  WebhookViewSchema,
+} from "./response-schemas.ts";
 
 /** One documented route, in Fastify's path form (`/v1/alert-rules/:name`). */
 export interface ApiOperation {
@@ -26,11 +43,21 @@ export interface ApiOperation {
   query?: z.ZodType;
   /** The JSON body, as JSON Schema (built from the route's zod schema). */
   body?: JsonSchema;
-  /** Success statuses and what they mean; failures are the error shape (OTLP: a Status). */
-  responses: Record<string, string>;
+  /**
+   * Success statuses: what they mean, and the zod schema of the JSON answered when there is one;
+   * failures are the error shape (OTLP: a Status).
+   */
+  responses: Record<string, string | ApiResponse>;
   /** OTLP/HTTP export routes: protobuf or JSON bodies, OTLP Status failures. */
   otlp?: "traces" | "logs";
 }
+
+/** A JSON answer: what it means, and the schema the document publishes for it. */
+export interface ApiResponse {
+  description: string;
+  schema: z.ZodType;
+}
+const json = (description: string, schema: z.ZodType): ApiResponse => ({ description, schema });
 
 // `?project=`: how an admin key (or an open API) picks a project; a project's key may omit it.
 const ProjectQuery = z.object({ project: ProjectNameSchema.optional() });
@@ -76,7 +103,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "evaluations",
     summary: "Eval events, filtered and paged by cursor",
     query: EvaluationsQuerySchema,
-    responses: { "200": "`{evaluations: [...], next_cursor: string | null}`" },
+    responses: {
+      "200": json("A page of eval events, oldest first unless order=desc", EvaluationsPageSchema),
+    },
   },
   {
     method: "get",
@@ -84,7 +113,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "evaluations",
     summary: "One trace's eval events, with the same filters",
     query: TraceEvaluationsQuerySchema,
-    responses: { "200": "`{evaluations: [...], next_cursor: string | null}`" },
+    responses: {
+      "200": json("A page of eval events, oldest first unless order=desc", EvaluationsPageSchema),
+    },
   },
   {
     method: "get",
@@ -92,7 +123,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "evaluators",
     summary: "The evaluators running, with versions, filters, project and source",
     query: ProjectQuery,
-    responses: { "200": "`{evaluators: [...]}`" },
+    responses: { "200": json("The evaluators", EvaluatorListSchema) },
   },
   {
     method: "post",
@@ -101,7 +132,10 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: "Defines a judge (the default kind) or a remote evaluator",
     query: ProjectQuery,
     body: EvaluatorBody,
-    responses: { "200": "The same definition exists", "201": "Defined" },
+    responses: {
+      "200": json("The same definition exists", EvaluatorViewSchema),
+      "201": json("Defined", EvaluatorViewSchema),
+    },
   },
   {
     method: "delete",
@@ -117,7 +151,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "alerts",
     summary: "Alert rules",
     query: ProjectQuery,
-    responses: { "200": "`{alert_rules: [...]}`" },
+    responses: { "200": json("The alert rules", AlertRuleListSchema) },
   },
   {
     method: "post",
@@ -126,7 +160,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: "Creates an alert rule",
     query: ProjectQuery,
     body: ruleBody,
-    responses: { "201": "The rule as stored" },
+    responses: { "201": json("The rule as stored", AlertRuleViewSchema) },
   },
   {
     method: "get",
@@ -134,7 +168,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "alerts",
     summary: "An alert rule with its states and episodes",
     query: ProjectQuery,
-    responses: { "200": "The rule, `states` and `episodes`" },
+    responses: { "200": json("The rule, `states` and `episodes`", AlertRuleDetailSchema) },
   },
   {
     method: "put",
@@ -143,7 +177,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: "Replaces an alert rule",
     query: ProjectQuery,
     body: byName(ruleBody),
-    responses: { "200": "The rule as stored" },
+    responses: { "200": json("The rule as stored", AlertRuleViewSchema) },
   },
   {
     method: "delete",
@@ -159,7 +193,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "alerts",
     summary: "Sends a test notification to each of the rule's webhooks",
     query: ProjectQuery,
-    responses: { "202": "`{deliveries: [id, ...]}`" },
+    responses: { "202": json("The deliveries enqueued", TestDeliveriesSchema) },
   },
   {
     method: "get",
@@ -167,7 +201,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "alerts",
     summary: "Alert states per rule and scope",
     query: ProjectQuery,
-    responses: { "200": "`{alerts: [...]}`" },
+    responses: { "200": json("Alert states per rule and scope", AlertListSchema) },
   },
   {
     method: "get",
@@ -175,7 +209,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "webhooks",
     summary: "Webhooks (secrets never shown)",
     query: ProjectQuery,
-    responses: { "200": "`{webhooks: [...]}`" },
+    responses: { "200": json("The webhooks", WebhookListSchema) },
   },
   {
     method: "post",
@@ -184,7 +218,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: "Creates a project's webhook",
     query: ProjectQuery,
     body: webhookBody,
-    responses: { "201": "The webhook, secrets redacted" },
+    responses: { "201": json("The webhook, secrets redacted", WebhookViewSchema) },
   },
   {
     method: "get",
@@ -192,7 +226,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "webhooks",
     summary: "A webhook (secrets never shown)",
     query: ProjectQuery,
-    responses: { "200": "The webhook, secrets redacted" },
+    responses: { "200": json("The webhook, secrets redacted", WebhookViewSchema) },
   },
   {
     method: "put",
@@ -201,7 +235,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: "Replaces a webhook",
     query: ProjectQuery,
     body: byName(webhookBody),
-    responses: { "200": "The webhook, secrets redacted" },
+    responses: { "200": json("The webhook, secrets redacted", WebhookViewSchema) },
   },
   {
     method: "delete",
@@ -217,21 +251,21 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "webhooks",
     summary: "Dead-lettered webhook deliveries (status=dead)",
     query: ProjectQuery.extend({ status: z.literal("dead") }),
-    responses: { "200": "`{deliveries: [...]}`" },
+    responses: { "200": json("Dead-lettered deliveries, newest first", DeliveryListSchema) },
   },
   {
     method: "get",
     path: "/v1/deliveries/:id",
     tag: "webhooks",
     summary: "A webhook delivery with its attempts",
-    responses: { "200": "The delivery" },
+    responses: { "200": json("The delivery and its attempts", DeliveryDetailSchema) },
   },
   {
     method: "post",
     path: "/v1/deliveries/:id/redeliver",
     tag: "webhooks",
     summary: "Delivers a delivery again",
-    responses: { "202": '`{status: "enqueued"}`' },
+    responses: { "202": json("Enqueued", RedeliverySchema) },
   },
   {
     method: "get",
@@ -239,7 +273,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "console",
     summary: "Evaluators with eval events since `since`",
     query: EvaluatorsQuerySchema,
-    responses: { "200": "`{evaluators: [...]}`" },
+    responses: { "200": json("The evaluators", EvaluatorListSchema) },
   },
   {
     method: "get",
@@ -279,7 +313,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     tag: "console",
     summary: "The latest webhook deliveries with their attempts",
     query: DeliveriesQuerySchema,
-    responses: { "200": "`{deliveries: [...]}`" },
+    responses: { "200": json("Dead-lettered deliveries, newest first", DeliveryListSchema) },
   },
   {
     method: "get",
@@ -300,14 +334,17 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: "/healthz",
     tag: "health",
     summary: "200 while the process lives",
-    responses: { "200": '`{status: "ok"}`' },
+    responses: { "200": json("Alive", HealthSchema) },
   },
   {
     method: "get",
     path: "/readyz",
     tag: "health",
     summary: "200 when Redis and PostgreSQL answer and migrations are applied, else 503",
-    responses: { "200": "Ready", "503": "Not ready: `checks` names what failed" },
+    responses: {
+      "200": json("Ready", ReadinessSchema),
+      "503": json("Not ready: `checks` names what failed", ReadinessSchema),
+    },
   },
   {
     method: "get",

@@ -35,6 +35,18 @@ export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
 }
 
 /**
+ * The JSON Schema of what a zod schema produces (its output side): for what the API answers.
+ * Objects come out closed (`additionalProperties: false`), as zod strips unknown keys on output.
+ */
+export function responseSchemaOf(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    io: "output",
+    unrepresentable: "any",
+  }) as JsonSchema;
+  return rest;
+}
+
+/**
  * An object schema with properties added (and, when asked, some no longer required): for the
  * fields a route reads beside the schema it validates with, like a body's `project`.
  */

@@ -11,6 +11,7 @@ import type { WebhookStore } from "../webhooks/webhook-store.ts";
 import { invalid } from "./error-shape.ts";
 import { splitProject } from "./evaluator-routes.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
+import type { WebhookList, WebhookView } from "./response-schemas.ts";
 
 export interface WebhookRoutesDeps {
   store: WebhookStore;
@@ -26,7 +27,7 @@ export interface WebhookRoutesDeps {
  * A webhook as the API answers it: never its secret, routing key or header values (only whether
  * they are set, and the header names), and a Slack URL (its secret) by origin only.
  */
-function describe(project: string, webhook: WebhookConfig) {
+function describe(project: string, webhook: WebhookConfig): WebhookView {
   return {
     name: webhook.name,
     project,
@@ -89,14 +90,20 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
   app.get("/v1/webhooks", async (request, reply) => {
     const named = namedProject(request);
     if (seesAllProjects(request) && named === undefined) {
-      const configured = deps.configured.map((name) => ({ name, project: null, source: "config" }));
+      const configured = deps.configured.map((name) => ({
+        name,
+        project: null,
+        source: "config" as const,
+      }));
       const made = (await deps.store.list()).map((w) => describe(w.project, w.webhook));
-      return reply.send({ webhooks: [...configured, ...made] });
+      const body: WebhookList = { webhooks: [...configured, ...made] };
+      return reply.send(body);
     }
     const project = projectFor(request, named, reply);
     if (typeof project !== "string") return project;
     const made = await deps.store.list(project);
-    return reply.send({ webhooks: made.map((w) => describe(w.project, w.webhook)) });
+    const body: WebhookList = { webhooks: made.map((w) => describe(w.project, w.webhook)) };
+    return reply.send(body);
   });
 
   app.get("/v1/webhooks/:name", async (request, reply) => {
