@@ -256,7 +256,6 @@ function normalize(r: RuleFields) {
  * condition …`). A parsed rule parses again to itself, so it can be stored and read back.
  */
 export const AlertRuleSchema = RuleFieldsSchema.superRefine(checkRule).transform(normalize);
-
 export type AlertRule = z.output<typeof AlertRuleSchema>;
 export type AlertRuleInput = z.input<typeof AlertRuleSchema>;
 
