@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { EvaluationsQuerySchema } from "../../src/api/evaluations-routes.ts";
 import { ConfigSchema } from "../../src/config/config-schema.ts";
 
 const README = readFileSync(path.resolve(import.meta.dirname, "../../README.md"), "utf8");
@@ -23,4 +24,20 @@ describe("the README's configuration examples", () => {
       expect(problems).toEqual([]);
     });
   }
+});
+
+describe("the README's HTTP API section", () => {
+  const row = README.split("\n").find((line) => line.startsWith("| `GET /v1/evaluations` |")) ?? "";
+
+  it("lists every parameter GET /v1/evaluations takes", () => {
+    const unlisted = Object.keys(EvaluationsQuerySchema.shape).filter(
+      (name) => !row.includes(`\`${name}\``),
+    );
+    expect(row).not.toBe("");
+    expect(unlisted).toEqual([]);
+  });
+
+  it("says /openapi.json carries request and response schemas", () => {
+    expect(README).toMatch(/`GET \/openapi.json` describes[^]*?with request and response schemas/);
+  });
 });
