@@ -18,6 +18,7 @@ import { deliveryRoutes } from "./delivery-routes.ts";
 import { invalid } from "./error-shape.ts";
 import { splitProject } from "./evaluator-routes.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
+import type { AlertRuleList, AlertRuleView, TestDeliveries } from "./response-schemas.ts";
 import { webhookRoutes } from "./webhook-routes.ts";
 
 export interface AlertRoutesDeps {
@@ -50,11 +51,12 @@ const inConfig = (reply: FastifyReply, name: string) =>
  * admins'. A project's rule notifies its project's webhooks; an admin may also pick the config's.
  */
 export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): Promise<void> {
-  const describe = (rule: ScopedRule) => ({
+  const describe = (rule: ScopedRule): AlertRuleView => ({
     ...rule,
     project: rule.project ?? null,
     source: !rule.project && deps.rules.isConfigured(rule.name) ? "config" : "api",
   });
+  const list = (rules: ScopedRule[]): AlertRuleList => ({ alert_rules: rules.map(describe) });
 
   /** A stored state or episode row, its rule key told apart into name and project. */
   const withRuleName = <T extends { rule: string }>(row: T) => {
@@ -89,12 +91,11 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
 
   app.get("/v1/alert-rules", async (request, reply) => {
     const named = namedProject(request);
-    if (seesAllProjects(request) && named === undefined)
-      return reply.send({ alert_rules: deps.rules.all().map(describe) });
+    if (seesAllProjects(request) && named === undefined) return reply.send(list(deps.rules.all()));
     const scope = projectOf(request, named);
     if (isRefusal(scope)) return refuse(reply, scope);
     const rules = deps.rules.all().filter((r) => (r.project ?? null) === scope.project);
-    return reply.send({ alert_rules: rules.map(describe) });
+    return reply.send(list(rules));
   });
 
   app.get("/v1/alert-rules/:name", async (request, reply) => {
@@ -179,7 +180,8 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
       await deps.deliverer.enqueue({ id, webhook, project: rule.project ?? null, notification });
       deliveries.push(id);
     }
-    return reply.code(202).send({ deliveries });
+    const body: TestDeliveries = { deliveries };
+    return reply.code(202).send(body);
   });
 
   app.get("/v1/alerts", async (request, reply) => {

@@ -3,6 +3,7 @@ import type { Delivery } from "../webhooks/delivery-store.ts";
 import { withoutSecrets } from "../webhooks/payload.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
+import type { DeliveryDetail, DeliveryList, Redelivery } from "./response-schemas.ts";
 
 export interface DeliveryRoutesDeps {
   deliverer: WebhookDeliverer;
@@ -34,13 +35,15 @@ export async function deliveryRoutes(
       seesAllProjects(request) && named === undefined ? null : projectOf(request, named);
     if (scope && isRefusal(scope)) return refuse(reply, scope);
     const dead = await deps.deliverer.store.listDead(100, scope?.project ?? undefined);
-    return reply.send({ deliveries: dead.map(withoutSecrets) });
+    const body: DeliveryList = { deliveries: dead.map(withoutSecrets) };
+    return reply.send(body);
   });
 
   app.get("/v1/deliveries/:id", async (request, reply) => {
     const delivery = await deps.deliverer.store.get((request.params as { id: string }).id);
     if (!delivery || !visible(request, delivery)) return reply.code(404).send(notFound);
-    return reply.send(withoutSecrets(delivery));
+    const body: DeliveryDetail = withoutSecrets(delivery);
+    return reply.send(body);
   });
 
   app.post("/v1/deliveries/:id/redeliver", async (request, reply) => {
@@ -53,6 +56,7 @@ export async function deliveryRoutes(
       return reply
         .code(409)
         .send({ error: "pending", message: "the delivery is still being attempted" });
-    return reply.code(202).send({ status: "enqueued" });
+    const body: Redelivery = { status: "enqueued" };
+    return reply.code(202).send(body);
   });
 }

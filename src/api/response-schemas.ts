@@ -84,7 +84,10 @@ export const AlertRuleViewSchema = ParsedAlertRuleSchema.extend({
   source: z.enum(["config", "api"]),
 });
 
+export type AlertRuleView = z.infer<typeof AlertRuleViewSchema>;
+
 export const AlertRuleListSchema = z.object({ alert_rules: z.array(AlertRuleViewSchema) });
+export type AlertRuleList = z.infer<typeof AlertRuleListSchema>;
 
 /** One scope's alert state (the state store's fields, camelCase as it keeps them). */
 export const AlertStateViewSchema = z.object({
@@ -124,6 +127,7 @@ export const AlertListSchema = z.object({ alerts: z.array(AlertStateViewSchema) 
 
 /** `POST /v1/alert-rules/{name}/test`: the deliveries enqueued, one per webhook. */
 export const TestDeliveriesSchema = z.object({ deliveries: z.array(z.string()) });
+export type TestDeliveries = z.infer<typeof TestDeliveriesSchema>;
 
 /** A webhook delivery, its secrets redacted. */
 export const DeliveryViewSchema = z.object({
@@ -145,6 +149,7 @@ export const DeliveryViewSchema = z.object({
 });
 
 export const DeliveryListSchema = z.object({ deliveries: z.array(DeliveryViewSchema) });
+export type DeliveryList = z.infer<typeof DeliveryListSchema>;
 
 /** `GET /v1/deliveries/{id}`: the delivery with each attempt. */
 export const DeliveryDetailSchema = DeliveryViewSchema.extend({
@@ -160,8 +165,10 @@ export const DeliveryDetailSchema = DeliveryViewSchema.extend({
     }),
   ),
 });
+export type DeliveryDetail = z.infer<typeof DeliveryDetailSchema>;
 
 export const RedeliverySchema = z.object({ status: z.literal("enqueued") });
+export type Redelivery = z.infer<typeof RedeliverySchema>;
 
 export const HealthSchema = z.object({ status: z.literal("ok") });
 
