@@ -38,6 +38,8 @@ describe("the README's HTTP API section", () => {
   });
 
   it("says /openapi.json carries request and response schemas", () => {
-    expect(README).toMatch(/`GET \/openapi.json` describes[\s\S]*?with request and response schemas/);
+    expect(README).toMatch(
+      /`GET \/openapi.json` describes[\s\S]*?with request and response schemas/,
+    );
   });
 });
