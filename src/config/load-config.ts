@@ -10,7 +10,11 @@ import { otelTracesEndpointFromEnv } from "./otel-traces-env.ts";
 type Env = Record<string, string | undefined>;
 
 /** Environment variables that override the config file, and where each lands. */
-const ENV_OVERRIDES: { name: string; path: string[]; type: "string" | "number" | "list" }[] = [
+const ENV_OVERRIDES: {
+  name: string;
+  path: string[];
+  type: "string" | "number" | "list" | "boolean";
+}[] = [
   { name: "TRACEJUDGE_REDIS_CLUSTER_NODES", path: ["redis_cluster_nodes"], type: "list" },
   { name: "DATABASE_URL", path: ["database_url"], type: "string" },
   { name: "REDIS_URL", path: ["redis_url"], type: "string" },
@@ -43,7 +47,11 @@ const ENV_OVERRIDES: { name: string; path: string[]; type: "string" | "number" |
     path: ["workers", "evaluation_concurrency"],
     type: "number",
   },
+  { name: "TRACEJUDGE_REDACT_BEFORE_QUEUE", path: ["redaction", "before_queue"], type: "boolean" },
 ];
+
+/** How a boolean variable may be written. */
+const BOOLEANS: Record<string, boolean> = { "1": true, true: true, "0": false, false: false };
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
   let node = target;
@@ -140,6 +148,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
         );
       }
       setPath(raw, override.path, n);
+    } else if (override.type === "boolean") {
+      const flag = BOOLEANS[value.trim().toLowerCase()];
+      if (flag === undefined) {
+        throw new TracejudgeError(
+          "CONFIG_INVALID",
+          `invalid configuration (environment):\n  ${override.name}: expected 1, 0, true or false, got "${value}"`,
+        );
+      }
+      setPath(raw, override.path, flag);
     } else if (override.type === "list") {
       setPath(
         raw,

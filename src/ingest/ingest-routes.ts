@@ -1,14 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import { type CheckedLogs, checkLogsRequest } from "../otlp/decode-logs.ts";
-import { checkTraceRequest, type OtlpEncoding } from "../otlp/decode-traces.ts";
+import { type CheckedLogs, checkLogsRequest, decodeLogsRequest } from "../otlp/decode-logs.ts";
+import {
+  checkTraceRequest,
+  type DecodedTraces,
+  decodeTraceRequest,
+  type OtlpEncoding,
+} from "../otlp/decode-traces.ts";
 import type { IngestSignal } from "../queues/payloads.ts";
 import type { Backpressure } from "./backpressure.ts";
-import { contentCoding, decompress } from "./decompress.ts";
+import { type ContentCoding, contentCoding, decompress } from "./decompress.ts";
 import { encodingOf, sendExportResponse, sendOtlpError } from "./otlp-response.ts";
-import type { RequestSpool } from "./request-spool.ts";
+import { type ReadExportDeps, readLogContent, readSpans, reportDropped } from "./read-export.ts";
+import { type RequestSpool, receivedNowMs } from "./request-spool.ts";
 
 export interface IngestDeps {
   spool: RequestSpool;
@@ -19,6 +26,12 @@ export interface IngestDeps {
   maxBodyBytes: number;
   /** The caller's ingest rate: seconds to wait before these items may pass, 0 to go on. */
   admit?: (request: FastifyRequest, spans: number) => number;
+  /**
+   * `redaction.before_queue`: ingest reads each request itself (decode, normalise, redact) and
+   * appends what it kept to the trace buffer, so nothing unredacted is ever written to Redis.
+   * Absent (the default): the body is spooled as it came, and a worker reads it.
+   */
+  readBeforeQueue?: ReadExportDeps & { buffer: TraceBuffer };
 }
 
 const STATUS_BY_CODE: Partial<Record<TracejudgeError["code"], number>> = {
@@ -47,20 +60,74 @@ interface CheckedExport {
   keep: number;
 }
 
-/** What differs between the OTLP signals ingest takes. */
+/** An export request as received, once its body is inflated and checked. */
+interface ReceivedExport {
+  /** The body as it came (compressed or not). */
+  raw: Buffer;
+  /** The body inflated. */
+  body: Buffer;
+  encoding: OtlpEncoding;
+  coding: ContentCoding;
+  /** The project of the key that sent it. */
+  project: string;
+}
+
+/** What differs between the OTLP signals ingest takes, and between the two ways of keeping them. */
 interface ExportSignal<Checked extends CheckedExport> {
   signal: IngestSignal;
   check(body: Buffer, encoding: OtlpEncoding): Checked;
+  /** Keeps a request with items worth keeping; resolves once they are in Redis. */
+  keep(checked: Checked, request: ReceivedExport): Promise<void>;
   /** Counts a request's items, once its answer is final (a 503 is retried whole). */
   count(checked: Checked, encoding: OtlpEncoding): void;
 }
 
-function tracesSignal(metrics: Metrics): ExportSignal<CheckedExport> {
+/**
+ * Spooled as it came: a compressed body keeps Redis's share small, and the worker inflates it
+ * again (to the size checked here).
+ */
+function spoolRequest(
+  spool: RequestSpool,
+  signal: IngestSignal,
+  checked: CheckedExport,
+  request: ReceivedExport,
+): Promise<void> {
+  return spool.put(request.raw, {
+    signal,
+    encoding: request.encoding,
+    coding: request.coding,
+    bodyBytes: request.body.length,
+    project: request.project,
+    spans: checked.keep,
+  });
+}
+
+function tracesSignal(deps: IngestDeps): ExportSignal<CheckedExport & { decoded?: DecodedTraces }> {
+  const { metrics, readBeforeQueue: reader } = deps;
   return {
     signal: "traces",
     check: (body, encoding) => {
-      const checked = checkTraceRequest(body, encoding);
-      return { ...checked, keep: checked.accepted };
+      if (!reader) {
+        const checked = checkTraceRequest(body, encoding);
+        return { ...checked, keep: checked.accepted };
+      }
+      // Read here anyway, so decoded once: the decode runs the same checks, rejects the same
+      // spans and gives the same answer.
+      const decoded = decodeTraceRequest(body, encoding);
+      const { rejected, errors } = decoded;
+      return {
+        accepted: decoded.spans.length,
+        rejected,
+        errors,
+        keep: decoded.spans.length,
+        decoded,
+      };
+    },
+    keep: async (checked, request) => {
+      if (!reader || !checked.decoded) return spoolRequest(deps.spool, "traces", checked, request);
+      const { spans, dropped } = readSpans(checked.decoded, request.project, reader);
+      await reader.buffer.append(spans);
+      reportDropped("traces", dropped, deps);
     },
     count: ({ accepted, rejected }, encoding) => {
       if (rejected > 0) metrics.spansRejected.inc({ reason: "invalid_span" }, rejected);
@@ -73,12 +140,22 @@ function tracesSignal(metrics: Metrics): ExportSignal<CheckedExport> {
  * Logs: only GenAI content events with a trace and span id are kept (spooled, then joined to
  * their spans); every other record is accepted, counted and dropped here.
  */
-function logsSignal(metrics: Metrics): ExportSignal<CheckedLogs & CheckedExport> {
+function logsSignal(deps: IngestDeps): ExportSignal<CheckedLogs & CheckedExport> {
+  const { metrics, readBeforeQueue: reader } = deps;
   return {
     signal: "logs",
     check: (body, encoding) => {
       const checked = checkLogsRequest(body, encoding);
       return { ...checked, keep: checked.genaiContent };
+    },
+    keep: async (checked, request) => {
+      if (!reader) return spoolRequest(deps.spool, "logs", checked, request);
+      // Only requests holding GenAI content get here: the others end at the check.
+      const decoded = decodeLogsRequest(request.body, request.encoding);
+      const origin = { project: request.project, receivedAtMs: receivedNowMs() };
+      const { contents, dropped } = readLogContent(decoded, origin, reader);
+      await reader.buffer.appendContent(contents);
+      reportDropped("logs", dropped, deps);
     },
     count: ({ accepted, rejected, keep, genaiWithoutSpan }, encoding) => {
       const dropped = metrics.logRecordsDropped;
@@ -95,8 +172,9 @@ function logsSignal(metrics: Metrics): ExportSignal<CheckedLogs & CheckedExport>
  * `POST /v1/traces` (and its alias `POST /tracer/v1/traces`) and `POST /v1/logs`: OTLP/HTTP in
  * protobuf or JSON, gzip or not. The body is parsed and every item checked, then the request is
  * spooled in Redis for a worker to read (normalise, redact, buffer); the answer, partial success
- * included, is final once the spool holds it. A logs request holding no GenAI content is
- * answered without spooling.
+ * included, is final once the spool holds it. Under `redaction.before_queue` ingest reads the
+ * request itself and the answer is final once the trace buffer holds its redacted items. A logs
+ * request holding no GenAI content is answered without spooling.
  */
 export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Promise<void> {
   // Bodies are read raw here whatever their type: decoding is ours, so that every failure gets
@@ -119,8 +197,8 @@ export async function ingestRoutes(app: FastifyInstance, deps: IngestDeps): Prom
     return sendOtlpError(reply, encoding, status, message);
   });
 
-  const traces = tracesSignal(deps.metrics);
-  const logs = logsSignal(deps.metrics);
+  const traces = tracesSignal(deps);
+  const logs = logsSignal(deps);
   const receiveTraces = (request: FastifyRequest, reply: FastifyReply) =>
     receiveExport(request, reply, traces, deps);
   app.post(TRACES_PATH, receiveTraces);
@@ -159,13 +237,12 @@ async function receiveExport<Checked extends CheckedExport>(
   }
 
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  let coding: ReturnType<typeof contentCoding>;
-  let bodyBytes: number;
+  let coding: ContentCoding;
+  let body: Buffer;
   let checked: Checked;
   try {
     coding = contentCoding(request.headers["content-encoding"]);
-    const body = await decompress(raw, coding, deps.maxBodyBytes);
-    bodyBytes = body.length;
+    body = await decompress(raw, coding, deps.maxBodyBytes);
     checked = signal.check(body, encoding);
   } catch (err) {
     if (!(err instanceof TracejudgeError)) throw err;
@@ -188,16 +265,7 @@ async function receiveExport<Checked extends CheckedExport>(
   if (checked.keep > 0) {
     try {
       const project = request.caller?.project ?? "default";
-      // Spooled as it came: a compressed body keeps Redis's share small, and the worker
-      // inflates it again (to the size checked here).
-      await deps.spool.put(raw, {
-        signal: signal.signal,
-        encoding,
-        coding,
-        bodyBytes,
-        project,
-        spans: checked.keep,
-      });
+      await signal.keep(checked, { raw, body, encoding, coding, project });
     } catch (err) {
       deps.metrics.requestsRejected.inc({ status: "503" });
       deps.logger.warn({ err: errorMessage(err) }, "cannot spool the request");

@@ -6,6 +6,14 @@ import type { RedisConnection } from "../redis/connect-redis.ts";
 import type { ContentCoding } from "./decompress.ts";
 
 /**
+ * When a request arrived, in ms, to a fraction of one: records of one span sent in separate
+ * requests in the same millisecond keep the order they arrived in (see merge-span-content).
+ */
+export function receivedNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
  * Where acknowledged export requests wait for a worker: the body as it came (compressed or not) under
  * a key of its own, and an `ingest` job pointing at it. Ingest only checks a request and spools
  * it, so its cost stays close to the parse alone; reading, normalising and redacting the spans
@@ -42,10 +50,7 @@ export class RequestSpool {
     // The key carries the prefix's hash tag, so on Redis Cluster it shares the queue's slot.
     const bodyKey = `${this.prefix}:ingest:body:${randomUUID()}`;
     await this.writes.set(bodyKey, body, "EX", this.ttlSeconds);
-    // Sub-millisecond: records of one span sent in separate requests in the same millisecond
-    // keep the order they arrived in (see merge-span-content).
-    const receivedAtMs = performance.timeOrigin + performance.now();
-    const job: IngestJobInput = { bodyKey, ...meta, receivedAtMs };
+    const job: IngestJobInput = { bodyKey, ...meta, receivedAtMs: receivedNowMs() };
     await this.queue.add("request", job);
   }
 

@@ -1,24 +1,19 @@
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
-import { errorMessage } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
-import { readSpanContent, type SpanContent } from "../logs/span-content.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { decodeLogsRequest } from "../otlp/decode-logs.ts";
 import { decodeTraceRequest } from "../otlp/decode-traces.ts";
-import type { OtlpSpan } from "../otlp/otlp-span.ts";
 import type { IngestJob } from "../queues/payloads.ts";
-import type { LlmSpan } from "../span/llm-span.ts";
 import { decompress } from "./decompress.ts";
+import { type ReadExportDeps, readLogContent, readSpans, reportDropped } from "./read-export.ts";
 import type { RequestSpool } from "./request-spool.ts";
 
 /** For a job of an older build, which did not record the inflated size (its bodies were inflated). */
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
-export interface SpooledRequestDeps {
+export interface SpooledRequestDeps extends ReadExportDeps {
   spool: RequestSpool;
   buffer: TraceBuffer;
-  normalize: (span: OtlpSpan) => LlmSpan;
-  redact: (span: LlmSpan) => LlmSpan;
   metrics: Metrics;
   logger: EvaluatorLogger;
 }
@@ -72,20 +67,13 @@ async function bufferSpans(
   job: IngestJob,
   deps: SpooledRequestDeps,
 ): Promise<number> {
-  const decoded = decodeTraceRequest(inflated, job.encoding);
-  const spans: LlmSpan[] = [];
-  for (const otlpSpan of decoded.spans) {
-    try {
-      spans.push({ ...deps.redact(deps.normalize(otlpSpan)), project: job.project });
-    } catch (err) {
-      deps.metrics.spansRejected.inc({ reason: "invalid_span" });
-      deps.logger.warn(
-        { traceId: otlpSpan.traceId, spanId: otlpSpan.spanId, err: errorMessage(err) },
-        "span could not be read",
-      );
-    }
-  }
+  const { spans, dropped } = readSpans(
+    decodeTraceRequest(inflated, job.encoding),
+    job.project,
+    deps,
+  );
   await deps.buffer.append(spans);
+  reportDropped("traces", dropped, deps);
   return spans.length;
 }
 
@@ -100,23 +88,9 @@ async function bufferLogContent(
   deps: SpooledRequestDeps,
 ): Promise<number> {
   const decoded = decodeLogsRequest(inflated, job.encoding);
-  const contents: SpanContent[] = [];
-  for (const [position, record] of decoded.records.entries()) {
-    try {
-      const origin = { project: job.project, receivedAtMs: job.receivedAtMs, position };
-      const read = readSpanContent(record, origin, deps);
-      if ("content" in read) contents.push(read.content);
-      else if (read.dropped === "no_content") {
-        deps.metrics.logRecordsDropped.inc({ reason: "no_content" });
-      }
-    } catch (err) {
-      deps.metrics.logRecordsDropped.inc({ reason: "invalid_log_record" });
-      deps.logger.warn(
-        { traceId: record.traceId, spanId: record.spanId, err: errorMessage(err) },
-        "log record could not be read",
-      );
-    }
-  }
+  const origin = { project: job.project, receivedAtMs: job.receivedAtMs };
+  const { contents, dropped } = readLogContent(decoded, origin, deps);
   await deps.buffer.appendContent(contents);
+  reportDropped("logs", dropped, deps);
   return contents.length;
 }

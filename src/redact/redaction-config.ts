@@ -86,8 +86,18 @@ export const RedactionConfigSchema = z
       }),
     /** Replacement text; `<kind>` is filled in. Default `[REDACTED:<kind>]`. */
     replacement: z.string().min(1).default(DEFAULT_REPLACEMENT),
+    /**
+     * For strict deployments: the API decodes, normalises and redacts each export request itself
+     * and writes only the redacted spans to Redis, instead of spooling the request as it came for
+     * a worker to read. Costs the API that work. Default false.
+     */
+    before_queue: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((config) => config.enabled || !config.before_queue, {
+    path: ["before_queue"],
+    message: "redacting before the queue needs redaction.enabled: true",
+  });
 export type RedactionConfig = z.infer<typeof RedactionConfigSchema>;
 /** The config as written: every field optional. */
 export type RedactionConfigInput = z.input<typeof RedactionConfigSchema>;

@@ -334,6 +334,16 @@ export async function startService(
         logger,
         maxBodyBytes: config.server.max_body_bytes,
         admit,
+        // Strict deployments: ingest reads and redacts, and buffers over its fail-fast connection.
+        ...(config.redaction.before_queue
+          ? {
+              readBeforeQueue: {
+                normalize: normalizeSpan,
+                redact: deps.redact,
+                buffer: ingestBuffer,
+              },
+            }
+          : {}),
       });
       await app.register(evaluationsRoutes, { store: evalStore });
       // Open, like /healthz: the document describes the routes and holds no data.

@@ -58,6 +58,24 @@ describe("loadConfig", () => {
     );
   });
 
+  it("redacts before the queue under TRACEJUDGE_REDACT_BEFORE_QUEUE, and only with redaction on", () => {
+    expect(loadConfig({}).redaction.before_queue).toBe(false);
+    expect(loadConfig({ TRACEJUDGE_REDACT_BEFORE_QUEUE: "1" }).redaction.before_queue).toBe(true);
+    const file = configFile("redaction:\n  before_queue: true\n");
+    expect(loadConfig({ TRACEJUDGE_CONFIG: file }).redaction.before_queue).toBe(true);
+    expect(
+      loadConfig({ TRACEJUDGE_CONFIG: file, TRACEJUDGE_REDACT_BEFORE_QUEUE: "false" }).redaction
+        .before_queue,
+    ).toBe(false);
+    expect(() => loadConfig({ TRACEJUDGE_REDACT_BEFORE_QUEUE: "yes" })).toThrow(
+      /TRACEJUDGE_REDACT_BEFORE_QUEUE: expected 1, 0, true or false/,
+    );
+    const off = configFile("redaction:\n  enabled: false\n  before_queue: true\n");
+    expect(() => loadConfig({ TRACEJUDGE_CONFIG: off })).toThrow(
+      /redaction\.before_queue: redacting before the queue needs redaction\.enabled: true/,
+    );
+  });
+
   it("takes the service's own resource from OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME, over the file", () => {
     const file = configFile(
       "resource_attributes:\n  service.namespace: llm\n  deployment.environment.name: dev\n",

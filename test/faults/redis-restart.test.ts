@@ -71,11 +71,9 @@ beforeAll(async () => {
   [port = 0] = await freePorts(1);
   startRedis();
   await redisUp();
-  svc = await startTestService({ redis_url: `redis://127.0.0.1:${port}` });
 });
 
 afterAll(async () => {
-  await svc?.stop();
   await stopRedis();
 });
 
@@ -93,48 +91,64 @@ async function evaluated(traceId: string): Promise<number> {
   return ((await res.json()) as { evaluations: unknown[] }).evaluations.length;
 }
 
-describe("Redis restarted under load", () => {
-  it("answers 503 while Redis is down, reconnects by itself, and loses nothing it acknowledged", async () => {
-    const before = Array.from({ length: 20 }, () => ragTraceSpans());
-    for (const spans of before) expect((await post(spans)).status).toBe(200);
+// By default ingest spools each request for a worker; with redaction.before_queue it buffers the
+// redacted spans itself. Either way, what it acknowledged is in Redis.
+describe.each([{ beforeQueue: false }, { beforeQueue: true }])(
+  "Redis restarted under load (redaction.before_queue: $beforeQueue)",
+  ({ beforeQueue }) => {
+    beforeAll(async () => {
+      svc = await startTestService({
+        redis_url: `redis://127.0.0.1:${port}`,
+        redaction: { before_queue: beforeQueue },
+      });
+    });
 
-    await stopRedis();
-    const during = ragTraceSpans();
-    const refused = await eventually(
-      async () => {
-        const res = await post(during);
-        return res.status === 503 ? res : undefined;
-      },
-      10_000,
-      "a 503 while Redis is down",
-    );
-    expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
-    expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${svc.url}/readyz`)).status).toBe(503);
+    afterAll(async () => {
+      await svc?.stop();
+    });
 
-    startRedis();
-    await redisUp();
-    await eventually(
-      async () => ((await fetch(`${svc.url}/readyz`)).status === 200 ? true : undefined),
-      20_000,
-      "ready again",
-    );
-    // The exporter retries what was refused; new traffic flows.
-    await eventually(
-      async () => ((await post(during)).status === 200 ? true : undefined),
-      10_000,
-      "the retried request",
-    );
-    const after = Array.from({ length: 5 }, () => ragTraceSpans());
-    for (const spans of after) expect((await post(spans)).status).toBe(200);
+    it("answers 503 while Redis is down, reconnects by itself, and loses nothing it acknowledged", async () => {
+      const before = Array.from({ length: 20 }, () => ragTraceSpans());
+      for (const spans of before) expect((await post(spans)).status).toBe(200);
 
-    for (const spans of [...before, during, ...after]) {
-      const traceId = spans[0]?.spanContext().traceId as string;
-      await eventually(
-        async () => ((await evaluated(traceId)) === 2 ? true : undefined),
-        30_000,
-        `verdicts of ${traceId}`,
+      await stopRedis();
+      const during = ragTraceSpans();
+      const refused = await eventually(
+        async () => {
+          const res = await post(during);
+          return res.status === 503 ? res : undefined;
+        },
+        10_000,
+        "a 503 while Redis is down",
       );
-    }
-  }, 120_000);
-});
+      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${svc.url}/readyz`)).status).toBe(503);
+
+      startRedis();
+      await redisUp();
+      await eventually(
+        async () => ((await fetch(`${svc.url}/readyz`)).status === 200 ? true : undefined),
+        20_000,
+        "ready again",
+      );
+      // The exporter retries what was refused; new traffic flows.
+      await eventually(
+        async () => ((await post(during)).status === 200 ? true : undefined),
+        10_000,
+        "the retried request",
+      );
+      const after = Array.from({ length: 5 }, () => ragTraceSpans());
+      for (const spans of after) expect((await post(spans)).status).toBe(200);
+
+      for (const spans of [...before, during, ...after]) {
+        const traceId = spans[0]?.spanContext().traceId as string;
+        await eventually(
+          async () => ((await evaluated(traceId)) === 2 ? true : undefined),
+          30_000,
+          `verdicts of ${traceId}`,
+        );
+      }
+    }, 120_000);
+  },
+);

@@ -14,6 +14,7 @@ describe("RedactionConfigSchema", () => {
       keys: [...DEFAULT_REDACTED_KEYS],
       extra_patterns: [],
       replacement: DEFAULT_REPLACEMENT,
+      before_queue: false,
     });
     expect(DEFAULT_REPLACEMENT).toBe("[REDACTED:<kind>]");
   });
