@@ -1,13 +1,9 @@
+import type { EvaluationTarget } from "../span/evaluation-target.ts";
 import type { Document, LlmSpan } from "../span/llm-span.ts";
-import { readPromptTemplate, readSystemContext } from "./prompt-template.ts";
 
-/** One LLM span with what it was asked, what it answered and what it was given to answer from. */
-export interface EvaluationTarget {
-  span: LlmSpan;
-  question: string | null;
-  answer: string | null;
-  context: Document[];
-}
+export type { EvaluationTarget } from "../span/evaluation-target.ts";
+
+import { readPromptTemplate, readSystemContext } from "./prompt-template.ts";
 
 /** A trace rebuilt from its buffered spans, with an evaluation target for every span. */
 export interface AssembledTrace {

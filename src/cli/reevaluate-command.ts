@@ -7,8 +7,9 @@ import { TracejudgeError } from "../errors.ts";
 import { type ActiveEvaluator, appliesTo } from "../evaluators/registry.ts";
 import { evaluationJob } from "../queues/payloads.ts";
 import { startService } from "../service/service.ts";
+import type { EvaluationTarget } from "../span/evaluation-target.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
-import { SpanStore, type StoredSpan } from "../store/span-store.ts";
+import { SpanStore } from "../store/span-store.ts";
 import { parseCommandArgs } from "./usage.ts";
 
 const PAGE = 500;
@@ -25,7 +26,7 @@ export interface ReevaluateDeps {
 }
 
 /** Rough judge tokens for one span: its text at ~4 characters a token, plus instructions and answer. */
-function estimateTokens(item: StoredSpan): { input: number; output: number } {
+function estimateTokens(item: EvaluationTarget): { input: number; output: number } {
   const chars =
     (item.question?.length ?? 0) +
     (item.answer?.length ?? 0) +
@@ -38,7 +39,7 @@ async function* candidates(
   store: SpanStore,
   active: ActiveEvaluator,
   since: Date | null,
-): AsyncGenerator<StoredSpan[]> {
+): AsyncGenerator<EvaluationTarget[]> {
   let after: [string, string] | null = null;
   for (;;) {
     const page = await store.pendingFor({
@@ -49,7 +50,7 @@ async function* candidates(
       limit: PAGE,
     });
     if (page.length === 0) return;
-    const last = page[page.length - 1] as StoredSpan;
+    const last = page[page.length - 1] as EvaluationTarget;
     after = [last.span.traceId, last.span.spanId];
     yield page.filter((item) => appliesTo(active, item.span));
   }

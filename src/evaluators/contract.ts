@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Judge } from "../judge/judge.ts";
-import { DocumentSchema, LlmSpanSchema } from "../span/llm-span.ts";
+import { EvaluationTargetSchema } from "../span/evaluation-target.ts";
 
 /**
  * What an evaluator judges: one span with the question, the answer and the context documents that
@@ -9,10 +9,7 @@ import { DocumentSchema, LlmSpanSchema } from "../span/llm-span.ts";
 export const EvaluationInputSchema = z.object({
   traceId: z.string(),
   spanId: z.string(),
-  span: LlmSpanSchema,
-  question: z.string().nullable(),
-  answer: z.string().nullable(),
-  context: z.array(DocumentSchema),
+  ...EvaluationTargetSchema.shape,
 });
 export type EvaluationInput = z.infer<typeof EvaluationInputSchema>;
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { EvaluationInputSchema } from "../evaluators/contract.ts";
 import { evaluatorKey } from "../evaluators/evaluator-key.ts";
-import type { Document, LlmSpan } from "../span/llm-span.ts";
+import type { EvaluationTarget } from "../span/evaluation-target.ts";
 import { DeliveryIdSchema } from "../webhooks/delivery-store.ts";
 
 /*
@@ -105,18 +105,10 @@ export interface BulkEvaluationJob {
   opts: { jobId: string };
 }
 
-/** One span with what assembly found for it. */
-type EvaluationTargetLike = {
-  span: LlmSpan;
-  question: string | null;
-  answer: string | null;
-  context: Document[];
-};
-
 /** The job that evaluates one span (with what assembly found for it) with these evaluator versions. */
 export function evaluationJob(
   evaluators: EvaluatorRef[],
-  target: EvaluationTargetLike,
+  target: EvaluationTarget,
   enqueuedAtMs: number,
 ): BulkEvaluationJob {
   const { traceId, spanId } = target.span;
@@ -129,7 +121,7 @@ export function evaluationJob(
 }
 
 /** What an evaluator is given about one span: the span and what assembly found for it. */
-export function evaluationInput(target: EvaluationTargetLike): EvaluationJob["input"] {
+export function evaluationInput(target: EvaluationTarget): EvaluationJob["input"] {
   return {
     traceId: target.span.traceId,
     spanId: target.span.spanId,

@@ -1,14 +1,6 @@
 import type pg from "pg";
-import type { Document, LlmSpan } from "../span/llm-span.ts";
+import type { EvaluationTarget } from "../span/evaluation-target.ts";
 import { WriteBatcher } from "./write-batcher.ts";
-
-/** A sampled span with what trace assembly found for it. */
-export interface StoredSpan {
-  span: LlmSpan;
-  question: string | null;
-  answer: string | null;
-  context: Document[];
-}
 
 const COLUMNS = [
   "project",
@@ -47,7 +39,7 @@ function int32(n: number | null): number | null {
 
 /** What assembly needs of the span store. */
 export interface SpanWriter {
-  upsertMany(items: StoredSpan[]): Promise<void>;
+  upsertMany(items: EvaluationTarget[]): Promise<void>;
 }
 
 /**
@@ -56,7 +48,7 @@ export interface SpanWriter {
  * cannot update the same row twice.
  */
 export function batchedSpanWriter(store: SpanStore): SpanWriter & { drain(): Promise<void> } {
-  const batcher = new WriteBatcher<StoredSpan, undefined>(async (items) => {
+  const batcher = new WriteBatcher<EvaluationTarget, undefined>(async (items) => {
     const byKey = new Map(items.map((item) => [`${item.span.traceId}/${item.span.spanId}`, item]));
     await store.upsertMany([...byKey.values()]);
     return items.map(() => undefined);
@@ -74,7 +66,7 @@ export class SpanStore implements SpanWriter {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Upserts: a late span can change what assembly found (more context), never the identity. */
-  async upsertMany(items: StoredSpan[]): Promise<void> {
+  async upsertMany(items: EvaluationTarget[]): Promise<void> {
     if (items.length === 0) return;
     const values: unknown[] = [];
     const tuples = items.map(({ span, question, answer, context }, i) => {
@@ -113,8 +105,8 @@ export class SpanStore implements SpanWriter {
   }
 
   /** Stored spans without a verdict of one evaluator version, a page at a time (for re-evaluation). */
-  async pendingFor(q: PendingPageQuery): Promise<StoredSpan[]> {
-    const { rows } = await this.pool.query<StoredSpan>(
+  async pendingFor(q: PendingPageQuery): Promise<EvaluationTarget[]> {
+    const { rows } = await this.pool.query<EvaluationTarget>(
       `SELECT s.span, s.question, s.answer, s.context FROM spans s
        WHERE ($3::timestamptz IS NULL OR s.created_at >= $3)
          AND ($4::text IS NULL OR (s.trace_id, s.span_id) > ($4, $5))

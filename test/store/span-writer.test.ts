@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { batchedSpanWriter, SpanStore, type StoredSpan } from "../../src/store/span-store.ts";
+import type { EvaluationTarget } from "../../src/span/evaluation-target.ts";
+import { batchedSpanWriter, SpanStore } from "../../src/store/span-store.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 import { migratedTestDatabase } from "../support/migrated-database.ts";
 
@@ -8,14 +9,14 @@ const db = migratedTestDatabase();
 /** The real store, counting the statements it runs. */
 class CountingStore extends SpanStore {
   statements = 0;
-  override upsertMany(items: StoredSpan[]) {
+  override upsertMany(items: EvaluationTarget[]) {
     this.statements += 1;
     return super.upsertMany(items);
   }
 }
 
 const TRACE = "ef".repeat(16);
-function stored(i: number, question: string): StoredSpan {
+function stored(i: number, question: string): EvaluationTarget {
   const span = makeSpan({ traceId: TRACE, spanId: i.toString(16).padStart(16, "0"), kind: "LLM" });
   return { span, question, answer: "an answer", context: [] };
 }
