@@ -292,8 +292,9 @@ describe("cost", () => {
       const started = performance.now();
       readPromptTemplate(prompt);
       readSystemContext(prompt);
-      // A whole-template regular expression took 30 s on the first of these.
-      expect(performance.now() - started).toBeLessThan(2_000);
+      // A whole-template regular expression took 30 s on the first of these; linear reading takes
+      // milliseconds (the bound leaves room for a busy machine).
+      expect(performance.now() - started).toBeLessThan(5_000);
     }
   });
 });
