@@ -1,6 +1,4 @@
-import type { EvaluationContext } from "../../src/index.ts";
-// Not in the public API yet: the fence is the one piece of the judge client a prompt needs.
-import { fence } from "../../src/judge/fence.ts";
+import { type EvaluationContext, fence } from "../../src/index.ts";
 
 /** The shared LLM judge as an evaluator's context hands it over. */
 export type JudgeClient = NonNullable<EvaluationContext<unknown>["judge"]>;

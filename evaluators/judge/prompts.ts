@@ -1,5 +1,5 @@
 // Not in the public API yet: see material.ts.
-import { FENCE_INSTRUCTIONS } from "../../src/judge/fence.ts";
+import { FENCE_INSTRUCTIONS } from "../../src/index.ts";
 
 /**
  * The system prompts of the judge backends: trusted text only. Everything the traced application

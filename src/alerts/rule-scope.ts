@@ -1,5 +1,5 @@
-import { globMatch } from "../evaluators/span-filter.ts";
 import type { EvalEvent } from "../store/eval-event-store.ts";
+import { globMatch } from "../util/glob-match.ts";
 import type { AlertRule } from "./rule-schema.ts";
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { LlmSpan } from "../span/llm-span.ts";
 import { SpanKindSchema } from "../span/llm-span.ts";
+import { globMatch } from "../util/glob-match.ts";
 
 /**
  * Which spans an evaluator applies to. Every listed field must match; within a field, any of the
@@ -21,23 +22,6 @@ export type SpanFilter = z.infer<typeof SpanFilterSchema>;
 
 /** The filter an evaluator gets when it names none: LLM spans only. */
 export const DEFAULT_SPAN_FILTER: SpanFilter = { kind: ["LLM"] };
-
-const globCache = new Map<string, RegExp>();
-
-/** `*` matches any run of characters; everything else is literal. */
-export function globMatch(pattern: string, value: string): boolean {
-  if (!pattern.includes("*")) return pattern === value;
-  let re = globCache.get(pattern);
-  if (!re) {
-    const body = pattern
-      .split("*")
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-      .join(".*");
-    re = new RegExp(`^${body}$`, "s");
-    globCache.set(pattern, re);
-  }
-  return re.test(value);
-}
 
 function anyMatch(patterns: string[] | undefined, value: string | null): boolean {
   if (!patterns) return true;

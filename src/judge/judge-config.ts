@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TracejudgeError } from "../errors.ts";
-import { globMatch } from "../evaluators/span-filter.ts";
+import { globMatch } from "../util/glob-match.ts";
 
 /** A model's price in USD per million tokens. */
 export const JudgePriceSchema = z

@@ -2,7 +2,7 @@ import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 import { z } from "zod";
 import { TracejudgeError } from "../errors.ts";
-import { globMatch } from "../evaluators/span-filter.ts";
+import { globMatch } from "../util/glob-match.ts";
 
 /** An allow-list entry that is an address or a CIDR (`10.20.0.0/16`, `fd00::/8`, `10.0.0.7`). */
 function parseCidr(entry: string): { address: string; prefix: number; family: 4 | 6 } | null {

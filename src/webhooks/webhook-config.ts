@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { TracejudgeError } from "../errors.ts";
-import { globMatch } from "../evaluators/span-filter.ts";
 import { parseHttpUrl } from "../security/url-guard.ts";
+import { globMatch } from "../util/glob-match.ts";
 
 /** Payload shapes a webhook can be sent. */
 export const WEBHOOK_FORMATS = ["tracejudge", "slack", "pagerduty"] as const;
