@@ -1,33 +1,11 @@
-/** Stable error codes: users and processors branch on these, never on messages. */
-export type ErrorCode =
-  | "CONFIG_INVALID"
-  | "EVALUATOR_INVALID"
-  | "EVALUATOR_DUPLICATE"
-  | "EVALUATOR_MODULE_FAILED"
-  | "REGISTRY_FROZEN"
-  | "EVALUATOR_FAILED"
-  | "EVALUATOR_TIMEOUT"
-  | "EVALUATOR_RESULT_INVALID"
-  | "OTLP_DECODE_FAILED"
-  | "OTLP_UNSUPPORTED_MEDIA_TYPE"
-  | "OTLP_TOO_LARGE"
-  | "JOB_PAYLOAD_INVALID"
-  | "JUDGE_UNAVAILABLE"
-  | "JUDGE_MALFORMED"
-  | "JUDGE_BUDGET"
-  | "JUDGE_NOT_CONFIGURED"
-  | "STORE_UNAVAILABLE"
-  /** PostgreSQL cannot be reached at start, or the database is missing and cannot be created. */
-  | "DATABASE_UNAVAILABLE"
-  /** Redis did not answer within the start-up wait. */
-  | "REDIS_UNAVAILABLE"
-  | "URL_REFUSED"
-  /** A command line the CLI cannot run (a missing or bad flag); the process exits with 2. */
-  | "USAGE_INVALID";
+import { ERROR_CATALOG, type ErrorCode, reasonOf } from "./error-catalog.ts";
+
+export type { ErrorCode } from "./error-catalog.ts";
 
 /**
- * Every error the engine raises on purpose: a stable code, whether trying again may help, and the
- * cause. Queue processors rethrow retryable ones so back-off applies; the rest are final.
+ * Every error the engine raises on purpose: a stable code (see `ERROR_CATALOG`), whether trying
+ * again may help (by default, as the catalog says), and the cause. Queue processors rethrow
+ * retryable ones so back-off applies; the rest are final.
  */
 export class TracejudgeError extends Error {
   readonly code: ErrorCode;
@@ -41,8 +19,16 @@ export class TracejudgeError extends Error {
     super(message, { cause: options.cause });
     this.name = "TracejudgeError";
     this.code = code;
-    this.retryable = options.retryable ?? false;
+    this.retryable = options.retryable ?? ERROR_CATALOG[code].retryable;
   }
+}
+
+/**
+ * The `reason` stored for an evaluation that failed for good: its code in lower case, and
+ * `evaluator_failed` for what an evaluator threw that is not a `TracejudgeError`.
+ */
+export function failureReason(err: unknown): Lowercase<ErrorCode> {
+  return reasonOf(err instanceof TracejudgeError ? err.code : "EVALUATOR_FAILED");
 }
 
 /**

@@ -15,7 +15,7 @@ import type { AlertNotification } from "../webhooks/payload.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 import type { WebhookStore } from "../webhooks/webhook-store.ts";
 import { deliveryRoutes } from "./delivery-routes.ts";
-import { invalid } from "./error-shape.ts";
+import { invalid, sendError } from "./error-shape.ts";
 import { splitProject } from "./evaluator-routes.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
 import type { AlertRuleList, AlertRuleView, TestDeliveries } from "./response-schemas.ts";
@@ -36,13 +36,14 @@ export interface AlertRoutesDeps {
 }
 
 const notFound = (reply: FastifyReply, name: string) =>
-  reply.code(404).send({ error: "not_found", message: `no alert rule "${name}"` });
+  sendError(reply, "NOT_FOUND", `no alert rule "${name}"`);
 
 const inConfig = (reply: FastifyReply, name: string) =>
-  reply.code(409).send({
-    error: "rule_in_config",
-    message: `alert rule "${name}" is defined by the service's configuration`,
-  });
+  sendError(
+    reply,
+    "RULE_IN_CONFIG",
+    `alert rule "${name}" is defined by the service's configuration`,
+  );
 
 /**
  * `GET/POST/PUT/DELETE /v1/alert-rules`, rule tests and alert states; with them, `/v1/webhooks`
@@ -120,10 +121,11 @@ export async function alertRoutes(app: FastifyInstance, deps: AlertRoutesDeps): 
       return inConfig(reply, parsed.data.name);
     const result = await deps.rules.save(parsed.data, scope.project, false);
     if (result === "exists") {
-      return reply.code(409).send({
-        error: "rule_exists",
-        message: `alert rule "${parsed.data.name}" exists${scope.project ? ` in project "${scope.project}"` : ""}: PUT to change it`,
-      });
+      return sendError(
+        reply,
+        "RULE_EXISTS",
+        `alert rule "${parsed.data.name}" exists${scope.project ? ` in project "${scope.project}"` : ""}: PUT to change it`,
+      );
     }
     return reply
       .code(201)

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { OTLP_ROUTES } from "../ingest/ingest-routes.ts";
 import { encodingOf, sendOtlpError } from "../ingest/otlp-response.ts";
+import { sendError } from "./error-shape.ts";
 
 /** A project's name: what keys, spans, eval events, evaluators, rules and webhooks belong to. */
 export const ProjectNameSchema = z
@@ -161,19 +162,15 @@ export function installAuth(
       return sendOtlpError(reply, otlpEncoding(), 401, "send Authorization: Bearer <API key>");
     }
     if (!key) {
-      return reply
-        .code(401)
-        .header("www-authenticate", 'Bearer realm="tracejudge"')
-        .send({ error: "unauthorized", message: "send Authorization: Bearer <API key>" });
+      reply.header("www-authenticate", 'Bearer realm="tracejudge"');
+      return sendError(reply, "UNAUTHORIZED", "send Authorization: Bearer <API key>");
     }
     if (!key.admin && !PROJECT_ROUTES.has(route)) {
       if (otlp) {
         const message = `the key "${key.name}" may not use ${route}`;
         return sendOtlpError(reply, otlpEncoding(), 403, message);
       }
-      return reply
-        .code(403)
-        .send({ error: "forbidden", message: `the key "${key.name}" may not use ${route}` });
+      return sendError(reply, "FORBIDDEN", `the key "${key.name}" may not use ${route}`);
     }
     request.caller = { key: key.name, project: key.project, admin: key.admin };
   });

@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Delivery } from "../webhooks/delivery-store.ts";
 import { withoutSecrets } from "../webhooks/payload.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
+import { sendError } from "./error-shape.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
 import type { DeliveryDetail, DeliveryList, Redelivery } from "./response-schemas.ts";
 
@@ -18,17 +19,18 @@ export async function deliveryRoutes(
   app: FastifyInstance,
   deps: DeliveryRoutesDeps,
 ): Promise<void> {
-  const notFound = { error: "not_found", message: "no such delivery" };
+  const notFound = (reply: FastifyReply) => sendError(reply, "NOT_FOUND", "no such delivery");
   const visible = (request: FastifyRequest, delivery: Pick<Delivery, "project"> | null) =>
     delivery !== null && (seesAllProjects(request) || delivery.project === request.caller?.project);
 
   app.get("/v1/deliveries", async (request, reply) => {
     const { status } = request.query as { status?: string };
     if (status !== "dead") {
-      return reply.code(400).send({
-        error: "invalid_request",
-        message: "status: only status=dead is listed; GET /v1/deliveries/{id} for one",
-      });
+      return sendError(
+        reply,
+        "INVALID_REQUEST",
+        "status: only status=dead is listed; GET /v1/deliveries/{id} for one",
+      );
     }
     const named = namedProject(request);
     const scope =
@@ -41,21 +43,18 @@ export async function deliveryRoutes(
 
   app.get("/v1/deliveries/:id", async (request, reply) => {
     const delivery = await deps.deliverer.store.get((request.params as { id: string }).id);
-    if (!delivery || !visible(request, delivery)) return reply.code(404).send(notFound);
+    if (!delivery || !visible(request, delivery)) return notFound(reply);
     const body: DeliveryDetail = withoutSecrets(delivery);
     return reply.send(body);
   });
 
   app.post("/v1/deliveries/:id/redeliver", async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!visible(request, await deps.deliverer.store.find(id)))
-      return reply.code(404).send(notFound);
+    if (!visible(request, await deps.deliverer.store.find(id))) return notFound(reply);
     const result = await deps.deliverer.redeliver(id);
-    if (result === "not_found") return reply.code(404).send(notFound);
+    if (result === "not_found") return notFound(reply);
     if (result === "pending")
-      return reply
-        .code(409)
-        .send({ error: "pending", message: "the delivery is still being attempted" });
+      return sendError(reply, "PENDING", "the delivery is still being attempted");
     const body: Redelivery = { status: "enqueued" };
     return reply.code(202).send(body);
   });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { decodeCursor, type EvalEventStore } from "../store/eval-event-store.ts";
+import { sendError } from "./error-shape.ts";
 import { IsoDateTimeSchema } from "./iso-date-time.ts";
 import type { EvaluationsPage } from "./response-schemas.ts";
 
@@ -135,7 +136,7 @@ export function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply
       ? `unknown parameter(s): ${i.keys.join(", ")}`
       : `${i.path.join(".")}: ${i.message}`,
   );
-  return reply.code(400).send({ error: "invalid_request", message: problems.join("; ") });
+  return sendError(reply, "INVALID_REQUEST", problems.join("; "));
 }
 
 export interface EvaluationsRoutesDeps {

@@ -5,6 +5,7 @@ import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import type { UrlGuard } from "../security/url-guard.ts";
 import { webhookUrlProblem } from "../webhooks/webhook-config.ts";
+import { sendError } from "./error-shape.ts";
 import { badRequest } from "./evaluations-routes.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
 import type { EvaluatorList, EvaluatorView } from "./response-schemas.ts";
@@ -63,26 +64,25 @@ export async function evaluatorRoutes(
     if (!parsed.success) return badRequest(reply, parsed.error);
     const api = parsed.data;
     if (api.kind === "judge" && !deps.judgeConfigured) {
-      return reply.code(409).send({
-        error: "judge_not_configured",
-        message:
-          "a judge defined through the API needs the service's LLM judge (judge.base_url or OPENAI_API_KEY)",
-      });
+      return sendError(
+        reply,
+        "JUDGE_NOT_CONFIGURED",
+        "a judge defined through the API needs the service's LLM judge (judge.base_url or OPENAI_API_KEY)",
+      );
     }
     if (api.kind === "remote") {
       const problem =
         webhookUrlProblem(api.definition.url) ?? (await deps.guard.check(api.definition.url));
-      if (problem)
-        return reply.code(400).send({ error: "invalid_request", message: `url: ${problem}` });
+      if (problem) return sendError(reply, "INVALID_REQUEST", `url: ${problem}`);
     }
     try {
       const { active, created } = await deps.catalog.define(api, scope.project);
       return reply.code(created ? 201 : 200).send(describe(active));
     } catch (err) {
       if (err instanceof TracejudgeError && err.code === "EVALUATOR_DUPLICATE")
-        return reply.code(409).send({ error: "evaluator_exists", message: err.message });
+        return sendError(reply, "EVALUATOR_EXISTS", err.message);
       if (err instanceof TracejudgeError && err.code === "EVALUATOR_INVALID")
-        return reply.code(400).send({ error: "invalid_request", message: err.message });
+        return sendError(reply, "INVALID_REQUEST", err.message);
       throw err;
     }
   });
@@ -92,16 +92,18 @@ export async function evaluatorRoutes(
     const scope = projectOf(request, namedProject(request));
     if (isRefusal(scope)) return refuse(reply, scope);
     if (deps.catalog.isConfigured(name)) {
-      return reply.code(409).send({
-        error: "evaluator_in_config",
-        message: `evaluator "${name}" is defined by the service's configuration`,
-      });
+      return sendError(
+        reply,
+        "EVALUATOR_IN_CONFIG",
+        `evaluator "${name}" is defined by the service's configuration`,
+      );
     }
     return (await deps.catalog.remove(name, scope.project))
       ? reply.code(204).send()
-      : reply.code(404).send({
-          error: "not_found",
-          message: `no evaluator named "${name}" was defined through the API${scope.project ? ` in project "${scope.project}"` : " for every project"}`,
-        });
+      : sendError(
+          reply,
+          "NOT_FOUND",
+          `no evaluator named "${name}" was defined through the API${scope.project ? ` in project "${scope.project}"` : " for every project"}`,
+        );
   });
 }

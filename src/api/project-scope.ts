@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { ProjectNameSchema } from "./auth.ts";
+import { sendError } from "./error-shape.ts";
 
 /** Why a request may not act in the project it names: answered as it is. */
 export interface ScopeRefusal {
-  status: 400 | 403;
-  error: string;
+  code: "INVALID_REQUEST" | "FORBIDDEN";
   message: string;
 }
 
@@ -26,8 +26,7 @@ export function projectOf(
     const parsed = ProjectNameSchema.safeParse(named);
     if (!parsed.success) {
       return {
-        status: 400,
-        error: "invalid_request",
+        code: "INVALID_REQUEST",
         message: `project: ${parsed.error.issues[0]?.message ?? "invalid"}`,
       };
     }
@@ -36,8 +35,7 @@ export function projectOf(
   if (caller && !caller.admin) {
     if (named !== undefined && named !== caller.project) {
       return {
-        status: 403,
-        error: "forbidden",
+        code: "FORBIDDEN",
         message: `the key "${caller.key}" belongs to project "${caller.project}"`,
       };
     }
@@ -47,11 +45,11 @@ export function projectOf(
 }
 
 export function isRefusal(value: object): value is ScopeRefusal {
-  return "status" in value;
+  return "code" in value;
 }
 
 export function refuse(reply: FastifyReply, refusal: ScopeRefusal): FastifyReply {
-  return reply.code(refusal.status).send({ error: refusal.error, message: refusal.message });
+  return sendError(reply, refusal.code, refusal.message);
 }
 
 /** The `?project=` of a request, if any (a string; repeated parameters take the first). */

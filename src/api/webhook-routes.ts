@@ -8,7 +8,7 @@ import {
   webhookUrlProblem,
 } from "../webhooks/webhook-config.ts";
 import type { WebhookStore } from "../webhooks/webhook-store.ts";
-import { invalid } from "./error-shape.ts";
+import { invalid, sendError } from "./error-shape.ts";
 import { splitProject } from "./evaluator-routes.ts";
 import { isRefusal, namedProject, projectOf, refuse, seesAllProjects } from "./project-scope.ts";
 import type { WebhookList, WebhookView } from "./response-schemas.ts";
@@ -54,11 +54,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
     const scope = projectOf(request, named);
     if (isRefusal(scope)) return refuse(reply, scope);
     if (scope.project === null) {
-      return reply.code(400).send({
-        error: "invalid_request",
-        message:
-          "project: a webhook made through the API belongs to a project; name it with ?project= (the config's webhooks are the global ones)",
-      });
+      return sendError(
+        reply,
+        "INVALID_REQUEST",
+        "project: a webhook made through the API belongs to a project; name it with ?project= (the config's webhooks are the global ones)",
+      );
     }
     return scope.project;
   };
@@ -71,17 +71,18 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
       return null;
     }
     if (deps.configured.includes(parsed.data.name)) {
-      reply.code(409).send({
-        error: "webhook_in_config",
-        message: `webhook "${parsed.data.name}" is defined by the service's configuration`,
-      });
+      sendError(
+        reply,
+        "WEBHOOK_IN_CONFIG",
+        `webhook "${parsed.data.name}" is defined by the service's configuration`,
+      );
       return null;
     }
     const problem =
       webhookUrlProblem(parsed.data.url, deps.allowHosts) ??
       (await deps.guard.check(parsed.data.url));
     if (problem) {
-      reply.code(400).send({ error: "invalid_request", message: `url: ${problem}` });
+      sendError(reply, "INVALID_REQUEST", `url: ${problem}`);
       return null;
     }
     return parsed.data;
@@ -113,7 +114,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
     const webhook = await deps.store.get(project, name);
     return webhook
       ? reply.send(describe(project, webhook))
-      : reply.code(404).send({ error: "not_found", message: `no webhook "${name}"` });
+      : sendError(reply, "NOT_FOUND", `no webhook "${name}"`);
   });
 
   app.post("/v1/webhooks", async (request, reply) => {
@@ -123,10 +124,11 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
     const webhook = await parse(reply, rest);
     if (!webhook) return reply;
     if ((await deps.store.save(project, webhook, false)) === "exists") {
-      return reply.code(409).send({
-        error: "webhook_exists",
-        message: `webhook "${webhook.name}" exists in project "${project}": PUT to change it`,
-      });
+      return sendError(
+        reply,
+        "WEBHOOK_EXISTS",
+        `webhook "${webhook.name}" exists in project "${project}": PUT to change it`,
+      );
     }
     return reply.code(201).send(describe(project, webhook));
   });
@@ -139,7 +141,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
     const webhook = await parse(reply, { ...rest, name });
     if (!webhook) return reply;
     if ((await deps.store.save(project, webhook, true)) === "missing")
-      return reply.code(404).send({ error: "not_found", message: `no webhook "${name}"` });
+      return sendError(reply, "NOT_FOUND", `no webhook "${name}"`);
     return reply.send(describe(project, webhook));
   });
 
@@ -151,13 +153,14 @@ export async function webhookRoutes(app: FastifyInstance, deps: WebhookRoutesDep
       .all()
       .filter((rule) => rule.project === project && rule.notify.includes(name));
     if (users.length > 0) {
-      return reply.code(409).send({
-        error: "webhook_in_use",
-        message: `webhook "${name}" is notified by alert rule(s) ${users.map((r) => r.name).join(", ")}`,
-      });
+      return sendError(
+        reply,
+        "WEBHOOK_IN_USE",
+        `webhook "${name}" is notified by alert rule(s) ${users.map((r) => r.name).join(", ")}`,
+      );
     }
     return (await deps.store.remove(project, name))
       ? reply.code(204).send()
-      : reply.code(404).send({ error: "not_found", message: `no webhook "${name}"` });
+      : sendError(reply, "NOT_FOUND", `no webhook "${name}"`);
   });
 }

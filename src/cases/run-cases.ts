@@ -1,4 +1,4 @@
-import { errorMessage, TracejudgeError } from "../errors.ts";
+import { errorMessage, failureReason, TracejudgeError } from "../errors.ts";
 import { runEvaluator } from "../evaluate/run-evaluator.ts";
 import type {
   EvaluationInput,
@@ -121,7 +121,7 @@ export async function runCases<C>(
       // The malformed answers were paid for: the run's cost says so.
       const usage = err instanceof JudgeMalformedError ? err.usage : undefined;
       tally.spend.add(usage);
-      const reason = err instanceof TracejudgeError ? err.code.toLowerCase() : "evaluator_failed";
+      const reason = failureReason(err);
       return {
         ...base,
         status: "error",

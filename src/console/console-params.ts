@@ -1,6 +1,7 @@
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
 import { isDuration, parseDuration } from "../alerts/duration.ts";
+import { sendError } from "../api/error-shape.ts";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -116,5 +117,5 @@ export function badRequest(reply: FastifyReply, error: z.ZodError): FastifyReply
       ? `unknown parameter(s): ${i.keys.join(", ")}`
       : `${i.path.join(".") || "(query)"}: ${i.message}`,
   );
-  return reply.code(400).send({ error: "invalid_request", message: problems.join("; ") });
+  return sendError(reply, "INVALID_REQUEST", problems.join("; "));
 }

@@ -1,5 +1,6 @@
 import type { Tracer } from "@opentelemetry/api";
-import { errorMessage, storing, TracejudgeError } from "../errors.ts";
+import { reasonOf } from "../error-catalog.ts";
+import { errorMessage, failureReason, storing, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { evaluatorKey } from "../evaluators/evaluator-key.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
@@ -119,7 +120,7 @@ async function evaluateOne(
     if (!attempt.last && !attempt.giveUp?.has(key)) return "missing";
     event = errorEvent(
       scope,
-      "evaluator_not_registered",
+      reasonOf("EVALUATOR_NOT_REGISTERED"),
       `${key} is not registered on any worker that tried`,
       attempt.number,
     );
@@ -140,7 +141,7 @@ async function evaluateOne(
       }
       const retryable = err instanceof TracejudgeError ? err.retryable : true;
       if (retryable && !attempt.last) throw err;
-      const code = err instanceof TracejudgeError ? err.code.toLowerCase() : "evaluator_failed";
+      const code = failureReason(err);
       deps.logger.warn(
         {
           evaluator: key,
