@@ -30,13 +30,14 @@ import { batchedSpanWriter, type SpanStore } from "../store/span-store.ts";
 import { SelfTracing } from "../tracing/self-tracing.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
 import { type EvaluatorWait, handBackIfStoreDown } from "./hand-back.ts";
+import type { Closers } from "./shutdown-sequence.ts";
 
-/** What the workers share with the rest of the service; built by the composition root. */
+/** What the workers share with the rest of the service; built by the worker role's factory. */
 export interface WorkerContext {
   config: Config;
   logger: Logger;
   /** Where each started component registers its `close` (run in reverse order). */
-  closers: (() => Promise<unknown> | unknown)[];
+  closers: Closers;
   metrics: Metrics;
   /** Where ingest leaves acknowledged export requests for the workers to read. */
   spool: RequestSpool;
