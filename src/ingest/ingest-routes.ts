@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
+import { ERROR_CATALOG, type ErrorSpec } from "../error-catalog.ts";
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -33,12 +34,6 @@ export interface IngestDeps {
    */
   readBeforeQueue?: ReadExportDeps & { buffer: TraceBuffer };
 }
-
-const STATUS_BY_CODE: Partial<Record<TracejudgeError["code"], number>> = {
-  OTLP_DECODE_FAILED: 400,
-  OTLP_TOO_LARGE: 413,
-  OTLP_UNSUPPORTED_MEDIA_TYPE: 415,
-};
 
 /** The OTLP/HTTP traces path. */
 export const TRACES_PATH = "/v1/traces";
@@ -246,7 +241,8 @@ async function receiveExport<Checked extends CheckedExport>(
     checked = signal.check(body, encoding);
   } catch (err) {
     if (!(err instanceof TracejudgeError)) throw err;
-    const status = STATUS_BY_CODE[err.code] ?? 400;
+    // The catalog's OTLP status for the code (a bad body, too large, an unknown media type).
+    const status: number = (ERROR_CATALOG[err.code] as ErrorSpec).otlp ?? 400;
     deps.metrics.requestsRejected.inc({ status: String(status) });
     return sendOtlpError(reply, encoding, status, err.message);
   }
