@@ -253,11 +253,12 @@ describe("POST /v1/traces with hostile sizes", () => {
     expect(body.length).toBeLessThan(MAX_BODY_BYTES);
     const receivedBefore = await metricSum(svc.url, "tracejudge_spans_received_total");
     const assembledBefore = await metricSum(svc.url, "tracejudge_traces_assembled_total");
-    // About 5 s on this 2-core machine (decode 1.7 s, normalise 0.4 s, redact 1.9 s, then Redis).
-    const res = await post(body, "application/x-protobuf", "identity", 30_000);
+    // About 5 s on this 2-core machine when idle (decode 1.7 s, normalise 0.4 s, redact 1.9 s,
+    // then Redis); 30 s and more with the rest of the suite running beside it on Node 24.
+    const res = await post(body, "application/x-protobuf", "identity", 90_000);
     // Accepted (the span is read) or refused with a clear status; never a 5xx, never a hang.
     expect([200, 400, 413]).toContain(res.status);
-    expect(res.ms).toBeLessThan(20_000);
+    expect(res.ms).toBeLessThan(60_000);
     if (res.status === 200) {
       expect(await metricSum(svc.url, "tracejudge_spans_received_total")).toBe(receivedBefore + 1);
       // The trace worker reads the buffered span back and assembles its trace, too.
@@ -266,12 +267,12 @@ describe("POST /v1/traces with hostile sizes", () => {
           (await metricSum(svc.url, "tracejudge_traces_assembled_total")) > assembledBefore
             ? true
             : undefined,
-        20_000,
+        60_000,
         "the trace of a million attributes to be assembled",
       );
     } else {
       expect(errorMessageOf(res.body, "application/x-protobuf")).not.toBe("");
     }
     await expectHealthy();
-  });
+  }, 180_000);
 });
