@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import type { Logger } from "../util/logger.ts";
 import { deliveryIdFor } from "../webhooks/delivery-store.ts";
 import type { AlertNotification } from "../webhooks/payload.ts";
 import type { WebhookDeliverer } from "../webhooks/webhook-deliverer.ts";
@@ -27,7 +27,7 @@ export interface AlertEngineDeps {
   states: AlertStateStore;
   rules: AlertRuleCatalog;
   deliverer: WebhookDeliverer;
-  logger: EvaluatorLogger;
+  logger: Logger;
 }
 
 /** What one judging of a rule did, for logs and tests. */

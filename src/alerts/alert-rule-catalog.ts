@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { errorMessage, TracejudgeError } from "../errors.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import type { Logger } from "../util/logger.ts";
 import { type AlertRule, AlertRuleSchema } from "./rule-schema.ts";
 
 /**
@@ -38,7 +38,7 @@ export class AlertRuleCatalog {
   constructor(
     private readonly fixed: readonly AlertRule[],
     private readonly pool: pg.Pool,
-    private readonly options: { logger: EvaluatorLogger; refreshMs?: number },
+    private readonly options: { logger: Logger; refreshMs?: number },
   ) {}
 
   list(): ScopedRule[] {

@@ -7,7 +7,7 @@ import {
   ERROR_CATALOG,
   httpStatusOf,
 } from "../error-catalog.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import type { Logger } from "../util/logger.ts";
 
 /** The JSON API's error body, whatever failed: `{"error": "<snake_case code>", "message": "…"}`. */
 export const ApiErrorSchema = z
@@ -51,7 +51,7 @@ const CODE_BY_STATUS: Partial<Record<number, ApiErrorCode>> = {
  * OTLP routes keep their own handler (OTLP Status bodies): they are registered in a plugin of
  * their own, which Fastify's error handlers do not leave.
  */
-export function installErrorShape(app: FastifyInstance, logger: EvaluatorLogger): void {
+export function installErrorShape(app: FastifyInstance, logger: Logger): void {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0];
     return sendError(reply, "NOT_FOUND", `no route ${request.method} ${path}`);

@@ -6,7 +6,6 @@ import {
   type EvaluationProcessorDeps,
   processEvaluation,
 } from "../evaluate/evaluation-processor.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { type ActiveEvaluator, appliesTo, runsInline } from "../evaluators/registry.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import {
@@ -19,6 +18,7 @@ import {
 } from "../queues/payloads.ts";
 import { decideSampling } from "../sampling/sampler.ts";
 import type { SpanWriter } from "../store/span-store.ts";
+import type { Logger } from "../util/logger.ts";
 import { assembleTrace, type EvaluationTarget } from "./assemble-trace.ts";
 
 export interface TraceProcessorDeps {
@@ -29,7 +29,7 @@ export interface TraceProcessorDeps {
   evaluators: ActiveEvaluator[];
   config: Config;
   metrics: Metrics;
-  logger: EvaluatorLogger;
+  logger: Logger;
   /** How inline evaluators (`runsInline`) run and store their verdicts; none: every one is queued. */
   inline?: EvaluationProcessorDeps;
 }

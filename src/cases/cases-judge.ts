@@ -1,8 +1,8 @@
 import { TracejudgeError } from "../errors.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { RunBudget } from "../judge/budget.ts";
 import { createJudge, type GuardedJudge } from "../judge/create-judge.ts";
 import { type JudgeConfig, priceFor } from "../judge/judge-config.ts";
+import type { Logger } from "../util/logger.ts";
 
 /**
  * What to tell someone who asked for the judge without configuring one: `example` is a command,
@@ -21,7 +21,7 @@ export interface CasesJudgeOptions {
   model?: string;
   /** The most this run may spend, in USD. Default: the config's `daily_budget_usd`, if any. */
   budgetUsd?: number;
-  logger?: Pick<EvaluatorLogger, "debug" | "info" | "warn">;
+  logger?: Pick<Logger, "debug" | "info" | "warn">;
   /** The command to show in the "not configured" message. */
   example: string;
   /** Whether the command reads the config file's `judge:` (default true). */

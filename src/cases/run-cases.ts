@@ -1,14 +1,10 @@
 import { errorMessage, failureReason, TracejudgeError } from "../errors.ts";
 import { runEvaluator } from "../evaluate/run-evaluator.ts";
-import type {
-  EvaluationInput,
-  EvaluationResult,
-  EvaluatorLogger,
-  JudgeUsage,
-} from "../evaluators/contract.ts";
+import type { EvaluationInput, EvaluationResult, JudgeUsage } from "../evaluators/contract.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import type { Judge } from "../judge/judge.ts";
 import { JudgeMalformedError } from "../judge/judge.ts";
+import type { Logger } from "../util/logger.ts";
 import { JudgeSpend } from "./judge-spend.ts";
 
 /** One (case, evaluator) evaluation of a run, as it ended. */
@@ -32,7 +28,7 @@ export interface RunCasesOptions<C> {
   concurrency: number;
   /** Per evaluation, as the service's `workers.evaluation_timeout_ms`. */
   timeoutMs: number;
-  logger: EvaluatorLogger;
+  logger: Logger;
   /** Called as each evaluation ends, in the order they end. */
   onOutcome?: (outcome: CaseOutcome<C>, tally: RunTally) => void;
 }

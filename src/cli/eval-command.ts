@@ -7,16 +7,17 @@ import {
   qualityRows,
 } from "../cases/quality-report.ts";
 import { type CaseOutcome, type RunTally, runCases } from "../cases/run-cases.ts";
-import type { EvaluatorLogger, JudgeUsage } from "../evaluators/contract.ts";
+import type { JudgeUsage } from "../evaluators/contract.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import type { Judge } from "../judge/judge.ts";
+import type { Logger } from "../util/logger.ts";
 import type { EvalProgress } from "./eval-progress.ts";
 
 export interface EvalCommandOptions {
   casesPath: string;
   evaluators: ActiveEvaluator[];
   timeoutMs: number;
-  logger: EvaluatorLogger;
+  logger: Logger;
   judge: Judge | null;
   /** Evaluations in flight at once. */
   concurrency: number;

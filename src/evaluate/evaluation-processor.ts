@@ -1,13 +1,13 @@
 import type { Tracer } from "@opentelemetry/api";
 import { reasonOf } from "../error-catalog.ts";
 import { errorMessage, failureReason, storing, TracejudgeError } from "../errors.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { evaluatorKey } from "../evaluators/evaluator-key.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { type Judge, JudgeMalformedError } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { EvaluationJob, EvaluatorRef } from "../queues/payloads.ts";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
+import type { Logger } from "../util/logger.ts";
 import { withEvaluationSpan } from "./evaluation-span.ts";
 import {
   errorEvent,
@@ -23,7 +23,7 @@ export interface EvaluationProcessorDeps {
   /** Where verdicts go: resolves true when the verdict was new (see `EvalEventBatcher`). */
   verdicts: { add(event: NewEvalEvent): Promise<boolean> };
   metrics: Metrics;
-  logger: EvaluatorLogger;
+  logger: Logger;
   timeoutMs: number;
   signal?: AbortSignal;
   judge: Judge | null;

@@ -1,6 +1,6 @@
 import { errorMessage } from "../errors.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { RedisConnection } from "../redis/connect-redis.ts";
+import type { Logger } from "../util/logger.ts";
 
 export function presenceKeys(prefix: string) {
   return {
@@ -15,7 +15,7 @@ const FORGET_AFTER_MS = 24 * 3600_000;
 export interface EvaluatorPresenceOptions {
   /** How often a worker says again which versions it has. Default 5 s. */
   intervalMs?: number;
-  logger: EvaluatorLogger;
+  logger: Logger;
 }
 
 /**

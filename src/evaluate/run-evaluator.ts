@@ -1,14 +1,15 @@
 import { z } from "zod";
 import { errorMessage, TracejudgeError } from "../errors.ts";
-import type { EvaluationInput, EvaluationResult, EvaluatorLogger } from "../evaluators/contract.ts";
+import type { EvaluationInput, EvaluationResult } from "../evaluators/contract.ts";
 import { EvaluationResultSchema } from "../evaluators/contract.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import type { Judge } from "../judge/judge.ts";
 import { GEN_AI } from "../normalize/attribute-names.ts";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
+import type { Logger } from "../util/logger.ts";
 
 export interface RunOptions {
-  logger: EvaluatorLogger;
+  logger: Logger;
   timeoutMs: number;
   /** Aborts the evaluation from outside (shutdown). */
   signal?: AbortSignal;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Judge } from "../judge/judge.ts";
 import { EvaluationTargetSchema } from "../span/evaluation-target.ts";
+import type { Logger } from "../util/logger.ts";
 
 /**
  * What an evaluator judges: one span with the question, the answer and the context documents that
@@ -42,12 +43,7 @@ export type EvaluationResult = z.infer<typeof EvaluationResultSchema>;
 export type EvaluationResultInput = z.input<typeof EvaluationResultSchema>;
 
 /** The logger an evaluator gets: the service's pino logger, or anything with these methods. */
-export interface EvaluatorLogger {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type EvaluatorLogger = Logger;
 
 /** What the engine hands an evaluator for one evaluation. */
 export interface EvaluationContext<Settings> {

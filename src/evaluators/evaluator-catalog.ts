@@ -1,7 +1,7 @@
 import { errorMessage, TracejudgeError } from "../errors.ts";
 import type { FetchLike } from "../security/guarded-fetch.ts";
+import type { Logger } from "../util/logger.ts";
 import { type ApiEvaluator, apiEvaluatorVersion, buildApiEvaluator } from "./api-evaluator.ts";
-import type { EvaluatorLogger } from "./contract.ts";
 import type { EvaluatorConfigStore } from "./evaluator-config-store.ts";
 import { evaluatorKey } from "./evaluator-key.ts";
 import { type ActiveEvaluator, toActive } from "./registry.ts";
@@ -9,7 +9,7 @@ import { type ActiveEvaluator, toActive } from "./registry.ts";
 export interface EvaluatorCatalogOptions {
   /** How often API-defined evaluators are re-read, so every replica sees a change. Default 5 s. */
   refreshMs?: number;
-  logger: EvaluatorLogger;
+  logger: Logger;
   /** How remote evaluators defined through the API send (one that refuses private addresses). */
   remoteFetch?: FetchLike;
 }

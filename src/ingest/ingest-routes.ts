@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
 import { ERROR_CATALOG, type ErrorSpec } from "../error-catalog.ts";
 import { errorMessage, TracejudgeError } from "../errors.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { type CheckedLogs, checkLogsRequest, decodeLogsRequest } from "../otlp/decode-logs.ts";
 import {
@@ -12,6 +11,7 @@ import {
   type OtlpEncoding,
 } from "../otlp/decode-traces.ts";
 import type { IngestSignal } from "../queues/payloads.ts";
+import type { Logger } from "../util/logger.ts";
 import type { Backpressure } from "./backpressure.ts";
 import { type ContentCoding, contentCoding, decompress } from "./decompress.ts";
 import { encodingOf, sendExportResponse, sendOtlpError } from "./otlp-response.ts";
@@ -22,7 +22,7 @@ export interface IngestDeps {
   spool: RequestSpool;
   metrics: Metrics;
   backpressure: Backpressure;
-  logger: EvaluatorLogger;
+  logger: Logger;
   /** Largest body accepted, before and after decompression. */
   maxBodyBytes: number;
   /** The caller's ingest rate: seconds to wait before these items may pass, 0 to go on. */

@@ -1,11 +1,11 @@
 import { errorMessage } from "../errors.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import { readSpanContent, type SpanContent } from "../logs/span-content.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import type { DecodedLogs } from "../otlp/decode-logs.ts";
 import type { DecodedTraces } from "../otlp/decode-traces.ts";
 import type { OtlpSpan } from "../otlp/otlp-span.ts";
 import type { LlmSpan } from "../span/llm-span.ts";
+import type { Logger } from "../util/logger.ts";
 
 /** What reading a decoded export request takes: the normaliser and the redactor. */
 export interface ReadExportDeps {
@@ -72,7 +72,7 @@ export function readLogContent(
 export function reportDropped(
   signal: "traces" | "logs",
   dropped: DroppedItems,
-  deps: { metrics: Metrics; logger: EvaluatorLogger },
+  deps: { metrics: Metrics; logger: Logger },
 ): void {
   if (dropped.noContent > 0) {
     deps.metrics.logRecordsDropped.inc({ reason: "no_content" }, dropped.noContent);

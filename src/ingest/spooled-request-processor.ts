@@ -1,9 +1,9 @@
 import type { TraceBuffer } from "../buffer/trace-buffer.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { Metrics } from "../metrics/metrics.ts";
 import { decodeLogsRequest } from "../otlp/decode-logs.ts";
 import { decodeTraceRequest } from "../otlp/decode-traces.ts";
 import type { IngestJob } from "../queues/payloads.ts";
+import type { Logger } from "../util/logger.ts";
 import { decompress } from "./decompress.ts";
 import { type ReadExportDeps, readLogContent, readSpans, reportDropped } from "./read-export.ts";
 import type { RequestSpool } from "./request-spool.ts";
@@ -15,7 +15,7 @@ export interface SpooledRequestDeps extends ReadExportDeps {
   spool: RequestSpool;
   buffer: TraceBuffer;
   metrics: Metrics;
-  logger: EvaluatorLogger;
+  logger: Logger;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
 import type { RedisConnection } from "../redis/connect-redis.ts";
+import type { Logger } from "../util/logger.ts";
 import { JudgeBudget, type SpendLimit } from "./budget.ts";
 import type { CircuitHooks, CircuitState } from "./circuit-breaker.ts";
 import { CircuitBreaker } from "./circuit-breaker.ts";
@@ -12,7 +12,7 @@ import type { RateLimiters } from "./rate-limiter.ts";
 import type { RetryTiming } from "./retry-policy.ts";
 import { EndpointRateLimiters } from "./token-bucket.ts";
 
-type JudgeLogger = Pick<EvaluatorLogger, "debug" | "info" | "warn">;
+type JudgeLogger = Pick<Logger, "debug" | "info" | "warn">;
 
 /** What `createJudge` is handed besides the config. All optional. */
 export interface CreateJudgeDeps {

@@ -5,7 +5,7 @@ import type {
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
 import { TracejudgeError } from "../errors.ts";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import type { Logger } from "../util/logger.ts";
 import type { Judge, JudgeRequest, JudgeResponse } from "./judge.ts";
 import { JudgeMalformedError } from "./judge.ts";
 import type { CallUsage } from "./judge-answer.ts";
@@ -28,7 +28,7 @@ export function judgeBaseUrl(config: Pick<JudgeConfig, "base_url">): string {
 export interface OpenAIJudgeDeps {
   /** The endpoint's rate limiter; every attempt (retries too) waits its turn. None: unlimited. */
   limiter?: RateLimiter;
-  logger?: Pick<EvaluatorLogger, "debug" | "warn">;
+  logger?: Pick<Logger, "debug" | "warn">;
   /** Back-off between retries (tests shorten it). */
   retry?: RetryTiming;
 }

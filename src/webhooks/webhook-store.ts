@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { EvaluatorLogger } from "../evaluators/contract.ts";
+import type { Logger } from "../util/logger.ts";
 import { type WebhookConfig, WebhookConfigSchema } from "./webhook-config.ts";
 
 /** A webhook created through the API: always a project's. */
@@ -16,7 +16,7 @@ export interface ProjectWebhook {
 export class WebhookStore {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly logger?: EvaluatorLogger,
+    private readonly logger?: Logger,
   ) {}
 
   async get(project: string, name: string): Promise<WebhookConfig | null> {
