@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { reasonOf } from "../error-catalog.ts";
 import { TracejudgeError } from "../errors.ts";
 import { FENCE_INSTRUCTIONS, fence } from "../judge/fence.ts";
 import type { EvaluationInput, EvaluationResultInput } from "./contract.ts";
@@ -147,7 +148,8 @@ export function createConfigJudge(def: ConfigJudge): Evaluator {
         return { status: "skipped", reason: "no_answer", score: null };
       if (variables.has("context") && input.context.length === 0)
         return { status: "skipped", reason: "no_context", score: null };
-      if (!ctx.judge) return { status: "skipped", reason: "judge_not_configured", score: null };
+      if (!ctx.judge)
+        return { status: "skipped", reason: reasonOf("JUDGE_NOT_CONFIGURED"), score: null };
       const response = await ctx.judge.complete({
         system,
         user: fill(def.prompt, input),
