@@ -27,7 +27,11 @@ import {
   ANSWER_FEATURE_NAMES,
   answerFeatureVector,
 } from "../evaluators/offline/answer-features.ts";
-import { CONTRADICTION_PENALTY, contradicts } from "../evaluators/offline/contradiction.ts";
+import {
+  CONTRADICTION_PENALTY,
+  contradicts,
+  penalised,
+} from "../evaluators/offline/contradiction.ts";
 import { featurise } from "../evaluators/offline/featurise.ts";
 import {
   logit,
@@ -258,8 +262,7 @@ function mixedThreshold(
   for (const t of plateau) {
     const long = logits.map((z, i) => {
       const contradiction = (mixed.long[i] as Row).contradiction;
-      const p = sigmoid(z - t - (contradiction ? CONTRADICTION_PENALTY : 0));
-      return contradiction ? Math.min(p, 0.4999) : p;
+      return penalised(z - t, contradiction);
     });
     const a = auc([...short, ...long], supported);
     if (a > best.auc) best = { t, auc: a };

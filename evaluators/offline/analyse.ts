@@ -1,6 +1,6 @@
 import { answerFeatureVector } from "./answer-features.ts";
 import { ANSWER_MODEL, type AnswerModel } from "./answer-model.ts";
-import { CONTRADICTION_PENALTY, contradicts } from "./contradiction.ts";
+import { BELOW_HALF, contradicts, penalised } from "./contradiction.ts";
 import { featurise, type OfflineInput } from "./featurise.ts";
 import { logit, meanProbabilityLogit, OFFLINE_MODEL, type OfflineModel, sigmoid } from "./model.ts";
 import { RecentCache } from "./recent-cache.ts";
@@ -39,13 +39,6 @@ export interface OfflineAnalysis {
    * decision point is ½.
    */
   noHallucination: number;
-}
-
-const BELOW_HALF = 0.4999;
-
-/** σ(z), or with a contradiction σ(z − penalty) kept below ½. */
-function penalised(z: number, contradiction: boolean): number {
-  return contradiction ? Math.min(BELOW_HALF, sigmoid(z - CONTRADICTION_PENALTY)) : sigmoid(z);
 }
 
 // groundedness and hallucination analyse the same span one after the other: the second gets the

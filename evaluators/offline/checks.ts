@@ -237,8 +237,8 @@ export interface RecordFacts {
 const NO_RECORD: RecordFacts = { deniedStems: new Set(), hours: null };
 
 /**
- * Runs every check of one claim against the context, given its alignment and the stems of the
- * attributes a structured document says no to.
+ * Runs every check of one claim against the context, given its alignment, and against what a
+ * structured document states beyond its prose (`record`), which reads the claim's `text`.
  */
 export function checkClaim(
   tokens: readonly Token[],

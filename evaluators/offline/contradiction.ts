@@ -1,8 +1,17 @@
 import type { ClaimChecks } from "./checks.ts";
+import { sigmoid } from "./model.ts";
 
 // One unit of logit: on RAGTruth dev 0, 1, 2 and 3 gave hallucination an AUC of 0.812, 0.806,
 // 0.789 and 0.778 overall but 0.756, 0.772, 0.785 and 0.792 on QA; 1 keeps both near their best.
 export const CONTRADICTION_PENALTY = 1;
+
+/** Where a contradicted answer's score is capped: below ½, so it fails at the default threshold. */
+export const BELOW_HALF = 0.4999;
+
+/** σ(z), or with a contradiction σ(z − penalty) kept below ½. */
+export function penalised(z: number, contradiction: boolean): number {
+  return contradiction ? Math.min(BELOW_HALF, sigmoid(z - CONTRADICTION_PENALTY)) : sigmoid(z);
+}
 
 /**
  * In a long answer, a claim that contradicts the context fails the answer whatever the rest of it

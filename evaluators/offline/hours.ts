@@ -21,7 +21,8 @@ export interface WeekHours {
 const DAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const DAY_NAMES = DAYS.map((d) => `${d[0]?.toUpperCase()}${d.slice(1)}`);
 const DAY_ABBREVIATIONS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const RANGE = /^(\d{1,2}):(\d{1,2})\s*-\s*(\d{1,2}):(\d{1,2})$/;
+/** A record's hours of one day, `H:M-H:M` ("11:0-21:30"): what listings export. */
+export const CLOCK_RANGE = /^(\d{1,2}):(\d{1,2})\s*-\s*(\d{1,2}):(\d{1,2})$/;
 
 /** 0 for Monday … 6 for Sunday, from a day's name or its abbreviation; -1 for neither. */
 function dayIndex(word: string): number {
@@ -41,7 +42,7 @@ export function recordHours(record: unknown, depth = 0): WeekHours | null {
     const unknown = new Set<number>();
     for (const [key, value] of Object.entries(record as Record<string, unknown>)) {
       const day = DAYS.indexOf(key.toLowerCase());
-      const range = typeof value === "string" ? RANGE.exec(value.trim()) : null;
+      const range = typeof value === "string" ? CLOCK_RANGE.exec(value.trim()) : null;
       if (day < 0 || !range) continue;
       const [h1, m1, h2, m2] = range.slice(1).map(Number) as [number, number, number, number];
       const open = h1 * 60 + m1;
@@ -202,8 +203,6 @@ export function hoursFindings(text: string, week: WeekHours): string[] {
     segments.push(segment);
   }
   const claimed = new Map<number, DayHours | "closed">();
-  // Days claimed as part of "weekdays" or "weekends", by the group's days.
-  const looseGroups: number[][] = [];
   const findings: string[] = [];
   segments.forEach((segment, i) => {
     let days = segment.days;
@@ -226,7 +225,7 @@ export function hoursFindings(text: string, week: WeekHours): string[] {
     }
     if (segment.range && days.length === 0) {
       const { open, close } = segment.range;
-      const anyDay = [...week.hours.values()].some((h) => h.open === open && h.close === close);
+      const anyDay = [...week.hours.values()].some((h) => sameHours(h, open, close));
       if (!anyDay) findings.push(`no day of the record is ${clock(open)} to ${clock(close)}`);
       return;
     }
@@ -236,7 +235,6 @@ export function hoursFindings(text: string, week: WeekHours): string[] {
         for (const d of days) claimed.delete(d);
         return;
       }
-      looseGroups.push(days);
     }
     for (const day of days) {
       if (segment.range) claimed.set(day, segment.range);

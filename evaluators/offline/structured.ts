@@ -1,4 +1,4 @@
-import { recordHours, type WeekHours } from "./hours.ts";
+import { CLOCK_RANGE, recordHours, type WeekHours } from "./hours.ts";
 
 /**
  * Structured context (a JSON record from a tool, a database row, a business listing) read as the
@@ -97,7 +97,6 @@ export function keyWords(key: string): string {
   return joined.length > 0 ? `${words} (${joined.join(", ")})` : words;
 }
 
-const CLOCK_RANGE = /^(\d{1,2}):(\d{1,2})\s*-\s*(\d{1,2}):(\d{1,2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?Z?)?$/;
 // Python's repr of a string, as some exports keep it: u'free', 'no'.
 const PY_REPR = /^u?'(.*)'$/;
@@ -221,7 +220,7 @@ export function verbaliseStructured(document: string): string | null {
   return readRecord(document)?.prose ?? null;
 }
 
-/** A structured document read: its prose, and the attribute words it denies (see `Verbalised`). */
+/** A structured document read: its prose, its hours, and the attribute words it denies. */
 export interface RecordReading {
   prose: string;
   /** Its weekly opening hours, when it has them. */
@@ -230,7 +229,7 @@ export interface RecordReading {
   denied: string[];
 }
 
-/** `verbaliseStructured`, with the attributes the record denies. */
+/** `verbaliseStructured`, with the record's opening hours and the attributes it denies. */
 export function readRecord(document: string): RecordReading | null {
   const text = document.trim();
   if (!(text.startsWith("{") || text.startsWith("["))) return null;
