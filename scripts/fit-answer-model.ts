@@ -32,7 +32,7 @@ import {
   contradicts,
   penalised,
 } from "../evaluators/offline/contradiction.ts";
-import { featurise } from "../evaluators/offline/featurise.ts";
+import { type FeaturisedAnswer, featurise } from "../evaluators/offline/featurise.ts";
 import {
   logit,
   meanProbabilityLogit,
@@ -65,25 +65,32 @@ interface Row {
   fold: number;
 }
 
+/** A long answer (at least `MIN_CLAIMS` claims) as the fit reads it, from its featurised form. */
+function rowOf(c: LabelledCase, f: FeaturisedAnswer): Row {
+  const scored = f.claims.map((claim) => ({
+    checks: claim.checks,
+    p: sigmoid(logit(OFFLINE_MODEL, claim.features)),
+  }));
+  const shape = { hasQuestion: f.hasQuestion, structured: f.structured };
+  const group = createHash("sha256").update(c.context).digest();
+  return {
+    c,
+    x: answerFeatureVector(scored, shape),
+    claimXs: scored.map((s) => answerFeatureVector([s], shape)),
+    hallucinated: c.label === "hallucinated",
+    contradiction: scored.some((s) => contradicts(s.checks, s.p)),
+    fold: (group[0] as number) % FOLDS,
+  };
+}
+
+const featuriseCase = (c: LabelledCase): FeaturisedAnswer =>
+  featurise({ answer: c.answer ?? "", question: c.question, documents: [c.context] });
+
 function rowsOf(cases: readonly LabelledCase[]): Row[] {
   const rows: Row[] = [];
   for (const c of cases) {
-    const f = featurise({ answer: c.answer ?? "", question: c.question, documents: [c.context] });
-    if (f.claims.length < MIN_CLAIMS) continue;
-    const scored = f.claims.map((claim) => ({
-      checks: claim.checks,
-      p: sigmoid(logit(OFFLINE_MODEL, claim.features)),
-    }));
-    const shape = { hasQuestion: f.hasQuestion, structured: f.structured };
-    const group = createHash("sha256").update(c.context).digest();
-    rows.push({
-      c,
-      x: answerFeatureVector(scored, shape),
-      claimXs: scored.map((s) => answerFeatureVector([s], shape)),
-      hallucinated: c.label === "hallucinated",
-      contradiction: scored.some((s) => contradicts(s.checks, s.p)),
-      fold: (group[0] as number) % FOLDS,
-    });
+    const f = featuriseCase(c);
+    if (f.claims.length >= MIN_CLAIMS) rows.push(rowOf(c, f));
   }
   return rows;
 }
@@ -278,16 +285,20 @@ interface MixedCases {
 /** The training file's answers: short ones scored by the claim model, long ones as rows. */
 function mixedCases(path: string): MixedCases {
   const cases = parseCases(readFileSync(path, "utf8"));
-  const short: MixedCases["short"] = [];
+  const mixed: MixedCases = { short: [], long: [] };
   for (const c of cases) {
-    const f = featurise({ answer: c.answer ?? "", question: c.question, documents: [c.context] });
-    if (f.claims.length === 0 || f.claims.length >= MIN_CLAIMS) continue;
-    short.push({
+    const f = featuriseCase(c);
+    if (f.claims.length === 0) continue;
+    if (f.claims.length >= MIN_CLAIMS) {
+      mixed.long.push(rowOf(c, f));
+      continue;
+    }
+    mixed.short.push({
       scores: shortAnswerScores(claimProbabilities(f.claims, OFFLINE_MODEL), OFFLINE_MODEL),
       supported: c.label !== "hallucinated",
     });
   }
-  return { short, long: rowsOf(cases) };
+  return mixed;
 }
 
 function report(name: string, scores: readonly number[], rows: readonly Row[], t: number): void {
