@@ -16,6 +16,7 @@ interface GeneratedMessage {
 interface GeneratedRoot {
   opentelemetry: {
     proto: {
+      common: { v1: Record<"AnyValue", GeneratedMessage> };
       collector: {
         trace: {
           v1: Record<"ExportTraceServiceRequest" | "ExportTraceServiceResponse", GeneratedMessage>;
@@ -28,6 +29,33 @@ interface GeneratedRoot {
 const require = createRequire(import.meta.url);
 const root =
   require("@opentelemetry/otlp-transformer/build/src/generated/root.js") as GeneratedRoot;
+
+/** How deep an attribute value may nest in a protobuf trace export before the body is refused. */
+export const MAX_PROTOBUF_ANY_VALUE_NESTING = 100;
+
+/**
+ * The generated decoders call AnyValue.decode once per level of a nested value and set no limit
+ * of their own, so a deep enough value overflowed the stack, at a depth that moves with how warm
+ * the code is: the check at the door and a worker's decode could disagree on the same body.
+ * Counting the levels here makes the refusal depend on the body alone. The generated code looks
+ * AnyValue.decode up on its namespace at each call, so replacing it there counts every level.
+ */
+function limitNesting(message: GeneratedMessage, limit: number): void {
+  const decode = message.decode.bind(message);
+  let depth = 0;
+  message.decode = (...args: Parameters<GeneratedMessage["decode"]>) => {
+    if (depth >= limit) {
+      throw new Error(`an attribute value nests more than ${limit} levels deep`);
+    }
+    depth++;
+    try {
+      return decode(...args);
+    } finally {
+      depth--;
+    }
+  };
+}
+limitNesting(root.opentelemetry.proto.common.v1.AnyValue, MAX_PROTOBUF_ANY_VALUE_NESTING);
 
 export const ExportTraceServiceRequest =
   root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
