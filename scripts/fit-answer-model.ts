@@ -67,9 +67,12 @@ interface Row {
 
 /** A long answer (at least `MIN_CLAIMS` claims) as the fit reads it, from its featurised form. */
 function rowOf(c: LabelledCase, f: FeaturisedAnswer): Row {
-  const scored = f.claims.map((claim) => ({
+  // The probabilities the service gives the answer model: claimProbabilities caps a claim only
+  // the question holds, so the fit must see the same cap.
+  const probabilities = claimProbabilities(f.claims, OFFLINE_MODEL);
+  const scored = f.claims.map((claim, i) => ({
     checks: claim.checks,
-    p: sigmoid(logit(OFFLINE_MODEL, claim.features)),
+    p: probabilities[i] as number,
   }));
   const shape = { hasQuestion: f.hasQuestion, structured: f.structured };
   const group = createHash("sha256").update(c.context).digest();
