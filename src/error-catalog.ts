@@ -63,6 +63,10 @@ export const ERROR_CATALOG = {
     retryable: false,
     description: "a dequeued job does not match its schema",
   },
+  SPAN_NOT_STORED: {
+    retryable: false,
+    description: "the span an evaluations job names is not in the spans table",
+  },
   JUDGE_UNAVAILABLE: {
     retryable: true,
     description: "the judge endpoint failed, refused or could not be reached",

@@ -10,7 +10,7 @@ import { type ActiveEvaluator, appliesTo, runsInline } from "../evaluators/regis
 import type { Metrics } from "../metrics/metrics.ts";
 import {
   type BulkEvaluationJob,
-  type EvaluationJob,
+  type EvaluationWork,
   type EvaluatorRef,
   evaluationInput,
   evaluationJob,
@@ -87,7 +87,8 @@ export async function processTraces(
   const jobs: BulkEvaluationJob[] = [];
   for (const { target, matching } of due) {
     const queued = await runInline(target, matching, enqueuedAtMs, inline);
-    if (queued.length > 0) jobs.push(evaluationJob(queued, target, enqueuedAtMs));
+    // The job names the span, stored above; the worker reads it there.
+    if (queued.length > 0) jobs.push(evaluationJob(queued, target.span, enqueuedAtMs));
   }
   if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
   await buffer.markDispatched(dispatched);
@@ -160,7 +161,7 @@ async function runInline(
     (inline && runsInline(active) ? inlineRefs : queued).push(active.evaluator);
   }
   if (!inline || inlineRefs.length === 0) return queued;
-  const job: EvaluationJob = {
+  const job: EvaluationWork = {
     evaluators: inlineRefs,
     input: evaluationInput(target),
     enqueuedAtMs,

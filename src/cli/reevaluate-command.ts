@@ -165,7 +165,7 @@ async function enqueueAndFollow(
     for await (const page of candidates(store, active, since)) {
       if (page.length > 0)
         await queue.addBulk(
-          page.map((item) => evaluationJob([active.evaluator], item, Date.now())),
+          page.map((item) => evaluationJob([active.evaluator], item.span, Date.now())),
         );
       queued += page.length;
     }

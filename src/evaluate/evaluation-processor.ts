@@ -5,10 +5,11 @@ import { evaluatorKey } from "../evaluators/evaluator-key.ts";
 import type { ActiveEvaluator } from "../evaluators/registry.ts";
 import { type Judge, JudgeMalformedError } from "../judge/judge.ts";
 import type { Metrics } from "../metrics/metrics.ts";
-import type { EvaluationJob, EvaluatorRef } from "../queues/payloads.ts";
+import type { EvaluationWork, EvaluatorRef } from "../queues/payloads.ts";
 import type { NewEvalEvent } from "../store/eval-event-store.ts";
 import type { Logger } from "../util/logger.ts";
 import { withEvaluationSpan } from "./evaluation-span.ts";
+import type { SpanNotStored } from "./evaluation-work.ts";
 import {
   errorEvent,
   eventScope,
@@ -65,7 +66,7 @@ export interface EvaluationOutcome {
  * what is left.
  */
 export async function processEvaluation(
-  job: EvaluationJob,
+  job: EvaluationWork,
   attempt: Attempt,
   deps: EvaluationProcessorDeps,
 ): Promise<EvaluationOutcome> {
@@ -107,7 +108,7 @@ export async function processEvaluation(
 /** One evaluator on the job's span: the status stored, "missing", or a retryable throw. */
 async function evaluateOne(
   ref: EvaluatorRef,
-  job: EvaluationJob,
+  job: EvaluationWork,
   attempt: Attempt,
   deps: EvaluationProcessorDeps,
 ): Promise<NewEvalEvent["status"] | "missing"> {
@@ -167,8 +168,42 @@ async function evaluateOne(
   return store(deps, ref.name, event);
 }
 
+/**
+ * A job whose span is not in the spans table (deleted since, or never stored by a build that
+ * lost it): nothing can judge it, so each evaluator it names gets an `error` verdict saying so,
+ * linked to the span's ids, rather than the job vanishing.
+ */
+export async function storeSpanNotStored(
+  { notStored, job }: SpanNotStored,
+  attempt: Pick<Attempt, "number">,
+  deps: Pick<EvaluationProcessorDeps, "verdicts" | "metrics" | "logger" | "onStored">,
+): Promise<Record<string, NewEvalEvent["status"]>> {
+  const { traceId, spanId, project } = notStored;
+  deps.logger.warn({ traceId, spanId }, "an evaluations job names a span the spans table lacks");
+  const stored: Record<string, NewEvalEvent["status"]> = {};
+  for (const ref of job.evaluators) {
+    const scope = {
+      project,
+      traceId,
+      spanId,
+      evaluator: ref.name,
+      evaluatorVersion: ref.version,
+      serviceName: null,
+      serviceVersion: null,
+      model: null,
+      spanName: null,
+      spanKind: null,
+      responseId: null,
+    };
+    const message = `span ${spanId} of trace ${traceId} is not in the spans table`;
+    const event = errorEvent(scope, reasonOf("SPAN_NOT_STORED"), message, attempt.number);
+    stored[evaluatorKey(ref.name, ref.version)] = await store(deps, ref.name, event);
+  }
+  return stored;
+}
+
 async function store(
-  deps: EvaluationProcessorDeps,
+  deps: Pick<EvaluationProcessorDeps, "verdicts" | "metrics" | "onStored">,
   evaluator: string,
   event: NewEvalEvent,
 ): Promise<NewEvalEvent["status"]> {

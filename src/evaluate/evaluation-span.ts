@@ -9,7 +9,7 @@ import {
 import { errorMessage } from "../errors.ts";
 import type { Judge } from "../judge/judge.ts";
 import { tracedJudge } from "../judge/traced-judge.ts";
-import type { EvaluationJob, EvaluatorRef } from "../queues/payloads.ts";
+import type { EvaluationWork, EvaluatorRef } from "../queues/payloads.ts";
 import { SELF_SPAN_ATTRIBUTES as A } from "../tracing/self-tracing.ts";
 
 /**
@@ -21,7 +21,7 @@ import { SELF_SPAN_ATTRIBUTES as A } from "../tracing/self-tracing.ts";
 export async function withEvaluationSpan<S extends string>(
   tracer: Tracer | undefined,
   ref: EvaluatorRef,
-  job: EvaluationJob,
+  job: EvaluationWork,
   attempt: number,
   judge: Judge | null,
   run: (judge: Judge | null) => Promise<S>,

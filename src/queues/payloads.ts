@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { EvaluationInputSchema } from "../evaluators/contract.ts";
+import { type EvaluationInput, EvaluationInputSchema } from "../evaluators/contract.ts";
 import { evaluatorKey } from "../evaluators/evaluator-key.ts";
 import type { EvaluationTarget } from "../span/evaluation-target.ts";
 import { DeliveryIdSchema } from "../webhooks/delivery-store.ts";
@@ -53,11 +53,22 @@ export type TraceBatchJob = z.infer<typeof TraceBatchJobSchema>;
 export const EvaluatorRefSchema = z.object({ name: z.string(), version: z.string() });
 export type EvaluatorRef = z.infer<typeof EvaluatorRefSchema>;
 
+/** A stored span, by id: the row of the spans table an `evaluations` job names. */
+export const SpanRefSchema = z.object({
+  traceId: z.string().regex(/^[0-9a-f]{32}$/),
+  spanId: z.string().regex(/^[0-9a-f]{16}$/),
+  /** The project of the span, for the error verdict if its row is gone. */
+  project: z.string(),
+});
+export type SpanRef = z.infer<typeof SpanRefSchema>;
+
 /**
  * Payload of an `evaluations` job: one span and every evaluator version it is due for, so the span
- * crosses the queue once however many evaluators judge it. A retry keeps only the evaluators still
- * owed a verdict. Validated when dequeued: jobs outlive deploys, and a job queued by an older
- * build (one `evaluator` and `version`) still reads.
+ * is read once however many evaluators judge it. A retry keeps only the evaluators still owed a
+ * verdict. The job names the span (`span`): assembly stores it in the spans table before it
+ * queues the job, and the worker reads it there. Validated when dequeued: jobs outlive deploys,
+ * and jobs of older builds still read: those carried the span itself (`input`), the oldest one
+ * `evaluator` and `version`.
  */
 export const EvaluationJobSchema = z.preprocess(
   (data) => {
@@ -65,18 +76,28 @@ export const EvaluationJobSchema = z.preprocess(
     const { evaluator, version, ...rest } = data as Record<string, unknown>;
     return { ...rest, evaluators: [{ name: evaluator, version }] };
   },
-  z.object({
-    evaluators: z.array(EvaluatorRefSchema).min(1),
-    input: EvaluationInputSchema,
-    /** When the span's trace was assembled (ms), for the end-to-end latency. */
-    enqueuedAtMs: z.number(),
-    /** When a worker without one of these evaluator versions first handed the job back (ms). */
-    firstMissAtMs: z.number().optional(),
-    /** Hand-backs counted by older builds, 1 s apart: read as the first miss when it is absent. */
-    misses: z.number().int().nonnegative().optional(),
-  }),
+  z
+    .object({
+      evaluators: z.array(EvaluatorRefSchema).min(1),
+      span: SpanRefSchema.optional(),
+      /** The span and what assembly found for it, as older builds queued it. */
+      input: EvaluationInputSchema.optional(),
+      /** When the span's trace was assembled (ms), for the end-to-end latency. */
+      enqueuedAtMs: z.number(),
+      /** When a worker without one of these evaluator versions first handed the job back (ms). */
+      firstMissAtMs: z.number().optional(),
+      /** Hand-backs counted by older builds, 1 s apart: read as the first miss when it is absent. */
+      misses: z.number().int().nonnegative().optional(),
+    })
+    .refine((job) => job.span !== undefined || job.input !== undefined, {
+      message: "an evaluations job names its span (span) or carries it (input)",
+      path: ["span"],
+    }),
 );
 export type EvaluationJob = z.infer<typeof EvaluationJobSchema>;
+
+/** An evaluations job with its span read: what `processEvaluation` runs. */
+export type EvaluationWork = Omit<EvaluationJob, "span" | "input"> & { input: EvaluationInput };
 
 /**
  * BullMQ job ids may not contain ":"; these are deterministic so a redo adds nothing: a batch is
@@ -105,23 +126,26 @@ export interface BulkEvaluationJob {
   opts: { jobId: string };
 }
 
-/** The job that evaluates one span (with what assembly found for it) with these evaluator versions. */
+/**
+ * The job that evaluates one span with these evaluator versions. It names the span; the span with
+ * what assembly found for it must be in the spans table before the job is queued.
+ */
 export function evaluationJob(
   evaluators: EvaluatorRef[],
-  target: EvaluationTarget,
+  span: SpanRef,
   enqueuedAtMs: number,
 ): BulkEvaluationJob {
-  const { traceId, spanId } = target.span;
   const refs = evaluators.map(({ name, version }) => ({ name, version }));
+  const { traceId, spanId, project } = span;
   return {
     name: refs.map((e) => evaluatorKey(e.name, e.version)).join("+"),
-    data: { evaluators: refs, enqueuedAtMs, input: evaluationInput(target) },
+    data: { evaluators: refs, enqueuedAtMs, span: { traceId, spanId, project } },
     opts: { jobId: evaluationJobId(traceId, spanId, refs) },
   };
 }
 
 /** What an evaluator is given about one span: the span and what assembly found for it. */
-export function evaluationInput(target: EvaluationTarget): EvaluationJob["input"] {
+export function evaluationInput(target: EvaluationTarget): EvaluationInput {
   return {
     traceId: target.span.traceId,
     spanId: target.span.spanId,

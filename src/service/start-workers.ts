@@ -11,7 +11,9 @@ import { errorMessage } from "../errors.ts";
 import {
   type EvaluationProcessorDeps,
   processEvaluation,
+  storeSpanNotStored,
 } from "../evaluate/evaluation-processor.ts";
+import { readEvaluationWork } from "../evaluate/evaluation-work.ts";
 import type { EvaluatorCatalog } from "../evaluators/evaluator-catalog.ts";
 import { EvaluationLogExporter } from "../export/evaluation-log-exporter.ts";
 import type { RequestSpool } from "../ingest/request-spool.ts";
@@ -199,12 +201,21 @@ export async function startWorkers(ctx: WorkerContext): Promise<void> {
     QUEUES.evaluations.name,
     async (job: Job, token?: string) => {
       const payload = readJob(QUEUES.evaluations, job);
+      const number = job.attemptsMade + 1;
+      let work: Awaited<ReturnType<typeof readEvaluationWork>>;
+      try {
+        work = await readEvaluationWork(payload, spanStore);
+      } catch (err) {
+        await handBackIfStoreDown(job, token, err);
+        throw err;
+      }
+      if ("notStored" in work) return storeSpanNotStored(work, { number }, evaluation);
       const attempt = {
-        number: job.attemptsMade + 1,
-        last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+        number,
+        last: number >= (job.opts.attempts ?? 1),
         giveUp: await evaluatorWait.giveUpOn(payload),
       };
-      const outcome = await processEvaluation(payload, attempt, evaluation);
+      const outcome = await processEvaluation(work, attempt, evaluation);
       const remaining = [...outcome.missing, ...outcome.retry];
       if (remaining.length === 0) return outcome.stored;
       // Only the evaluators still owed a verdict go round again.

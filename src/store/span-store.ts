@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { EvaluationTarget } from "../span/evaluation-target.ts";
+import { type EvaluationTarget, EvaluationTargetSchema } from "../span/evaluation-target.ts";
 import { WriteBatcher } from "./write-batcher.ts";
 
 const COLUMNS = [
@@ -102,6 +102,19 @@ export class SpanStore implements SpanWriter {
          span = EXCLUDED.span`,
       values,
     );
+  }
+
+  /**
+   * A stored span with what assembly found for it, or null when there is no such row or the row
+   * does not read as one (an evaluations job then stores an error verdict rather than fail).
+   */
+  async target(traceId: string, spanId: string): Promise<EvaluationTarget | null> {
+    const { rows } = await this.pool.query(
+      "SELECT span, question, answer, context FROM spans WHERE trace_id = $1 AND span_id = $2",
+      [traceId, spanId],
+    );
+    const parsed = EvaluationTargetSchema.safeParse(rows[0]);
+    return parsed.success ? parsed.data : null;
   }
 
   /** Stored spans without a verdict of one evaluator version, a page at a time (for re-evaluation). */

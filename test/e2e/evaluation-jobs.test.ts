@@ -3,10 +3,11 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groundedness } from "../../evaluators/index.ts";
 import { createEvaluationsQueue } from "../../src/queues/create-queues.ts";
-import { evaluationJob } from "../../src/queues/payloads.ts";
+import { evaluationInput, evaluationJob, evaluationJobId } from "../../src/queues/payloads.ts";
 import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
+import { queueEvaluation } from "../support/queued-evaluation.ts";
 import { evaluatorRuns, metricSum } from "../support/service-metrics.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
@@ -78,7 +79,9 @@ describe("one evaluations job per span, naming every evaluator due", () => {
       kind: "LLM",
       answer: "Refunds are accepted within 30 days.",
     });
-    const job = evaluationJob(
+    await queueEvaluation(
+      api.config.database_url,
+      queue,
       [
         { name: "groundedness", version: groundedness.version },
         { name: "test.newer", version: "2" },
@@ -91,9 +94,7 @@ describe("one evaluations job per span, naming every evaluator due", () => {
           { content: "Refunds are accepted within 30 days of purchase.", origin: "retrieval" },
         ],
       },
-      Date.now(),
     );
-    await queue.add(job.name, job.data, job.opts);
 
     const byEvaluator = async () =>
       new Map((await traceEvaluations(api.url, span.traceId)).map((e) => [e.evaluator, e]));
@@ -162,5 +163,99 @@ describe("inline evaluators", () => {
     expect(byName.get("test.flaky-inline")?.explanation).toBe("call 2");
     // Only the two offline built-ins were stored inline.
     expect(await metricSum(svc.url, "tracejudge_evaluations_inline_total")).toBe(2);
+  });
+});
+
+/** A queued (not inline) evaluator that takes a while, and says what answer it was given. */
+function writeSlowEvaluator(): string {
+  return writeEvaluatorModule(
+    `export const slow = defineEvaluator({
+  name: "test.slow", version: "1",
+  evaluate: async (input) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    return { score: 1, label: "pass", explanation: "answer: " + input.answer };
+  },
+});
+`,
+    "slow.ts",
+  );
+}
+
+describe("an evaluations job names its span", () => {
+  let svc: TestService;
+  beforeAll(async () => {
+    svc = await startTestService({ evaluator_modules: [writeSlowEvaluator()] });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it("carries the span's ids, not the span: the worker reads it, as assembly stored it, from the spans table", async () => {
+    const spans = ragTraceSpans();
+    const traceId = spans[0]?.spanContext().traceId as string;
+    await exportSpans(svc.url, spans);
+    const queue = svc.service.queues.evaluations;
+    const job = await eventually(
+      async () =>
+        (await queue.getJobs(["active", "waiting"])).find((j) => j.name === "test.slow@1"),
+      10_000,
+      "the queued test.slow job",
+    );
+    expect(Object.keys(job.data).sort()).toEqual(["enqueuedAtMs", "evaluators", "span"]);
+    expect(job.data.span).toEqual({
+      traceId,
+      spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      project: "default",
+    });
+    expect(JSON.stringify(job.data).length).toBeLessThan(300);
+
+    const events = await awaitTraceEvaluations(svc.url, traceId, 3);
+    const slow = events.find((e) => e.evaluator === "test.slow");
+    expect(slow).toMatchObject({ status: "ok", span_id: job.data.span.spanId });
+    // The same answer the inline evaluators were given from the assembled trace in memory.
+    const res = await fetch(`${svc.url}/v1/evaluations?trace_id=${traceId}&include=input`);
+    const { evaluations } = (await res.json()) as {
+      evaluations: { evaluator: string; input: { answer: string | null } }[];
+    };
+    const inline = evaluations.find((e) => e.evaluator === "groundedness");
+    expect(inline?.input.answer).toBeTruthy();
+    expect(slow?.explanation).toBe(`answer: ${inline?.input.answer}`);
+  });
+
+  it("stores an error verdict naming the span when the spans table lacks it, instead of losing the job", async () => {
+    const traceId = "7cf92f3577b34da6a3ce929d0e0e4736";
+    const spanId = "00f067aa0ba902b7";
+    const job = evaluationJob(
+      [{ name: "groundedness", version: groundedness.version }],
+      { traceId, spanId, project: "default" },
+      Date.now(),
+    );
+    await svc.service.queues.evaluations.add(job.name, job.data, job.opts);
+    const [event] = await awaitTraceEvaluations(svc.url, traceId, 1);
+    expect(event).toMatchObject({
+      status: "error",
+      reason: "span_not_stored",
+      evaluator: "groundedness",
+      span_id: spanId,
+    });
+    expect(event?.explanation).toContain(spanId);
+  });
+
+  it("still judges a job an older build queued with the span in it", async () => {
+    const span = makeSpan({ traceId: "8cf92f3577b34da6a3ce929d0e0e4736", kind: "LLM" });
+    const input = evaluationInput({
+      span,
+      question: "How long do I have to ask for a refund?",
+      answer: "Refunds are accepted within 40 days.",
+      context: [{ content: "Refunds are accepted within 30 days.", origin: "retrieval" }],
+    });
+    const evaluators = [{ name: "groundedness", version: groundedness.version }];
+    await svc.service.queues.evaluations.add(
+      "groundedness",
+      { evaluators, enqueuedAtMs: Date.now(), input },
+      { jobId: evaluationJobId(span.traceId, span.spanId, evaluators) },
+    );
+    const [event] = await awaitTraceEvaluations(svc.url, span.traceId, 1);
+    expect(event).toMatchObject({ status: "ok", passed: false });
   });
 });

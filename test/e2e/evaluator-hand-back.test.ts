@@ -3,10 +3,10 @@ import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EvaluatorPresence } from "../../src/evaluate/evaluator-presence.ts";
 import { createEvaluationsQueue } from "../../src/queues/create-queues.ts";
-import { evaluationJob } from "../../src/queues/payloads.ts";
 import type { EvaluatorWaitOptions } from "../../src/service/hand-back.ts";
 import { writeEvaluatorModule } from "../support/evaluator-module.ts";
 import { makeSpan } from "../support/llm-spans.ts";
+import { queueEvaluation } from "../support/queued-evaluation.ts";
 import { evaluatorRuns } from "../support/service-metrics.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
@@ -54,12 +54,12 @@ function rollingDeploy(wait: Partial<EvaluatorWaitOptions>) {
     );
     env.enqueue = async (evaluators) => {
       const span = makeSpan({ traceId: traceId(), kind: "LLM", answer: "Thirty days." });
-      const job = evaluationJob(
-        evaluators,
-        { span, question: "How long?", answer: "Thirty days.", context: [] },
-        Date.now(),
-      );
-      await env.queue.add(job.name, job.data, job.opts);
+      await queueEvaluation(config.database_url, env.queue, evaluators, {
+        span,
+        question: "How long?",
+        answer: "Thirty days.",
+        context: [],
+      });
       return span.traceId;
     };
   });
@@ -95,7 +95,7 @@ describe("a version a live worker advertises", () => {
     const waitedSince = await eventually(
       async () => {
         const jobs = await env.queue.getJobs(["delayed", "waiting", "active"]);
-        return jobs.find((j) => j.data.input.traceId === id)?.data.firstMissAtMs as
+        return jobs.find((j) => j.data.span.traceId === id)?.data.firstMissAtMs as
           | number
           | undefined;
       },
@@ -105,7 +105,7 @@ describe("a version a live worker advertises", () => {
     await new Promise((r) => setTimeout(r, waitedSince + 3 * wait.graceMs - Date.now()));
     expect(await traceEvaluations(env.api.url, id)).toEqual([]);
     const pending = await env.queue.getJobs(["delayed", "waiting", "active"]);
-    const job = pending.find((j) => j.data.input.traceId === id);
+    const job = pending.find((j) => j.data.span.traceId === id);
     expect(job?.data.firstMissAtMs).toBe(waitedSince);
     expect(job?.attemptsMade).toBe(0);
 

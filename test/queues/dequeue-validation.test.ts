@@ -3,11 +3,12 @@ import { type Job, QueueEvents } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { groundedness } from "../../evaluators/index.ts";
-import { ALERTS_JUDGE_JOB, evaluationJob } from "../../src/queues/payloads.ts";
+import { ALERTS_JUDGE_JOB } from "../../src/queues/payloads.ts";
 import { QUEUES } from "../../src/queues/queue-definitions.ts";
 import { InvalidJobError, readJob } from "../../src/queues/read-job.ts";
 import { makeSpan } from "../support/llm-spans.ts";
 import { exportSpans, ragTraceSpans } from "../support/otel-spans.ts";
+import { queueEvaluation } from "../support/queued-evaluation.ts";
 import { eventually, REDIS_URL } from "../support/services.ts";
 import { startTestService, type TestService } from "../support/test-service.ts";
 import { awaitTraceEvaluations } from "../support/trace-evaluations.ts";
@@ -18,6 +19,27 @@ describe("readJob", () => {
     // A traces job queued by an older build names one trace.
     const old = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", lastSeenMs: 5 };
     expect(readJob(QUEUES.traces, { data: old })).toEqual({ traces: [old] });
+  });
+
+  it("reads an evaluations job that names its span, or that carries it as older builds queued it", () => {
+    const evaluators = [{ name: "groundedness", version: "1" }];
+    const span = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7" };
+    const named = { evaluators, enqueuedAtMs: 1, span: { ...span, project: "default" } };
+    expect(readJob(QUEUES.evaluations, { data: named })).toEqual(named);
+    const input = {
+      ...span,
+      span: makeSpan({ ...span, kind: "LLM" }),
+      question: null,
+      answer: "Thirty days.",
+      context: [],
+    };
+    const carried = readJob(QUEUES.evaluations, {
+      data: { evaluator: "groundedness", version: "1", enqueuedAtMs: 1, input },
+    });
+    expect(carried).toMatchObject({ evaluators, input: { answer: "Thirty days." } });
+    expect(() => readJob(QUEUES.evaluations, { data: { evaluators, enqueuedAtMs: 1 } })).toThrow(
+      /^invalid evaluations job: span: an evaluations job names its span/,
+    );
   });
 
   it("refuses a payload with an InvalidJobError naming the queue and every refused field", () => {
@@ -156,7 +178,9 @@ describe("a job that fails its queue's schema, on every queue of a running servi
 
     // evaluations: a job queued as assembly queues one is judged.
     const span = makeSpan({ traceId: "5cf92f3577b34da6a3ce929d0e0e4736", kind: "LLM" });
-    const good = evaluationJob(
+    await queueEvaluation(
+      svc.config.database_url,
+      queues.evaluations,
       [{ name: "groundedness", version: groundedness.version }],
       {
         span,
@@ -164,9 +188,7 @@ describe("a job that fails its queue's schema, on every queue of a running servi
         answer: "Refunds are accepted within 30 days.",
         context: [{ content: "Refunds are accepted within 30 days.", origin: "retrieval" }],
       },
-      Date.now(),
     );
-    await queues.evaluations.add(good.name, good.data, good.opts);
     const [verdict] = await awaitTraceEvaluations(svc.url, span.traceId, 1);
     expect(verdict?.status).toBe("ok");
 
