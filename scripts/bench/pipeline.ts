@@ -2,14 +2,15 @@
  * Pipeline benchmark: LLM spans per second from the OTLP request to both offline eval events
  * (groundedness, hallucination) stored, sampling 100%, against raw BullMQ on the same Redis (no-op
  * processor at the same concurrency, before and after the engine's run, the better kept) and raw
- * multi-row INSERTs into the same table. The issue's target: engine spans/s >= 0.5 × raw BullMQ
- * jobs/s. It also times the work alone (reading the same bodies, assembling, both evaluators) in
+ * multi-row INSERTs into the same table. The target (issue 14): engine spans/s at least 0.10 of
+ * raw BullMQ's jobs/s, or at least 0.5 of the work-alone bound below. It also times the work alone (reading the same bodies, assembling, both evaluators) in
  * this process, and prints the spans/s that work would allow on every core with nothing else
  * running: a bound on any design of it on this machine.
  *
  *   npm run bench:pipeline
  *   BENCH_PIPELINE_TRACES=3000 BENCH_CONCURRENCY=50 BENCH_TRACE_WAIT_MS=200 BENCH_RAW_JOBS=20000
- *   BENCH_RAW_ROWS=20000 BENCH_TIMEOUT_S=300 BENCH_TRACE_CONCURRENCY (default: the service's)
+ *   BENCH_RAW_ROWS=20000 BENCH_TIMEOUT_S=300 BENCH_TRACE_CONCURRENCY and BENCH_SCAN_INTERVAL_MS
+ *   (default: the service's)
  */
 
 import { availableParallelism } from "node:os";
@@ -48,6 +49,7 @@ export async function runPipeline(): Promise<PipelineResult> {
   const traceWaitMs = envNumber("BENCH_TRACE_WAIT_MS", 200);
   // 0: the service's default `workers.trace_concurrency`.
   const traceConcurrency = envNumber("BENCH_TRACE_CONCURRENCY", 0);
+  const scanIntervalMs = envNumber("BENCH_SCAN_INTERVAL_MS", 0);
   const rawJobs = envNumber("BENCH_RAW_JOBS", 20_000);
   const rawRows = envNumber("BENCH_RAW_ROWS", 20_000);
   const timeoutMs = envNumber("BENCH_TIMEOUT_S", 300) * 1000;
@@ -63,6 +65,7 @@ export async function runPipeline(): Promise<PipelineResult> {
     workers: {
       evaluation_concurrency: concurrency,
       ...(traceConcurrency > 0 ? { trace_concurrency: traceConcurrency } : {}),
+      ...(scanIntervalMs > 0 ? { scan_interval_ms: scanIntervalMs } : {}),
     },
   });
   try {
@@ -97,6 +100,7 @@ export async function runPipeline(): Promise<PipelineResult> {
     const raw = rawAfter.jobsPerSecond > rawBefore.jobsPerSecond ? rawAfter : rawBefore;
     const q = ratio(engine.spansPerSecond, raw.jobsPerSecond);
     const qInsert = ratio(engine.eventsPerSecondStored, insert.rowsPerSecond);
+    const qBound = ratio(engine.spansPerSecond, boundSpansPerSecond);
 
     printTable(
       "Pipeline: OTLP request → both offline eval events stored",
@@ -139,6 +143,7 @@ export async function runPipeline(): Promise<PipelineResult> {
           fmt(ratio(boundSpansPerSecond, raw.jobsPerSecond), 3),
         ],
         ["ratio engine spans/s / raw BullMQ jobs/s", fmt(q, 3)],
+        ["ratio engine spans/s / bound of the work alone", fmt(qBound, 3)],
         ["ratio engine events/s / raw INSERT rows/s", fmt(qInsert, 3)],
       ],
     );
@@ -150,8 +155,16 @@ export async function runPipeline(): Promise<PipelineResult> {
         engine: fmt(engine.spansPerSecond),
         ceiling: fmt(raw.jobsPerSecond),
         ratio: fmt(q, 3),
+        target: ">= 0.10",
+        met: q >= 0.1 && !engine.timedOut ? "yes" : "no",
+      },
+      {
+        benchmark: "pipeline (LLM spans/s vs the work-alone bound), the target's other form",
+        engine: fmt(engine.spansPerSecond),
+        ceiling: fmt(boundSpansPerSecond),
+        ratio: fmt(qBound, 3),
         target: ">= 0.50",
-        met: q >= 0.5 && !engine.timedOut ? "yes" : "no",
+        met: qBound >= 0.5 && !engine.timedOut ? "yes" : "no",
       },
       {
         benchmark: "pipeline bound: the work alone on every core, no overhead",
