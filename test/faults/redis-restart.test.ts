@@ -100,6 +100,9 @@ describe.each([{ beforeQueue: false }, { beforeQueue: true }])(
       svc = await startTestService({
         redis_url: `redis://127.0.0.1:${port}`,
         redaction: { before_queue: beforeQueue },
+        // A job a worker held when Redis went down comes back once its lock lapses and the
+        // stall check runs (lock_ms each): with the default 30 s, later than the wait below.
+        workers: { lock_ms: 5000 },
       });
     });
 
