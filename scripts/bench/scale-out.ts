@@ -21,6 +21,7 @@ import { join } from "node:path";
 import pg from "pg";
 import type { ConfigInput } from "../../src/config/config-schema.ts";
 import { deleteRedisPrefix, REDIS_URL, testDatabaseUrl } from "../../test/support/services.ts";
+import { waitForStart } from "../../test/support/wait-for-start.ts";
 import { type BurstResult, burst } from "./lib/burst.ts";
 import {
   type ChildService,
@@ -30,7 +31,6 @@ import {
   ROOT,
   randomPrefix,
   serviceArgs,
-  waitForStart,
 } from "./lib/child-service.ts";
 import {
   envNumber,

@@ -28,12 +28,10 @@ export async function readEvaluationWork(
   job: EvaluationJob,
   spans: StoredSpans,
 ): Promise<EvaluationWork | SpanNotStored> {
-  const { span: ref, input, ...rest } = job;
+  const { span, input, ...rest } = job;
   if (input !== undefined) return { ...rest, input };
   // The schema holds one of the two.
-  const { traceId, spanId } = ref as SpanRef;
-  const target = await storing(() => spans.target(traceId, spanId));
-  return target === null
-    ? { notStored: ref as SpanRef, job }
-    : { ...rest, input: evaluationInput(target) };
+  const ref = span as SpanRef;
+  const target = await storing(() => spans.target(ref.traceId, ref.spanId));
+  return target === null ? { notStored: ref, job } : { ...rest, input: evaluationInput(target) };
 }

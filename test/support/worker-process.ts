@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { stringify } from "yaml";
 import type { ConfigInput } from "../../src/config/config-schema.ts";
 import { BIN } from "./run-cli.ts";
 import type { TestService } from "./test-service.ts";
+import { waitForStart } from "./wait-for-start.ts";
 
 /** A `tracejudge worker` process: its health and metrics URL, and how to stop it. */
 export interface WorkerProcess {
@@ -49,30 +49,7 @@ export async function startWorkerProcess(
     await exited;
     clearTimeout(timer);
   };
-  const url = await new Promise<string>((resolve, reject) => {
-    const tail: string[] = [];
-    const timer = setTimeout(() => reject(new Error("the worker did not start in 60 s")), 60_000);
-    const onLine = (line: string) => {
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === "tracejudge started" && entry.url) {
-          clearTimeout(timer);
-          resolve(entry.url);
-        }
-      } catch {
-        // Not a log line.
-      }
-    };
-    for (const stream of [child.stdout, child.stderr]) {
-      if (stream) createInterface({ input: stream }).on("line", onLine);
-    }
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the worker exited with ${code} before it started:\n${tail.join("\n")}`));
-    });
-  }).catch(async (err) => {
+  const url = await waitForStart(child, "the worker").catch(async (err) => {
     await stop();
     throw err;
   });
