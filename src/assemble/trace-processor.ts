@@ -4,7 +4,7 @@ import type { Config } from "../config/config-schema.ts";
 import { errorMessage, storing } from "../errors.ts";
 import {
   type EvaluationProcessorDeps,
-  processEvaluation,
+  processEvaluationsTogether,
 } from "../evaluate/evaluation-processor.ts";
 import { type ActiveEvaluator, appliesTo, runsInline } from "../evaluators/registry.ts";
 import type { Metrics } from "../metrics/metrics.ts";
@@ -53,8 +53,8 @@ interface Due {
 /**
  * Assembles a batch of quiet traces, runs the inline evaluators on each new span, and dispatches
  * one evaluation job per new span naming every other evaluator that applies to it. The batch
- * shares its round trips: one read of every trace, one span upsert, one `addBulk`, one write of
- * what was dispatched. Each step is safe to redo after a crash: job ids are deterministic, the
+ * shares its round trips: one read of every trace, one span upsert, one write of the inline
+ * verdicts, one `addBulk`, one write of what was dispatched. Each step is safe to redo after a crash: job ids are deterministic, the
  * span upsert is idempotent, and spans are marked dispatched only after their jobs are in the
  * queue. (The scanner took the traces out of the pending set when it queued the batch.)
  */
@@ -84,11 +84,12 @@ export async function processTraces(
   await storing(() => deps.spanStore.upsertMany(due.map((d) => d.target)));
   const enqueuedAtMs = Date.now();
   const inline = countingInline(deps);
+  const queued = await runInline(due, enqueuedAtMs, inline);
   const jobs: BulkEvaluationJob[] = [];
-  for (const { target, matching } of due) {
-    const queued = await runInline(target, matching, enqueuedAtMs, inline);
+  for (const [i, { target }] of due.entries()) {
+    const refs = queued[i] ?? [];
     // The job names the span, stored above; the worker reads it there.
-    if (queued.length > 0) jobs.push(evaluationJob(queued, target.span, enqueuedAtMs));
+    if (refs.length > 0) jobs.push(evaluationJob(refs, target.span, enqueuedAtMs));
   }
   if (jobs.length > 0) await deps.evaluationsQueue.addBulk(jobs);
   await buffer.markDispatched(dispatched);
@@ -146,26 +147,33 @@ function countingInline(deps: TraceProcessorDeps): EvaluationProcessorDeps | und
 }
 
 /**
- * Runs the inline evaluators of a span here and now; returns the evaluators left for the queue:
- * those that do not run inline, and inline ones that failed (or that this worker lacks).
+ * Runs the inline evaluators of the batch's spans here and now, their verdicts stored together;
+ * returns, per span, the evaluators left for the queue: those that do not run inline, and inline
+ * ones that failed (or that this worker lacks).
  */
 async function runInline(
-  target: EvaluationTarget,
-  matching: ActiveEvaluator[],
+  due: Due[],
   enqueuedAtMs: number,
   inline: EvaluationProcessorDeps | undefined,
-): Promise<EvaluatorRef[]> {
-  const queued: EvaluatorRef[] = [];
-  const inlineRefs: EvaluatorRef[] = [];
-  for (const active of matching) {
-    (inline && runsInline(active) ? inlineRefs : queued).push(active.evaluator);
+): Promise<EvaluatorRef[][]> {
+  const queued: EvaluatorRef[][] = [];
+  const inlineJobs: EvaluationWork[] = [];
+  const inlineOf: number[] = [];
+  for (const [i, { target, matching }] of due.entries()) {
+    const refs: EvaluatorRef[] = [];
+    const inlineRefs: EvaluatorRef[] = [];
+    for (const active of matching) {
+      (inline && runsInline(active) ? inlineRefs : refs).push(active.evaluator);
+    }
+    queued.push(refs);
+    if (inlineRefs.length === 0) continue;
+    inlineJobs.push({ evaluators: inlineRefs, input: evaluationInput(target), enqueuedAtMs });
+    inlineOf.push(i);
   }
-  if (!inline || inlineRefs.length === 0) return queued;
-  const job: EvaluationWork = {
-    evaluators: inlineRefs,
-    input: evaluationInput(target),
-    enqueuedAtMs,
-  };
-  const outcome = await processEvaluation(job, { number: 1, last: false }, inline);
-  return [...queued, ...outcome.retry, ...outcome.missing];
+  if (!inline || inlineJobs.length === 0) return queued;
+  const outcomes = await processEvaluationsTogether(inlineJobs, { number: 1, last: false }, inline);
+  for (const [j, outcome] of outcomes.entries()) {
+    queued[inlineOf[j] as number]?.push(...outcome.retry, ...outcome.missing);
+  }
+  return queued;
 }

@@ -82,14 +82,8 @@ export async function processEvaluation(
         deps.judge,
         (judge) => evaluateOne(ref, job, attempt, judge === deps.judge ? deps : { ...deps, judge }),
       );
-      if (status === "missing") {
-        outcome.missing.push(ref);
-        outcome.error ??= new TracejudgeError(
-          "EVALUATOR_FAILED",
-          `${key} is not registered on this worker`,
-          { retryable: true },
-        );
-      } else outcome.stored[key] = status;
+      if (status === "missing") noteMissing(outcome, ref);
+      else outcome.stored[key] = status;
     } catch (err) {
       if (err instanceof TracejudgeError && err.code === "STORE_UNAVAILABLE") {
         // Nothing more can be stored now: this evaluator and the rest wait for the store, and
@@ -105,6 +99,71 @@ export async function processEvaluation(
   return outcome;
 }
 
+/**
+ * Runs the evaluators of several spans one after the other, as `processEvaluation` does, but
+ * stores their verdicts together once all have run: the inline evaluators of a trace batch, whose
+ * verdicts then share one multi-row INSERT instead of a commit each in turn. Each verdict's
+ * latency is its own run's; only the wait for its row is shared. A verdict the store refused
+ * leaves its evaluator in `retry`, as a failed run does. One outcome per job, in order.
+ */
+export async function processEvaluationsTogether(
+  jobs: EvaluationWork[],
+  attempt: Attempt,
+  deps: EvaluationProcessorDeps,
+): Promise<EvaluationOutcome[]> {
+  const outcomes: EvaluationOutcome[] = [];
+  const verdicts: { outcome: EvaluationOutcome; ref: EvaluatorRef; event: NewEvalEvent }[] = [];
+  for (const job of jobs) {
+    const outcome: EvaluationOutcome = { stored: {}, retry: [], missing: [] };
+    outcomes.push(outcome);
+    for (const ref of job.evaluators) {
+      try {
+        const event = await withEvaluationSpan(
+          deps.tracer,
+          ref,
+          job,
+          attempt.number,
+          deps.judge,
+          (judge) =>
+            judgeOne(ref, job, attempt, judge === deps.judge ? deps : { ...deps, judge }).then(
+              (verdict) => {
+                if (verdict === "missing") return "missing" as const;
+                verdicts.push({ outcome, ref, event: verdict });
+                return verdict.status;
+              },
+            ),
+        );
+        if (event === "missing") noteMissing(outcome, ref);
+      } catch (err) {
+        outcome.retry.push(ref);
+        outcome.error ??= err;
+      }
+    }
+  }
+  await Promise.all(
+    verdicts.map(async ({ outcome, ref, event }) => {
+      try {
+        outcome.stored[evaluatorKey(ref.name, ref.version)] = await store(deps, ref.name, event);
+      } catch (err) {
+        outcome.retry.push(ref);
+        // The store going away says more than an evaluator's own failure.
+        if (err instanceof TracejudgeError && err.code === "STORE_UNAVAILABLE") outcome.error = err;
+        else outcome.error ??= err;
+      }
+    }),
+  );
+  return outcomes;
+}
+
+function noteMissing(outcome: EvaluationOutcome, ref: EvaluatorRef): void {
+  outcome.missing.push(ref);
+  outcome.error ??= new TracejudgeError(
+    "EVALUATOR_FAILED",
+    `${evaluatorKey(ref.name, ref.version)} is not registered on this worker`,
+    { retryable: true },
+  );
+}
+
 /** One evaluator on the job's span: the status stored, "missing", or a retryable throw. */
 async function evaluateOne(
   ref: EvaluatorRef,
@@ -112,60 +171,70 @@ async function evaluateOne(
   attempt: Attempt,
   deps: EvaluationProcessorDeps,
 ): Promise<NewEvalEvent["status"] | "missing"> {
+  const verdict = await judgeOne(ref, job, attempt, deps);
+  return verdict === "missing" ? verdict : store(deps, ref.name, verdict);
+}
+
+/**
+ * One evaluator on the job's span: the verdict to store (an `error` one for a final failure),
+ * "missing", or a retryable throw.
+ */
+async function judgeOne(
+  ref: EvaluatorRef,
+  job: EvaluationWork,
+  attempt: Attempt,
+  deps: EvaluationProcessorDeps,
+): Promise<NewEvalEvent | "missing"> {
   const key = evaluatorKey(ref.name, ref.version);
   const scope = eventScope(ref, job.input);
   const active = deps.evaluators.get(key);
-  let event: NewEvalEvent;
   if (!active) {
     // A worker of an older or newer deploy may have it: retry before giving up.
     if (!attempt.last && !attempt.giveUp?.has(key)) return "missing";
-    event = errorEvent(
+    return errorEvent(
       scope,
       reasonOf("EVALUATOR_NOT_REGISTERED"),
       `${key} is not registered on any worker that tried`,
       attempt.number,
     );
-  } else {
-    try {
-      const { result, latencyMs } = await runEvaluator(active, job.input, {
-        logger: deps.logger,
-        timeoutMs: deps.timeoutMs,
-        judge: deps.judge,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      });
-      deps.metrics.evaluationDuration.observe({ evaluator: ref.name }, latencyMs / 1000);
-      event = resultEvent(scope, result, latencyMs, attempt.number);
-    } catch (err) {
-      if (err instanceof TracejudgeError && err.code === "JUDGE_BUDGET") {
-        // Visibly not judged, rather than dropped or retried into tomorrow.
-        return store(deps, ref.name, skippedEvent(scope, "budget", err.message, attempt.number));
-      }
-      const retryable = err instanceof TracejudgeError ? err.retryable : true;
-      if (retryable && !attempt.last) throw err;
-      const code = failureReason(err);
-      deps.logger.warn(
-        {
-          evaluator: key,
-          traceId: job.input.traceId,
-          spanId: job.input.spanId,
-          err: errorMessage(err),
-        },
-        "evaluation failed for good",
-      );
-      event = errorEvent(scope, code, errorMessage(err), attempt.number);
-      if (err instanceof JudgeMalformedError) {
-        // The malformed answers were paid for: the row says what the failure cost.
-        event = {
-          ...event,
-          judgeModel: err.usage.model,
-          judgeInputTokens: err.usage.inputTokens,
-          judgeOutputTokens: err.usage.outputTokens,
-          judgeCostUsd: err.usage.costUsd,
-        };
-      }
-    }
   }
-  return store(deps, ref.name, event);
+  try {
+    const { result, latencyMs } = await runEvaluator(active, job.input, {
+      logger: deps.logger,
+      timeoutMs: deps.timeoutMs,
+      judge: deps.judge,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    deps.metrics.evaluationDuration.observe({ evaluator: ref.name }, latencyMs / 1000);
+    return resultEvent(scope, result, latencyMs, attempt.number);
+  } catch (err) {
+    if (err instanceof TracejudgeError && err.code === "JUDGE_BUDGET") {
+      // Visibly not judged, rather than dropped or retried into tomorrow.
+      return skippedEvent(scope, "budget", err.message, attempt.number);
+    }
+    const retryable = err instanceof TracejudgeError ? err.retryable : true;
+    if (retryable && !attempt.last) throw err;
+    const code = failureReason(err);
+    deps.logger.warn(
+      {
+        evaluator: key,
+        traceId: job.input.traceId,
+        spanId: job.input.spanId,
+        err: errorMessage(err),
+      },
+      "evaluation failed for good",
+    );
+    const event = errorEvent(scope, code, errorMessage(err), attempt.number);
+    if (!(err instanceof JudgeMalformedError)) return event;
+    // The malformed answers were paid for: the row says what the failure cost.
+    return {
+      ...event,
+      judgeModel: err.usage.model,
+      judgeInputTokens: err.usage.inputTokens,
+      judgeOutputTokens: err.usage.outputTokens,
+      judgeCostUsd: err.usage.costUsd,
+    };
+  }
 }
 
 /**
