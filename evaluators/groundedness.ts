@@ -56,7 +56,7 @@ export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
  */
 export const groundedness = defineEvaluator({
   name: "groundedness",
-  version: "1.4.1",
+  version: "1.5.0",
   description: "Share of the answer's claims that the context supports.",
   settings: GroundednessSettingsSchema,
   appliesTo: { kind: ["LLM"] },

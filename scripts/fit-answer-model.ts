@@ -73,8 +73,13 @@ function rowOf(c: LabelledCase, f: FeaturisedAnswer): Row {
   const scored = f.claims.map((claim, i) => ({
     checks: claim.checks,
     p: probabilities[i] as number,
+    position: claim.position,
   }));
-  const shape = { hasQuestion: f.hasQuestion, structured: f.structured };
+  const shape = {
+    hasQuestion: f.hasQuestion,
+    structured: f.structured,
+    contextSentences: f.contextSentences,
+  };
   const group = createHash("sha256").update(c.context).digest();
   return {
     c,

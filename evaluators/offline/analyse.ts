@@ -92,8 +92,16 @@ function analyse(
   }
   // Long answers, as real LLMs write them: judged as a whole by how much of them the context
   // holds and by the hard facts they add; a claim is flagged when, judged alone, it would fail.
-  const shape = { hasQuestion: featurised.hasQuestion, structured: featurised.structured };
-  const scored = claims.map((c, i) => ({ checks: c.checks, p: claimScores[i] as number }));
+  const shape = {
+    hasQuestion: featurised.hasQuestion,
+    structured: featurised.structured,
+    contextSentences: featurised.contextSentences,
+  };
+  const scored = claims.map((c, i) => ({
+    checks: c.checks,
+    p: claimScores[i] as number,
+    position: c.position,
+  }));
   const { logitThresholds } = answerModel;
   // Each claim judged alone, as a one-claim answer: supported from the decision point that is
   // best for the mean of these probabilities.

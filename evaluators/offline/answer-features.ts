@@ -5,6 +5,8 @@ export interface ScoredClaimChecks {
   checks: ClaimChecks;
   /** The claim model's probability that the claim is supported. */
   p: number;
+  /** Where the claim's passage starts, in context sentences (`FeaturisedClaim.position`). */
+  position: number | null;
 }
 
 /** What the answer-level model knows about the input as a whole. */
@@ -12,6 +14,8 @@ export interface AnswerShape {
   hasQuestion: boolean;
   /** Some document is a JSON record. */
   structured: boolean;
+  /** How many sentences the context holds. */
+  contextSentences: number;
 }
 
 /**
@@ -45,6 +49,11 @@ const BASE_NAMES = [
   "minCoverageBest",
   "meanUnexplainedShare",
   "deniedAttributes",
+  "meanLcsRatio",
+  "minLcsRatio",
+  "minPairCoverageBest",
+  "minPairCoverageDoc",
+  "backwardJumps",
 ] as const;
 
 /**
@@ -64,6 +73,27 @@ const log1pSum = (claims: readonly ScoredClaimChecks[], pick: (c: ClaimChecks) =
   Math.log1p(claims.reduce((sum, c) => sum + pick(c.checks), 0));
 
 const LOG_FLOOR = Math.log(1e-9);
+
+/**
+ * How far the answer steps back through the context from one claim to the next, on average, as a
+ * share of the context's sentences. A summary that is true to its article mostly follows it; one
+ * that joins a fact from the end to a person from the start (a date moved to another event, a
+ * cause given to the wrong effect) jumps back and forth. Claims that align nowhere are skipped.
+ */
+function backwardJumps(claims: readonly ScoredClaimChecks[], contextSentences: number): number {
+  let previous: number | null = null;
+  let back = 0;
+  let steps = 0;
+  for (const { position } of claims) {
+    if (position === null) continue;
+    if (previous !== null) {
+      back += Math.max(0, previous - position);
+      steps++;
+    }
+    previous = position;
+  }
+  return steps === 0 ? 0 : back / steps / Math.max(1, contextSentences);
+}
 // A claim with less than this share of its content words in the context is mostly new.
 const WEAK_COVERAGE = 0.6;
 
@@ -86,7 +116,15 @@ export function answerFeatureVector(
   let coverageBestPlain = 0;
   let minCoverageBest = 1;
   let unexplainedShare = 0;
+  let lcs = 0;
+  let minLcs = 1;
+  let minPairBest = 1;
+  let minPairDoc = 1;
   for (const { checks, p } of claims) {
+    lcs += checks.lcsRatio;
+    minLcs = Math.min(minLcs, checks.lcsRatio);
+    minPairBest = Math.min(minPairBest, checks.pairCoverageBest);
+    minPairDoc = Math.min(minPairDoc, checks.pairCoverageDoc);
     coverageBestPlain += checks.coverageBestPlain;
     minCoverageBest = Math.min(minCoverageBest, checks.coverageBest);
     unexplainedShare += checks.contentCount === 0 ? 0 : checks.unexplained / checks.contentCount;
@@ -131,6 +169,11 @@ export function answerFeatureVector(
     minCoverageBest,
     unexplainedShare / n,
     log1pSum(claims, (c) => c.deniedAttributes),
+    lcs / n,
+    minLcs,
+    minPairBest,
+    minPairDoc,
+    backwardJumps(claims, shape.contextSentences),
   ];
   const q = shape.hasQuestion ? 1 : 0;
   const s = shape.structured ? 1 : 0;

@@ -20,6 +20,11 @@ export interface FeaturisedClaim {
   /** The checks the features were made from: the answer-level model sums them over claims. */
   checks: ClaimChecks;
   evidence: string | null;
+  /**
+   * Where the passage the claim aligns to starts, in sentences from the context's first, or null
+   * when no passage holds any of its words: the answer model reads the claims' order from it.
+   */
+  position: number | null;
   issues: string[];
   /** No content word of the claim is in the documents: the question alone cannot support it. */
   unsupportedByDocuments: boolean;
@@ -32,12 +37,16 @@ export interface FeaturisedAnswer {
   /** Some document is a JSON record (see `verbaliseStructured`). */
   structured: boolean;
   hasQuestion: boolean;
+  /** How many sentences the context documents hold (0 without claims). */
+  contextSentences: number;
 }
 
 export function featurise(input: OfflineInput): FeaturisedAnswer {
   const { refusal, claims } = answerClaims(input.answer);
   const hasQuestion = (input.question ?? "").trim() !== "";
-  if (claims.length === 0) return { refusal, claims: [], structured: false, hasQuestion };
+  if (claims.length === 0) {
+    return { refusal, claims: [], structured: false, hasQuestion, contextSentences: 0 };
+  }
   const answerTokens = tokenize(input.answer);
   // Structured documents (JSON records) are read as the sentences prose makes of them.
   let structured = false;
@@ -56,6 +65,7 @@ export function featurise(input: OfflineInput): FeaturisedAnswer {
     refusal,
     structured,
     hasQuestion,
+    contextSentences: index.passages.reduce((n, p) => Math.max(n, p.last + 1), 0),
     claims: claims.map((claim) => {
       // Checked without the words that restate the question; the cap below sees them all.
       const tokens = withoutRestatement(claim.tokens, index);
@@ -67,6 +77,7 @@ export function featurise(input: OfflineInput): FeaturisedAnswer {
         features: featureVector(checks, answerShape),
         checks,
         evidence: alignment.passage && alignment.coverage > 0 ? alignment.passage.text : null,
+        position: alignment.passage && alignment.coverage > 0 ? alignment.passage.first : null,
         issues: checks.issues,
         unsupportedByDocuments:
           content.length > 0 && content.every((t) => !index.stems.has(t.stem)),

@@ -4,6 +4,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { builtinEvaluators, groundedness, hallucination } from "../../evaluators/index.ts";
 import { analyseOffline } from "../../evaluators/offline/analyse.ts";
+import {
+  ANSWER_FEATURE_NAMES,
+  answerFeatureVector,
+} from "../../evaluators/offline/answer-features.ts";
+import { featurise } from "../../evaluators/offline/featurise.ts";
 import { keyWords, verbaliseStructured } from "../../evaluators/offline/structured.ts";
 import { parseCases } from "../../evaluators/testing/case-input.ts";
 import { atThreshold, auc } from "../../evaluators/testing/metrics.ts";
@@ -230,6 +235,48 @@ describe("what a long answer states, read as a reader reads it", () => {
     expect(wrong.claims.flatMap((c) => c.issues).join(" ")).toMatch(
       /"Colombian" is not in the context/,
     );
+  });
+});
+
+describe("the order of a long answer's claims", () => {
+  const article = [
+    "The city council met on Monday to discuss the new bridge over the river.",
+    "Engineers presented three designs for the crossing, each with a cycle lane.",
+    "The mayor said the cheapest design would cost 40 million dollars.",
+    "Residents of the east bank asked for the work to start before winter.",
+    "A vote on the final design is planned for the spring.",
+    "The old bridge, built in 1931, will close once the new one opens.",
+  ].join(" ");
+  const claims = [
+    "The city council met on Monday to discuss a new bridge over the river.",
+    "Engineers presented three designs, each with a cycle lane.",
+    "The mayor said the cheapest design would cost 40 million dollars.",
+    "A vote on the final design is planned for the spring.",
+    "The old bridge, built in 1931, will close once the new one opens.",
+  ];
+
+  it("reads where each claim's passage starts, and how far the answer steps back", () => {
+    const inOrder = featurise({ answer: claims.join(" "), question: null, documents: [article] });
+    expect(inOrder.contextSentences).toBe(6);
+    expect(inOrder.claims.map((c) => c.position)).toEqual([0, 1, 2, 4, 5]);
+    const back = ANSWER_FEATURE_NAMES.indexOf("backwardJumps");
+    const vector = (f: typeof inOrder) =>
+      answerFeatureVector(
+        f.claims.map((c) => ({ checks: c.checks, p: 0.9, position: c.position })),
+        { hasQuestion: false, structured: false, contextSentences: f.contextSentences },
+      );
+    expect(vector(inOrder)[back]).toBe(0);
+    const shuffled = [claims[4], claims[0], claims[3], claims[1], claims[2]].join(" ");
+    const jumping = featurise({ answer: shuffled, question: null, documents: [article] });
+    // Steps 5→0, 0→4, 4→1, 1→2: back by 5 and 3 over four steps, of six sentences.
+    expect(vector(jumping)[back]).toBeCloseTo(8 / 4 / 6, 12);
+  });
+
+  it("trusts a summary that jumps back and forth through its article less than one that follows it", () => {
+    const score = (answer: string) =>
+      analyseOffline({ answer, question: null, documents: [article] }).noHallucination;
+    const shuffled = [claims[4], claims[0], claims[3], claims[1], claims[2]].join(" ");
+    expect(score(shuffled)).toBeLessThan(score(claims.join(" ")));
   });
 });
 
