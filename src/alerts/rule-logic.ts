@@ -1,66 +1,20 @@
 import { isFailing, mean, scorePercentile, tidy } from "./aggregates.ts";
+import type { Evaluation, EvaluationReason } from "./rule-evaluation.ts";
 import type { AlertRule } from "./rule-schema.ts";
 import { conditionOf, noDataAfterMs } from "./rule-schema.ts";
 import type { AlertSample } from "./rule-scope.ts";
 import { matchesRule } from "./rule-scope.ts";
 import type { AlertState, Verdict } from "./verdict.ts";
 import { classify, sampleTime, worstOf } from "./verdict.ts";
-import type { Interval } from "./wilson.ts";
 import { wilsonInterval } from "./wilson.ts";
 
+export type { Evaluation, EvaluationReason } from "./rule-evaluation.ts";
 export { previousRelease, type SampleQuery, sampleQuery } from "./rule-queries.ts";
 export type { AlertSample, Scope } from "./rule-scope.ts";
 export { fieldValue, matchesRule, scopeOf, scopeRelease } from "./rule-scope.ts";
 export type { LastNotification, NotificationType, Transition } from "./rule-transition.ts";
 export { transition } from "./rule-transition.ts";
 export { ALERT_STATES, type AlertState } from "./verdict.ts";
-
-/** Why an evaluation came out as it did. */
-export type EvaluationReason =
-  | "breach"
-  | "warn"
-  | "healthy"
-  | "insufficient_samples"
-  | "uncertain"
-  | "no_data"
-  | "no_baseline";
-
-/** The verdict of one rule on one scope at one moment. */
-export interface Evaluation {
-  state: AlertState;
-  /**
-   * True when the data did not decide (fewer than `min_samples`, a confidence interval that
-   * straddles the threshold, no baseline yet, `no_data: keep`): `state` is then the previous state
-   * carried over, and `transition` neither notifies nor re-notifies.
-   */
-  held: boolean;
-  reason: EvaluationReason;
-  /** What `observed` measures: `mean`, `p90`, `fail_rate`, `score` (each: the lowest score in the look-back), `k_of_n` (events below), `baseline_drop`. */
-  metric: string;
-  /** How `observed` is compared: fires when below, above, or at least `threshold`. */
-  comparison: "below" | "above" | "at_least";
-  observed: number | null;
-  threshold: number;
-  warn_threshold: number | null;
-  /** The Wilson interval of the failing share, when the rule has `confidence`. */
-  bounds: Interval | null;
-  /** Events the condition counted. */
-  samples: number;
-  /**
-   * Baseline rules: the previous release's aggregate (`observed`, over `samples` events) and this
-   * scope's (`current`); `observed` of the evaluation is then the drop between them.
-   */
-  baseline: {
-    release: string | null;
-    observed: number | null;
-    samples: number;
-    current: number;
-  } | null;
-  window_start: string;
-  window_end: string;
-  /** Up to `rule.examples` counted events, worst (lowest score, failing first) first. */
-  worst: AlertSample[];
-}
 
 /** The previous release's events of a baseline rule (its own window, chosen by the caller). */
 export interface BaselineInput {

@@ -1,5 +1,5 @@
 import { parseDuration } from "./duration.ts";
-import type { Evaluation } from "./rule-logic.ts";
+import type { Evaluation } from "./rule-evaluation.ts";
 import type { AlertRule } from "./rule-schema.ts";
 import type { AlertState } from "./verdict.ts";
 

@@ -12,7 +12,7 @@ import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
 import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";
 import { LOGS_PATH, TRACEAI_TRACES_PATH, TRACES_PATH } from "../ingest/ingest-routes.ts";
 import { WebhookConfigSchema } from "../webhooks/webhook-config.ts";
-import { ProjectNameSchema } from "./auth.ts";
+import { ProjectNameSchema } from "./auth-config.ts";
 import { EvaluationsQuerySchema, TraceEvaluationsQuerySchema } from "./evaluations-routes.ts";
 import { type JsonSchema, jsonSchemaOf, withProperties } from "./openapi-schemas.ts";
 import {

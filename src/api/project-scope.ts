@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { ProjectNameSchema } from "./auth.ts";
+import { ProjectNameSchema } from "./auth-config.ts";
 import { sendError } from "./error-shape.ts";
 
 /** Why a request may not act in the project it names: answered as it is. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AlertRuleSchema } from "../alerts/rule-schema.ts";
-import { AuthConfigSchema } from "../api/auth.ts";
+import { AuthConfigSchema } from "../api/auth-config.ts";
 import { TraceUrlTemplateSchema } from "../console/trace-link.ts";
 import { ConfigJudgeSchema } from "../evaluators/config-judge.ts";
 import { RemoteEvaluatorConfigSchema } from "../evaluators/remote-evaluator.ts";

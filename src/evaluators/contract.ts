@@ -1,7 +1,10 @@
 import { z } from "zod";
 import type { Judge } from "../judge/judge.ts";
+import { JudgeUsageSchema } from "../judge/judge-usage.ts";
 import { EvaluationTargetSchema } from "../span/evaluation-target.ts";
 import type { Logger } from "../util/logger.ts";
+
+export { type JudgeUsage, JudgeUsageSchema } from "../judge/judge-usage.ts";
 
 /**
  * What an evaluator judges: one span with the question, the answer and the context documents that
@@ -13,16 +16,6 @@ export const EvaluationInputSchema = z.object({
   ...EvaluationTargetSchema.shape,
 });
 export type EvaluationInput = z.infer<typeof EvaluationInputSchema>;
-
-/** What a verdict cost when a judge model gave it. */
-export const JudgeUsageSchema = z.object({
-  model: z.string().nullable(),
-  inputTokens: z.number().int().nonnegative(),
-  outputTokens: z.number().int().nonnegative(),
-  costUsd: z.number().nonnegative().nullable(),
-  latencyMs: z.number().nonnegative(),
-});
-export type JudgeUsage = z.infer<typeof JudgeUsageSchema>;
 
 /**
  * An evaluator's verdict. `score` is in [0, 1] with 1 best, or null when the evaluator could not

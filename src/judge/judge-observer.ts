@@ -1,7 +1,7 @@
 import { TracejudgeError } from "../errors.ts";
-import type { JudgeUsage } from "../evaluators/contract.ts";
 import { CircuitOpenError, type CircuitState } from "./circuit-breaker.ts";
 import { JudgeMalformedError } from "./judge.ts";
+import type { JudgeUsage } from "./judge-usage.ts";
 
 /**
  * How one `complete()` call of the guarded judge ended:

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { TracejudgeError } from "../errors.ts";
-import type { JudgeUsage } from "../evaluators/contract.ts";
+import type { JudgeUsage } from "./judge-usage.ts";
 
 /** One structured question to a judge model. */
 export interface JudgeRequest<T> {
