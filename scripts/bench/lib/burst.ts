@@ -19,6 +19,8 @@ export interface BurstResult {
   timedOut: boolean;
   byStatus: Record<string, number>;
   retried: number;
+  /** CPU seconds this process (the load generator) spent sending the bodies and waiting for the events. */
+  loadCpuSeconds: number;
 }
 
 export async function burst(
@@ -38,9 +40,11 @@ export async function burst(
   );
   const expected = before + options.traces * options.evaluatorsPerSpan;
   const t0 = performance.now();
+  const loadCpuBefore = process.cpuUsage();
   const { retried } = await postAll(service.url, bodies, "protobuf", 8);
   const ingestSeconds = (performance.now() - t0) / 1000;
   const done = await waitForEvents(service.pool, expected, options.timeoutMs);
+  const loadCpu = process.cpuUsage(loadCpuBefore);
   const totalSeconds = (done.at - t0) / 1000;
   const spans = (done.count - before) / options.evaluatorsPerSpan;
   const { rows } = await service.pool.query<{ status: string; n: string; first: Date; last: Date }>(
@@ -63,5 +67,6 @@ export async function burst(
     timedOut: done.timedOut,
     byStatus,
     retried,
+    loadCpuSeconds: (loadCpu.user + loadCpu.system) / 1e6,
   };
 }
