@@ -73,6 +73,11 @@ export function describeClaim(c: ClaimVerdict): string {
   return `"${text}" (${round(c.score).toFixed(2)}${why})`;
 }
 
+/** " Taken together: the claims jump back …" when the answer model held something against the whole. */
+export function takenTogether(answerIssues: readonly string[]): string {
+  return answerIssues.length === 0 ? "" : ` Taken together: ${answerIssues.join("; ")}.`;
+}
+
 /**
  * The result for an answer with nothing checkable: score 1, passed, label `refusal` when the
  * answer declines to answer, else `no_claims`. Nothing stated means nothing unsupported.

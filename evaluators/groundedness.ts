@@ -7,6 +7,7 @@ import {
   preflight,
   round,
   skippedResult,
+  takenTogether,
 } from "./common.ts";
 import { judgeGroundedness } from "./judge/groundedness-judge.ts";
 import { analyseOffline } from "./offline/analyse.ts";
@@ -94,12 +95,17 @@ export const groundedness = defineEvaluator({
       supported === total
         ? `All ${total} claim${total === 1 ? "" : "s"} supported by the context; least supported: ${describeClaim(weakest[0] as (typeof weakest)[number])}.`
         : `${supported} of ${total} claims supported by the context. Least supported: ${weakest.map(describeClaim).join("; ")}.`;
+    const why = passed ? explanation : `${explanation}${takenTogether(analysis.answerIssues)}`;
     return {
       score,
       label,
       passed,
-      explanation,
-      details: { claims: claimDetails(analysis.claims), backend: "offline" },
+      explanation: why,
+      details: {
+        claims: claimDetails(analysis.claims),
+        ...(analysis.answerIssues.length > 0 ? { answerIssues: [...analysis.answerIssues] } : {}),
+        backend: "offline",
+      },
     };
   },
 });

@@ -7,6 +7,7 @@ import {
   preflight,
   round,
   skippedResult,
+  takenTogether,
 } from "./common.ts";
 import { judgeHallucination } from "./judge/hallucination-judge.ts";
 import { analyseOffline } from "./offline/analyse.ts";
@@ -97,7 +98,7 @@ export const hallucination = defineEvaluator({
         ? `No unsupported or contradicted statement found in ${total}.`
         : passed
           ? `No hallucination found in ${total} taken together; weakest: ${named.slice(0, 3).map(describeClaim).join("; ")}.`
-          : `Unsupported or contradicted: ${named.slice(0, 5).map(describeClaim).join("; ")}.`;
+          : `Unsupported or contradicted: ${named.slice(0, 5).map(describeClaim).join("; ")}.${takenTogether(analysis.answerIssues)}`;
     return {
       score,
       label: passed ? "no_hallucination" : "hallucination",
@@ -106,6 +107,7 @@ export const hallucination = defineEvaluator({
       details: {
         claims: claimDetails(analysis.claims),
         unsupported: named.map((c) => c.text),
+        ...(analysis.answerIssues.length > 0 ? { answerIssues: [...analysis.answerIssues] } : {}),
         backend: "offline",
       },
     };

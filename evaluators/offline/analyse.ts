@@ -1,4 +1,9 @@
-import { answerFeatureVector } from "./answer-features.ts";
+import {
+  ANSWER_FEATURE_NAMES,
+  answerFeatureVector,
+  backwardSteps,
+  type ScoredClaimChecks,
+} from "./answer-features.ts";
 import { ANSWER_MODEL, type AnswerModel } from "./answer-model.ts";
 import { BELOW_HALF, contradicts, penalised } from "./contradiction.ts";
 import { featurise, type OfflineInput } from "./featurise.ts";
@@ -39,6 +44,11 @@ export interface OfflineAnalysis {
    * decision point is ½.
    */
   noHallucination: number;
+  /**
+   * What the answer model held against the answer as a whole rather than against one claim: its
+   * claims jumping back and forth through the context. Empty for short answers.
+   */
+  answerIssues: string[];
 }
 
 // groundedness and hallucination analyse the same span one after the other: the second gets the
@@ -74,6 +84,7 @@ function analyse(
       claims: [],
       groundedness: 1,
       noHallucination: 1,
+      answerIssues: [],
     };
   }
   const claimScores = claimProbabilities(claims, model);
@@ -88,7 +99,13 @@ function analyse(
         issues: c.issues,
       }),
     );
-    return { noClaims: false, refusal, claims: verdicts, ...shortAnswerScores(claimScores, model) };
+    return {
+      noClaims: false,
+      refusal,
+      claims: verdicts,
+      ...shortAnswerScores(claimScores, model),
+      answerIssues: [],
+    };
   }
   // Long answers, as real LLMs write them: judged as a whole by how much of them the context
   // holds and by the hard facts they add; a claim is flagged when, judged alone, it would fail.
@@ -120,7 +137,8 @@ function analyse(
       issues: c.issues,
     };
   });
-  const answerLogit = logit(answerModel, answerFeatureVector(scored, shape));
+  const answerVector = answerFeatureVector(scored, shape);
+  const answerLogit = logit(answerModel, answerVector);
   return {
     noClaims: false,
     refusal,
@@ -130,5 +148,34 @@ function analyse(
       contradiction,
     ),
     noHallucination: penalised(answerLogit - logitThresholds.hallucination, contradiction),
+    answerIssues: orderIssues(scored, answerVector, answerModel),
   };
+}
+
+/** How much the order of the claims must lower the answer's logit to be named: a visible share. */
+const ORDER_NOTE_LOGIT = 0.2;
+
+/**
+ * The claims' jumps back through the context, named when they lowered the answer's logit by
+ * `ORDER_NOTE_LOGIT` or more (the model's weights on them, standardised as it reads them).
+ */
+function orderIssues(
+  scored: readonly ScoredClaimChecks[],
+  vector: readonly number[],
+  model: AnswerModel,
+): string[] {
+  let contribution = 0;
+  for (const [i, name] of ANSWER_FEATURE_NAMES.entries()) {
+    if (!name.startsWith("backwardJumps")) continue;
+    const std = model.std[i] || 1;
+    contribution +=
+      ((model.weights[i] ?? 0) * ((vector[i] as number) - (model.mean[i] ?? 0))) / std;
+  }
+  if (contribution > -ORDER_NOTE_LOGIT) return [];
+  const { steps } = backwardSteps(scored);
+  const widest = [...steps].sort((a, b) => b.from - b.to - (a.from - a.to)).slice(0, 2);
+  const where = widest.map((s) => `from its sentence ${s.from + 1} back to ${s.to + 1}`).join(", ");
+  return [
+    `the claims jump back through the context ${steps.length} time${steps.length === 1 ? "" : "s"} (${where}); answers that do often join facts the context keeps apart`,
+  ];
 }

@@ -74,6 +74,32 @@ const log1pSum = (claims: readonly ScoredClaimChecks[], pick: (c: ClaimChecks) =
 
 const LOG_FLOOR = Math.log(1e-9);
 
+/** A step back through the context between consecutive claims: from sentence `from` to `to`. */
+export interface BackwardStep {
+  from: number;
+  to: number;
+}
+
+/** The steps back between consecutive claims that align somewhere, in answer order. */
+export function backwardSteps(claims: readonly ScoredClaimChecks[]): {
+  steps: BackwardStep[];
+  /** Steps between consecutive aligned claims, back or not. */
+  transitions: number;
+} {
+  let previous: number | null = null;
+  const steps: BackwardStep[] = [];
+  let transitions = 0;
+  for (const { position } of claims) {
+    if (position === null) continue;
+    if (previous !== null) {
+      transitions++;
+      if (position < previous) steps.push({ from: previous, to: position });
+    }
+    previous = position;
+  }
+  return { steps, transitions };
+}
+
 /**
  * How far the answer steps back through the context from one claim to the next, on average, as a
  * share of the context's sentences. A summary that is true to its article mostly follows it; one
@@ -81,19 +107,12 @@ const LOG_FLOOR = Math.log(1e-9);
  * cause given to the wrong effect) jumps back and forth. Claims that align nowhere are skipped.
  */
 function backwardJumps(claims: readonly ScoredClaimChecks[], contextSentences: number): number {
-  let previous: number | null = null;
-  let back = 0;
-  let steps = 0;
-  for (const { position } of claims) {
-    if (position === null) continue;
-    if (previous !== null) {
-      back += Math.max(0, previous - position);
-      steps++;
-    }
-    previous = position;
-  }
-  return steps === 0 ? 0 : back / steps / Math.max(1, contextSentences);
+  const { steps, transitions } = backwardSteps(claims);
+  if (transitions === 0) return 0;
+  const back = steps.reduce((sum, s) => sum + s.from - s.to, 0);
+  return back / transitions / Math.max(1, contextSentences);
 }
+
 // A claim with less than this share of its content words in the context is mostly new.
 const WEAK_COVERAGE = 0.6;
 

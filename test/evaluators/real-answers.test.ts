@@ -272,6 +272,54 @@ describe("the order of a long answer's claims", () => {
     expect(vector(jumping)[back]).toBeCloseTo(8 / 4 / 6, 12);
   });
 
+  it("names the jumps in the explanation of an answer that fails, and in details whenever they weigh", async () => {
+    const longer = [
+      ...article.split(/(?<=\.) /).slice(0, 4),
+      "Shop owners on the west bank worried about months of closed roads.",
+      "A local historian described the ferry that served the town until 1890.",
+      "The regional government promised to pay half of the final bill.",
+      "Construction firms from three countries are expected to bid for the contract.",
+    ].join(" ");
+    const context = `${longer} ${article
+      .split(/(?<=\.) /)
+      .slice(4)
+      .join(" ")}`;
+    const jumping = (extra: [string, string]) =>
+      [
+        `The old bridge, built in 1931, will close once the new one opens${extra[0]}.`,
+        "The city council met on Monday to discuss the new bridge.",
+        "A vote on the final design is planned for the spring.",
+        `Engineers presented three designs, each with a cycle lane${extra[1]}.`,
+        "Construction firms from three countries are expected to bid for the contract.",
+        "The mayor said the cheapest design would cost 40 million dollars.",
+      ].join(" ");
+    const passing = analyseOffline({
+      answer: jumping(["", ""]),
+      question: null,
+      documents: [context],
+    });
+    expect(passing.noHallucination).toBeGreaterThan(0.5);
+    expect(passing.answerIssues).toEqual([
+      "the claims jump back through the context 3 times (from its sentence 10 back to 1, from its sentence 9 back to 2); answers that do often join facts the context keeps apart",
+    ]);
+    const answer = jumping([" next March after a ceremony", " and a tram line"]);
+    for (const [, evaluator] of evaluators) {
+      const result = await verdict(evaluator, answer, context);
+      expect(result.passed).toBe(false);
+      expect(result.explanation).toContain(
+        "Taken together: the claims jump back through the context 3 times",
+      );
+      expect(result.details?.answerIssues).toEqual(passing.answerIssues);
+    }
+    // A short answer is judged claim by claim: no answer-level findings.
+    const short = analyseOffline({
+      answer: "The vote is in the spring.",
+      question: null,
+      documents: [context],
+    });
+    expect(short.answerIssues).toEqual([]);
+  });
+
   it("trusts a summary that jumps back and forth through its article less than one that follows it", () => {
     const score = (answer: string) =>
       analyseOffline({ answer, question: null, documents: [article] }).noHallucination;
