@@ -69,12 +69,17 @@ export async function runLatency(): Promise<{ rows: SummaryRow[] }> {
       "SELECT count(*)::text AS n FROM eval_events",
     );
     const before = Number(countRows[0]?.n ?? 0);
+    const cpuBefore = service.cpuTimes();
     const sent = await sendPaced(service.url, { tracesPerSecond: rate, seconds });
     const done = await waitForEvents(
       service.pool,
       before + sent.traces * EVALUATORS_PER_SPAN,
       timeoutMs,
     );
+    // What the steady load cost the service: what a shorter scan interval trades for latency.
+    const cpuAfter = service.cpuTimes();
+    const cpuPerSpanMs =
+      ((cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) * 1000) / sent.traces;
     const ids = [...sent.sentAt.keys()];
     const { rows } = await service.pool.query<{ trace_id: string; n: string; last: Date }>(
       `SELECT trace_id, count(*)::text AS n, max(created_at) AS last FROM eval_events
@@ -118,7 +123,7 @@ export async function runLatency(): Promise<{ rows: SummaryRow[] }> {
     process.stdout.write(
       `${latencies.length} of ${sent.traces} spans fully evaluated` +
         `${done.timedOut ? " (timed out waiting for the rest)" : ""}; ` +
-        `${sent.retried} requests retried after 429/503\n`,
+        `${sent.retried} requests retried after 429/503; service CPU ${fmt(cpuPerSpanMs, 2)} ms per LLM span under this load\n`,
     );
     if (service.warnings.length > 0)
       process.stdout.write(`service warnings:\n${service.warnings.slice(0, 5).join("\n")}\n`);

@@ -12,7 +12,8 @@
  *   npm run bench:scale
  *   BENCH_SCALE_WORKERS=1,2,4 BENCH_SCALE_TRACES=3000 BENCH_SCALE_WARMUP_TRACES=200
  *   BENCH_CONCURRENCY=50 BENCH_TRACE_WAIT_MS=200 BENCH_TIMEOUT_S=300 (per N)
- *   BENCH_SCALE_DEADLINE_S=1500 (the whole run) BENCH_TRACE_CONCURRENCY (default: the service's)
+ *   BENCH_SCALE_DEADLINE_S=1500 (the whole run) BENCH_TRACE_CONCURRENCY and BENCH_SCAN_INTERVAL_MS
+ *   (default: the service's)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -137,6 +138,8 @@ async function runOnce(
     concurrency: number;
     traceWaitMs: number;
     traceConcurrency: number;
+    // 0: the service's default `workers.scan_interval_ms`.
+    scanIntervalMs: number;
     timeoutMs: number;
   },
 ): Promise<ScaleOutRun> {
@@ -150,6 +153,7 @@ async function runOnce(
     workers: {
       evaluation_concurrency: settings.concurrency,
       ...(settings.traceConcurrency > 0 ? { trace_concurrency: settings.traceConcurrency } : {}),
+      ...(settings.scanIntervalMs > 0 ? { scan_interval_ms: settings.scanIntervalMs } : {}),
     },
     server: { host: "127.0.0.1", port: 0 },
     database_url: db.url,
@@ -265,6 +269,7 @@ export async function runScaleOut(): Promise<{ rows: SummaryRow[]; runs: ScaleOu
     traceWaitMs: envNumber("BENCH_TRACE_WAIT_MS", 200),
     // 0: the service's default `workers.trace_concurrency`.
     traceConcurrency: envNumber("BENCH_TRACE_CONCURRENCY", 0),
+    scanIntervalMs: envNumber("BENCH_SCAN_INTERVAL_MS", 0),
     timeoutMs: envNumber("BENCH_TIMEOUT_S", 300) * 1000,
   };
   const deadlineS = envNumber("BENCH_SCALE_DEADLINE_S", 1500);

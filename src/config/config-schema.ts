@@ -96,7 +96,7 @@ export const ConfigSchema = z
         backoff_ms: z.number().int().nonnegative().default(1000),
         evaluation_timeout_ms: z.number().int().positive().default(30_000),
         /** How often due traces are looked for. */
-        scan_interval_ms: z.number().int().positive().default(100),
+        scan_interval_ms: z.number().int().positive().default(25),
         /**
          * How long a job stays claimed by a worker that stopped answering (killed, hung) before
          * another worker takes it over. Default 30 s.
@@ -111,7 +111,7 @@ export const ConfigSchema = z
         attempts: 3,
         backoff_ms: 1000,
         evaluation_timeout_ms: 30_000,
-        scan_interval_ms: 100,
+        scan_interval_ms: 25,
         lock_ms: 30_000,
       }),
     backpressure: z
