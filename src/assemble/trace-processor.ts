@@ -54,8 +54,9 @@ interface Due {
  * Assembles a batch of quiet traces, runs the inline evaluators on each new span, and dispatches
  * one evaluation job per new span naming every other evaluator that applies to it. The batch
  * shares its round trips: one read of every trace, one span upsert, one write of the inline
- * verdicts, one `addBulk`, one write of what was dispatched. Each step is safe to redo after a crash: job ids are deterministic, the
- * span upsert is idempotent, and spans are marked dispatched only after their jobs are in the
+ * verdicts, one `addBulk`, one write of what was dispatched. Each step is safe to redo after a
+ * crash: job ids are deterministic, the span upsert is idempotent, verdicts are stored once per
+ * (span, evaluator, version), and spans are marked dispatched only after their jobs are in the
  * queue. (The scanner took the traces out of the pending set when it queued the batch.)
  */
 export async function processTraces(

@@ -118,7 +118,7 @@ export async function processEvaluationsTogether(
     outcomes.push(outcome);
     for (const ref of job.evaluators) {
       try {
-        const event = await withEvaluationSpan(
+        const status = await withEvaluationSpan(
           deps.tracer,
           ref,
           job,
@@ -133,7 +133,7 @@ export async function processEvaluationsTogether(
               },
             ),
         );
-        if (event === "missing") noteMissing(outcome, ref);
+        if (status === "missing") noteMissing(outcome, ref);
       } catch (err) {
         outcome.retry.push(ref);
         outcome.error ??= err;
