@@ -15,6 +15,8 @@ export function bufferKeys(prefix: string) {
     spans: (traceId: string) => `${prefix}:trace:${traceId}:spans`,
     /** Set of LLM span ids whose evaluations were already dispatched. */
     dispatched: (traceId: string) => `${prefix}:trace:${traceId}:dispatched`,
+    /** The scanner holding the scan, with a time limit: one pass at a time across workers. */
+    scanning: `${prefix}:traces:scanning`,
   };
 }
 
@@ -32,6 +34,13 @@ for i = 1, #ARGV, 2 do
   end
 end
 return removed`;
+
+/** Deletes KEYS[1] only if it still holds ARGV[1]: a lease is ended only by its holder. */
+const END_LEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
 
 /** Whether a buffered entry is log content rather than a span (spans have no `entry` field). */
 function isContentEntry(value: unknown): boolean {
@@ -130,6 +139,19 @@ export class TraceBuffer {
       out.push({ traceId: flat[i] as string, lastSeenMs: Number(flat[i + 1]) });
     }
     return out;
+  }
+
+  /**
+   * Takes the scan lease for `owner` unless another scanner holds it; it lapses after `ttlMs`, so
+   * a scanner that died holding it delays the next pass by that much at most.
+   */
+  async claimScan(owner: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.keys.scanning, owner, "PX", ttlMs, "NX")) === "OK";
+  }
+
+  /** Gives the scan lease back, if `owner` still holds it. */
+  async endScan(owner: string): Promise<void> {
+    await this.redis.eval(END_LEASE_SCRIPT, 1, this.keys.scanning, owner);
   }
 
   /**

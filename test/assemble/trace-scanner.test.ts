@@ -72,4 +72,42 @@ describe("TraceScanner", () => {
     expect(await buffer.release(due ? [due] : [])).toBe(0);
     expect(await buffer.due(42_000, 10)).toEqual([{ traceId: C, lastSeenMs: 40_900 }]);
   });
+
+  it("runs one pass at a time across scanners, so racing workers never queue a trace twice", async () => {
+    // What the tests above left pending is handed over first.
+    await scanner.scanOnce(49_000);
+    await queue.drain();
+    const ids = Array.from({ length: 12 }, (_, i) => i.toString(16).padStart(32, "e"));
+    // Quiet one millisecond apart: a pass a few milliseconds later sees more of them due.
+    for (const [i, traceId] of ids.entries())
+      await buffer.append([makeSpan({ traceId })], 50_000 + i);
+    const options = { traceWaitMs: 1000, intervalMs: 60_000, onError: () => {} };
+    const first = new TraceScanner(buffer, queue, options);
+    const second = new TraceScanner(buffer, queue, options);
+    try {
+      // Both read before either hands over: without the lease the second pass's batch (all
+      // twelve) would differ from the first's (six), and six traces would be queued twice.
+      const [a, b] = await Promise.all([first.scanOnce(51_005), second.scanOnce(51_011)]);
+      expect([a, b]).toEqual([6, 0]);
+      expect(await second.scanOnce(51_011)).toBe(6);
+      const queued = (await queue.getWaiting()).flatMap((j) =>
+        (j.data.traces as { traceId: string }[]).map((t) => t.traceId),
+      );
+      expect(queued.sort()).toEqual([...ids].sort());
+      // The lease was given back: a third scanner is not held up.
+      await buffer.append([makeSpan({ traceId: ids[0] as string })], 60_000);
+      expect(await new TraceScanner(buffer, queue, options).scanOnce(61_000)).toBe(1);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it("takes the pass over from a scanner that died holding the lease once it lapses", async () => {
+    expect(await buffer.claimScan("died", 150)).toBe(true);
+    const D = "d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4";
+    await buffer.append([makeSpan({ traceId: D })], 70_000);
+    expect(await scanner.scanOnce(71_000)).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await scanner.scanOnce(71_000)).toBe(1);
+  });
 });
