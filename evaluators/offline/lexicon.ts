@@ -264,6 +264,10 @@ export const FILLER_PATTERNS: readonly RegExp[] = [
   /^(thank you|thanks)\b[^.]*$/i,
   /^(that'?s|that is) (interesting|great|cool|awesome|nice|good|true|right|funny|fascinating)[!.]*$/i,
   /^(i see|i agree|me too|good to know|sounds (good|great|fun|interesting))[!.]*$/i,
+  // A citation on its own ("(Passage 1)", "[2]", "Source: passages 1 and 3"): it points at the
+  // context and states nothing, and its number is no fact the context must hold.
+  /^[([]\s*((passages?|documents?|docs?|sources?|refs?|references?)\s*)?#?\d+(\s*(,|and|&|-|\u2013|to)\s*#?\d+)*\s*[)\]][.:;]?$/i,
+  /^((see|source|sources|according to|from|cf\.?)\s*:?\s+)?(passages?|documents?|sources?|references?)\s*#?\d+(\s*(,|and|&|-|\u2013|to)\s*#?\d+)*[.:;]?$/i,
 ];
 
 /**

@@ -8,6 +8,7 @@ import {
   ANSWER_FEATURE_NAMES,
   answerFeatureVector,
 } from "../../evaluators/offline/answer-features.ts";
+import { extractClaims } from "../../evaluators/offline/claims.ts";
 import { featurise } from "../../evaluators/offline/featurise.ts";
 import { keyWords, verbaliseStructured } from "../../evaluators/offline/structured.ts";
 import { parseCases } from "../../evaluators/testing/case-input.ts";
@@ -235,6 +236,22 @@ describe("what a long answer states, read as a reader reads it", () => {
     expect(wrong.claims.flatMap((c) => c.issues).join(" ")).toMatch(
       /"Colombian" is not in the context/,
     );
+  });
+});
+
+describe("citations of the context", () => {
+  it("are no claims when they stand alone, and stay part of the claim they end", () => {
+    const texts = (answer: string) => extractClaims(answer).map((c) => c.text);
+    expect(texts("Burn the flag in a ceremony. (Passage 1)")).toEqual([
+      "Burn the flag in a ceremony.",
+    ]);
+    expect(texts("It rains in April. [2]")).toEqual(["It rains in April."]);
+    expect(texts("Source: passages 1 and 3.")).toEqual([]);
+    expect(texts("(Passage 1, 3)")).toEqual([]);
+    expect(texts("See document 4.")).toEqual([]);
+    expect(texts("Twins are rare (passage 2).")).toEqual(["Twins are rare (passage 2)."]);
+    // A bare number answers a question: it is a claim.
+    expect(texts("42.")).toEqual(["42."]);
   });
 });
 
