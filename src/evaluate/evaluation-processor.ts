@@ -74,13 +74,8 @@ export async function processEvaluation(
   for (const [i, ref] of job.evaluators.entries()) {
     const key = evaluatorKey(ref.name, ref.version);
     try {
-      const status = await withEvaluationSpan(
-        deps.tracer,
-        ref,
-        job,
-        attempt.number,
-        deps.judge,
-        (judge) => evaluateOne(ref, job, attempt, judge === deps.judge ? deps : { ...deps, judge }),
+      const status = await traced(ref, job, attempt, deps, (d) =>
+        evaluateOne(ref, job, attempt, d),
       );
       if (status === "missing") noteMissing(outcome, ref);
       else outcome.stored[key] = status;
@@ -118,21 +113,12 @@ export async function processEvaluationsTogether(
     outcomes.push(outcome);
     for (const ref of job.evaluators) {
       try {
-        const status = await withEvaluationSpan(
-          deps.tracer,
-          ref,
-          job,
-          attempt.number,
-          deps.judge,
-          (judge) =>
-            judgeOne(ref, job, attempt, judge === deps.judge ? deps : { ...deps, judge }).then(
-              (verdict) => {
-                if (verdict === "missing") return "missing" as const;
-                verdicts.push({ outcome, ref, event: verdict });
-                return verdict.status;
-              },
-            ),
-        );
+        const status = await traced(ref, job, attempt, deps, async (d) => {
+          const verdict = await judgeOne(ref, job, attempt, d);
+          if (verdict === "missing") return "missing" as const;
+          verdicts.push({ outcome, ref, event: verdict });
+          return verdict.status;
+        });
         if (status === "missing") noteMissing(outcome, ref);
       } catch (err) {
         outcome.retry.push(ref);
@@ -153,6 +139,22 @@ export async function processEvaluationsTogether(
     }),
   );
   return outcomes;
+}
+
+/**
+ * Runs one evaluator's turn inside its `evaluate <name>` span (when tracing), with deps whose judge
+ * is traced under that span.
+ */
+function traced<S extends string>(
+  ref: EvaluatorRef,
+  job: EvaluationWork,
+  attempt: Attempt,
+  deps: EvaluationProcessorDeps,
+  run: (deps: EvaluationProcessorDeps) => Promise<S>,
+): Promise<S> {
+  return withEvaluationSpan(deps.tracer, ref, job, attempt.number, deps.judge, (judge) =>
+    run(judge === deps.judge ? deps : { ...deps, judge }),
+  );
 }
 
 function noteMissing(outcome: EvaluationOutcome, ref: EvaluatorRef): void {
