@@ -7,7 +7,14 @@ import {
 import { ANSWER_MODEL, type AnswerModel } from "./answer-model.ts";
 import { BELOW_HALF, contradicts, penalised } from "./contradiction.ts";
 import { featurise, type OfflineInput } from "./featurise.ts";
-import { logit, meanProbabilityLogit, OFFLINE_MODEL, type OfflineModel, sigmoid } from "./model.ts";
+import {
+  logit,
+  logitTerm,
+  meanProbabilityLogit,
+  OFFLINE_MODEL,
+  type OfflineModel,
+  sigmoid,
+} from "./model.ts";
 import { RecentCache } from "./recent-cache.ts";
 import { claimProbabilities, shortAnswerScores } from "./short-answer.ts";
 
@@ -155,6 +162,11 @@ function analyse(
 /** How much the order of the claims must lower the answer's logit to be named: a visible share. */
 const ORDER_NOTE_LOGIT = 0.2;
 
+// The answer model's inputs that read the claims' order: the measure and its crossings.
+const ORDER_FEATURES = ANSWER_FEATURE_NAMES.flatMap((name, i) =>
+  name.startsWith("backwardJumps") ? [i] : [],
+);
+
 /**
  * The claims' jumps back through the context, named when they lowered the answer's logit by
  * `ORDER_NOTE_LOGIT` or more (the model's weights on them, standardised as it reads them).
@@ -164,13 +176,7 @@ function orderIssues(
   vector: readonly number[],
   model: AnswerModel,
 ): string[] {
-  let contribution = 0;
-  for (const [i, name] of ANSWER_FEATURE_NAMES.entries()) {
-    if (!name.startsWith("backwardJumps")) continue;
-    const std = model.std[i] || 1;
-    contribution +=
-      ((model.weights[i] ?? 0) * ((vector[i] as number) - (model.mean[i] ?? 0))) / std;
-  }
+  const contribution = ORDER_FEATURES.reduce((sum, i) => sum + logitTerm(model, vector, i), 0);
   if (contribution > -ORDER_NOTE_LOGIT) return [];
   const { steps } = backwardSteps(scored);
   const widest = [...steps].sort((a, b) => b.from - b.to - (a.from - a.to)).slice(0, 2);

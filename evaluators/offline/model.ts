@@ -69,9 +69,12 @@ export interface LinearModel {
 /** The model's logit for one feature vector. */
 export function logit(model: LinearModel, x: readonly number[]): number {
   let z = model.bias;
-  for (let i = 0; i < x.length; i++) {
-    const std = model.std[i] || 1;
-    z += ((model.weights[i] ?? 0) * ((x[i] as number) - (model.mean[i] ?? 0))) / std;
-  }
+  for (let i = 0; i < x.length; i++) z += logitTerm(model, x, i);
   return z;
+}
+
+/** What feature `i` of `x` adds to the model's logit, standardised as the model reads it. */
+export function logitTerm(model: LinearModel, x: readonly number[], i: number): number {
+  const std = model.std[i] || 1;
+  return ((model.weights[i] ?? 0) * ((x[i] as number) - (model.mean[i] ?? 0))) / std;
 }
