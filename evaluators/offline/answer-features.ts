@@ -54,6 +54,8 @@ const BASE_NAMES = [
   "minPairCoverageBest",
   "minPairCoverageDoc",
   "backwardJumps",
+  "minSentenceLcsRatio",
+  "minContentLcsRatio",
 ] as const;
 
 /**
@@ -139,7 +141,11 @@ export function answerFeatureVector(
   let minLcs = 1;
   let minPairBest = 1;
   let minPairDoc = 1;
+  let minSentenceLcs = 1;
+  let minContentLcs = 1;
   for (const { checks, p } of claims) {
+    minSentenceLcs = Math.min(minSentenceLcs, checks.sentenceLcsRatio);
+    minContentLcs = Math.min(minContentLcs, checks.contentLcsRatio);
     lcs += checks.lcsRatio;
     minLcs = Math.min(minLcs, checks.lcsRatio);
     minPairBest = Math.min(minPairBest, checks.pairCoverageBest);
@@ -193,6 +199,8 @@ export function answerFeatureVector(
     minPairBest,
     minPairDoc,
     backwardJumps(claims, shape.contextSentences),
+    minSentenceLcs,
+    minContentLcs,
   ];
   const q = shape.hasQuestion ? 1 : 0;
   const s = shape.structured ? 1 : 0;

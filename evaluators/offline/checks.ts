@@ -28,6 +28,10 @@ export interface ClaimChecks {
   verbatim: boolean;
   /** Longest common word subsequence with the passage, over the claim's length: order and edits. */
   lcsRatio: number;
+  /** The same by stem, with the passage's best single sentence (`wordOrder`). */
+  sentenceLcsRatio: number;
+  /** The same over content stems only, with the whole passage, over the claim's content words. */
+  contentLcsRatio: number;
   /** Content words not in the documents (restated question words are not checked at all). */
   novelWords: number;
   /** Numbers that agree with no number of the documents. */
@@ -92,22 +96,22 @@ function hasAntonymIn(word: string, passage: Passage): string | null {
   return null;
 }
 
-/** Length of the longest common subsequence of two token lists, by lowercase form. */
-function lcsLength(a: readonly Token[], b: readonly Token[]): number {
-  // Lowercase forms as small integers: the claim's numbered, the passage's looked up (-1: none).
+/** Length of the longest common subsequence of two word lists. */
+function lcsLength(a: readonly string[], b: readonly string[]): number {
+  // The words as small integers: the first list's numbered, the second's looked up (-1: none).
   const ids = new Map<string, number>();
   const aIds = new Int32Array(a.length);
   for (let i = 0; i < a.length; i++) {
-    const lower = (a[i] as Token).lower;
-    let id = ids.get(lower);
+    const word = a[i] as string;
+    let id = ids.get(word);
     if (id === undefined) {
       id = ids.size;
-      ids.set(lower, id);
+      ids.set(word, id);
     }
     aIds[i] = id;
   }
   const bIds = new Int32Array(b.length);
-  for (let j = 0; j < b.length; j++) bIds[j] = ids.get((b[j] as Token).lower) ?? -1;
+  for (let j = 0; j < b.length; j++) bIds[j] = ids.get(b[j] as string) ?? -1;
   // Two rows of the table, reused.
   let previous = new Int32Array(b.length + 1);
   let current = new Int32Array(b.length + 1);
@@ -122,6 +126,40 @@ function lcsLength(a: readonly Token[], b: readonly Token[]): number {
     [previous, current] = [current, previous];
   }
   return previous[b.length] as number;
+}
+
+const lowers = (tokens: readonly Token[]) => tokens.map((t) => t.lower);
+const stemsOf = (tokens: readonly Token[]) => tokens.map((t) => t.stem);
+const contentStemsOf = (tokens: readonly Token[]) =>
+  tokens.filter((t) => t.content).map((t) => t.stem);
+
+/**
+ * How closely the claim keeps the wording and order of its passage, three ways (each a longest
+ * common subsequence over the claim's length): every word as written, against the whole passage;
+ * every stem, against the passage's best single sentence, so that a claim that splices two
+ * sentences ("the second robot … completed two-thirds of the route", when two-thirds was the
+ * first robot's) matches less than one that follows either; and only content stems, so that
+ * reordered facts count and rephrased function words do not.
+ */
+function wordOrder(
+  tokens: readonly Token[],
+  passage: Passage | null,
+): Pick<ClaimChecks, "lcsRatio" | "sentenceLcsRatio" | "contentLcsRatio"> {
+  if (passage === null) return { lcsRatio: 0, sentenceLcsRatio: 0, contentLcsRatio: 0 };
+  const claimStems = stemsOf(tokens);
+  const claimContent = contentStemsOf(tokens);
+  let sentence = 0;
+  for (const s of passage.sentences)
+    sentence = Math.max(sentence, lcsLength(claimStems, stemsOf(s)));
+  // A claim with no words left to place (all restating the question) misplaces none.
+  return {
+    lcsRatio: lcsLength(lowers(tokens), lowers(passage.tokens)) / Math.max(1, tokens.length),
+    sentenceLcsRatio: tokens.length === 0 ? 1 : sentence / tokens.length,
+    contentLcsRatio:
+      claimContent.length === 0
+        ? 1
+        : lcsLength(claimContent, contentStemsOf(passage.tokens)) / claimContent.length,
+  };
 }
 
 function negationCount(tokens: readonly Token[]): number {
@@ -394,7 +432,7 @@ export function checkClaim(
     pairCoverageBest: share(pairsBest, claimPairs.size),
     pairCoverageDoc: share(pairsDoc, claimPairs.size),
     verbatim: content.length >= 3 && isVerbatim(tokens, index),
-    lcsRatio: passage ? lcsLength(tokens, passage.tokens) / Math.max(1, tokens.length) : 0,
+    ...wordOrder(tokens, passage),
     novelWords: novel.length,
     novelNumbers,
     numbersOutsideBest,

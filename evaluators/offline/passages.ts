@@ -10,6 +10,8 @@ import type { Token } from "./text.ts";
 export interface Passage {
   readonly text: string;
   readonly tokens: readonly Token[];
+  /** The tokens of each of its sentences (one or two), in order. */
+  readonly sentences: readonly (readonly Token[])[];
   /** `tokens.length`, without joining a pair's tokens. */
   readonly tokenCount: number;
   /** Position of its (first) sentence, then of its last, among all the documents' sentences. */
@@ -52,6 +54,7 @@ export function stemPairs(tokens: readonly Token[], window = PAIR_WINDOW): Set<s
 abstract class LazyPassage implements Passage {
   abstract readonly text: string;
   abstract readonly tokens: readonly Token[];
+  abstract readonly sentences: readonly (readonly Token[])[];
   abstract readonly tokenCount: number;
   abstract readonly first: number;
   abstract readonly last: number;
@@ -123,6 +126,7 @@ abstract class LazyPassage implements Passage {
 export class SentencePassage extends LazyPassage {
   readonly tokenCount: number;
   readonly last: number;
+  readonly sentences: readonly (readonly Token[])[];
 
   constructor(
     readonly text: string,
@@ -132,6 +136,7 @@ export class SentencePassage extends LazyPassage {
     super();
     this.tokenCount = tokens.length;
     this.last = first;
+    this.sentences = [tokens];
   }
 
   hasStem(stem: string): boolean {
@@ -160,6 +165,10 @@ export class PairPassage extends LazyPassage {
     this.last = secondSentence.first;
   }
 
+  get sentences(): readonly (readonly Token[])[] {
+    return [this.firstSentence.tokens, this.secondSentence.tokens];
+  }
+
   get text(): string {
     this.#text ??= `${this.firstSentence.text} ${this.secondSentence.text}`;
     return this.#text;
@@ -179,6 +188,7 @@ export class PairPassage extends LazyPassage {
 export class ExtendedPassage extends LazyPassage {
   readonly text: string;
   readonly tokens: readonly Token[];
+  readonly sentences: readonly (readonly Token[])[];
   readonly tokenCount: number;
   readonly first: number;
   readonly last: number;
@@ -189,6 +199,7 @@ export class ExtendedPassage extends LazyPassage {
     super();
     this.text = base.text;
     this.tokens = base.tokens;
+    this.sentences = base.sentences;
     this.tokenCount = base.tokenCount;
     this.first = base.first;
     this.last = base.last;

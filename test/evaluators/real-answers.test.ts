@@ -345,6 +345,60 @@ describe("the order of a long answer's claims", () => {
   });
 });
 
+describe("how closely a claim keeps its passage's wording", () => {
+  const article = [
+    "Engineers sent a robot into the damaged reactor last week.",
+    "The first robot stalled after moving ten meters and completed two thirds of the planned route.",
+    "The second robot collected data from all eleven points as scheduled.",
+    "The company said the site is still too dangerous for workers.",
+  ].join(" ");
+  const checksOf = (claim: string) => {
+    const f = featurise({ answer: claim, question: null, documents: [article] });
+    expect(f.claims).toHaveLength(1);
+    return (f.claims[0] as (typeof f.claims)[number]).checks;
+  };
+
+  it("matches a claim that follows one sentence in full", () => {
+    const checks = checksOf("The second robot collected data from all eleven points as scheduled.");
+    expect([checks.lcsRatio, checks.sentenceLcsRatio, checks.contentLcsRatio]).toEqual([1, 1, 1]);
+  });
+
+  it("sees a claim that splices two sentences, even in their order, by its best single sentence", () => {
+    // The second robot's data given to the first: in the two sentences' own order, so the
+    // whole passage holds every word in sequence; either sentence alone holds 9 of its 15 words.
+    const checks = checksOf(
+      "The first robot stalled after moving ten meters and collected data from all eleven points.",
+    );
+    expect(checks.lcsRatio).toBe(1);
+    expect(checks.contentLcsRatio).toBe(1);
+    expect(checks.sentenceLcsRatio).toBeCloseTo(9 / 15, 12);
+  });
+
+  it("reads content words in order, so that facts swapped around a verb count", () => {
+    // "robot" and "route" swap places: of its 8 content words, 6 keep the passage's order (first,
+    // stalled, moving, ten, meters, planned).
+    const checks = checksOf(
+      "The first route stalled after moving ten meters with the planned robot.",
+    );
+    expect(checks.contentLcsRatio).toBeCloseTo(6 / 8, 12);
+  });
+
+  it("gives the answer model each answer's weakest claim by both", () => {
+    const answer = [
+      "Engineers sent a robot into the damaged reactor last week.",
+      "The first robot stalled after moving ten meters and collected data from all eleven points.",
+      "The company said the site is still too dangerous for workers.",
+    ].join(" ");
+    const f = featurise({ answer, question: null, documents: [article] });
+    const x = answerFeatureVector(
+      f.claims.map((c) => ({ checks: c.checks, p: 0.9, position: c.position })),
+      { hasQuestion: false, structured: false, contextSentences: f.contextSentences },
+    );
+    expect(x[ANSWER_FEATURE_NAMES.indexOf("minSentenceLcsRatio")]).toBeCloseTo(9 / 15, 12);
+    expect(x[ANSWER_FEATURE_NAMES.indexOf("minContentLcsRatio")]).toBe(1);
+  });
+});
+
 // The labelled data lives in the shared folder beside the repository (CI gets a copy there).
 const RAGTRUTH = resolve(
   dirname(fileURLToPath(import.meta.url)),
