@@ -6,7 +6,8 @@
  *
  * Data: RAGTruth dev (`../shared/data/ragtruth-dev.jsonl`, answers six real LLMs wrote over
  * retrieved passages, news and business records, labelled by people). Only answers of at least
- * `MIN_CLAIMS` claims are used: shorter ones stay with the claim model. The model is an L2
+ * `MIN_CLAIMS` claims are used, and answers to a question of `MIN_CONTENT_WORDS_WITH_QUESTION`
+ * content words (`judgedWhole`): shorter ones stay with the claim model. The model is an L2
  * logistic regression (Newton's method) on `answerFeatureVector`, whose measures appear as they
  * are and crossed with the input's shape (a question, structured data). The crossed terms get a
  * stronger L2 than the shared ones: they let answers to a question and text written from records
@@ -32,7 +33,14 @@ import { fileURLToPath } from "node:url";
 import {
   ANSWER_FEATURE_NAMES,
   answerFeatureVector,
+  judgedWhole,
 } from "../evaluators/offline/answer-features.ts";
+import {
+  CLAIM_RISK_FEATURE_NAMES,
+  claimRiskVectors,
+  type RiskCalibration,
+  riskLogit,
+} from "../evaluators/offline/claim-risk-features.ts";
 import {
   CONTRADICTION_PENALTY,
   contradicts,
@@ -48,6 +56,7 @@ import {
 import { claimProbabilities, shortAnswerScores } from "../evaluators/offline/short-answer.ts";
 import { type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
 import { auc, classification } from "../evaluators/testing/metrics.ts";
+import { calibrate, fitClaimRisk, type RiskFit } from "./claim-risk-fit.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const MIN_CLAIMS = Number(process.env.FIT_MIN_CLAIMS ?? 3);
@@ -57,6 +66,8 @@ const FOLD_DRAWS = 4;
 const LAMBDAS = [1, 3, 10, 30, 100, 300, 1000];
 /** The crossed terms' L2 strength, as a multiple of the shared terms'. */
 const CROSS_RATIOS = [1, 10, 30, 100];
+/** L2 strengths tried for the claim-risk model, which judges answers to a question. */
+const RISK_LAMBDAS = [1, 3, 10, 30, 100];
 /** Which inputs of the vector are crossed with the input's shape. */
 const CROSSED = ANSWER_FEATURE_NAMES.map((n) => n.includes("*"));
 const TRAIN = resolve(ROOT, "../shared/data/hallucination-train.jsonl");
@@ -71,6 +82,8 @@ interface Row {
   x: number[];
   /** Each claim alone, as a one-claim answer: groundedness averages their probabilities. */
   claimXs: number[][];
+  /** Each claim's input to the claim-risk model. */
+  riskXs: number[][];
   hallucinated: boolean;
   /** Some claim contradicts the context (`contradicts`): the answer fails whatever its score. */
   contradiction: boolean;
@@ -80,7 +93,7 @@ interface Row {
   shape: "question" | "structured" | "prose";
 }
 
-/** A long answer (at least `MIN_CLAIMS` claims) as the fit reads it, from its featurised form. */
+/** A long answer (`judgedWhole`) as the fit reads it, from its featurised form. */
 function rowOf(c: LabelledCase, f: FeaturisedAnswer): Row {
   // The probabilities the service gives the answer model: claimProbabilities caps a claim only
   // the question holds, so the fit must see the same cap.
@@ -100,6 +113,7 @@ function rowOf(c: LabelledCase, f: FeaturisedAnswer): Row {
     c,
     x: answerFeatureVector(scored, shape),
     claimXs: scored.map((s) => answerFeatureVector([s], shape)),
+    riskXs: claimRiskVectors(scored),
     hallucinated: c.label === "hallucinated",
     contradiction: scored.some((s) => contradicts(s.checks, s.p)),
     folds: Array.from({ length: FOLD_DRAWS }, (_, draw) => (group[draw] as number) % FOLDS),
@@ -114,7 +128,7 @@ function rowsOf(cases: readonly LabelledCase[]): Row[] {
   const rows: Row[] = [];
   for (const c of cases) {
     const f = featuriseCase(c);
-    if (f.claims.length >= MIN_CLAIMS) rows.push(rowOf(c, f));
+    if (judgedWhole(f.claims, f.hasQuestion, MIN_CLAIMS)) rows.push(rowOf(c, f));
   }
   return rows;
 }
@@ -320,7 +334,7 @@ function mixedCases(path: string): MixedCases {
   for (const c of cases) {
     const f = featuriseCase(c);
     if (f.claims.length === 0) continue;
-    if (f.claims.length >= MIN_CLAIMS) {
+    if (judgedWhole(f.claims, f.hasQuestion, MIN_CLAIMS)) {
       mixed.long.push(rowOf(c, f));
       continue;
     }
@@ -350,6 +364,53 @@ function report(name: string, scores: readonly number[], rows: readonly Row[], t
   console.log(`${name}: ${parts.join(" | ")}`);
 }
 
+type RiskModel = RiskFit & { calibration: RiskCalibration };
+
+const bagOf = (r: Row) => ({ xs: r.riskXs, hallucinated: r.hallucinated });
+const riskModelOf = (fit: RiskFit): RiskModel => ({
+  ...fit,
+  calibration: { intercept: 0, slope: -1 },
+});
+
+/**
+ * Held-out ln(risk) of each answer to a question (NaN for the rest): the claim-risk model fitted on
+ * the other folds' answers to a question.
+ */
+function crossValidateRisk(rows: readonly Row[], lambda: number, draw: number): number[] {
+  const out = new Array<number>(rows.length).fill(Number.NaN);
+  for (let k = 0; k < FOLDS; k++) {
+    const train = rows.filter((r) => r.shape === "question" && r.folds[draw] !== k);
+    // The uncalibrated model: its "logit" is −ln(risk).
+    const model = riskModelOf(fitClaimRisk(train.map(bagOf), lambda));
+    rows.forEach((r, i) => {
+      if (r.shape === "question" && r.folds[draw] === k) out[i] = -riskLogit(model, r.riskXs);
+    });
+  }
+  return out;
+}
+
+/**
+ * Answers to a question judged by the claim-risk model instead: their answer logit becomes the
+ * calibrated held-out risk, less the contradiction penalty, and groundedness's blend follows.
+ */
+function withRisk(
+  scores: Scores,
+  rows: readonly Row[],
+  logRisks: readonly number[],
+  calibration: RiskCalibration,
+): Scores {
+  const answer = [...scores.answer];
+  const blend = [...scores.blend];
+  rows.forEach((r, i) => {
+    if (r.shape !== "question") return;
+    const z = calibration.intercept + calibration.slope * (logRisks[i] as number);
+    const penalty = r.contradiction ? CONTRADICTION_PENALTY : 0;
+    answer[i] = z - penalty;
+    blend[i] = z + (scores.claims[i] as number) - penalty;
+  });
+  return { answer, claims: scores.claims, blend };
+}
+
 const SHAPES = ["question", "structured", "prose"] as const;
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -370,7 +431,9 @@ function main(): void {
   const path =
     args.find((a) => !a.startsWith("--")) ?? resolve(ROOT, "../shared/data/ragtruth-dev.jsonl");
   const rows = rowsOf(parseCases(readFileSync(path, "utf8")));
-  console.log(`${rows.length} answers of ${MIN_CLAIMS}+ claims from ${path}`);
+  console.log(
+    `${rows.length} answers judged whole (${MIN_CLAIMS}+ claims, or long answers to a question) from ${path}`,
+  );
   const supported = rows.map((r) => !r.hallucinated);
   let chosen = {
     strengths: { lambda: LAMBDAS[0] as number, crossRatio: CROSS_RATIOS[0] as number },
@@ -397,18 +460,49 @@ function main(): void {
     }
   }
   const model = fitLogistic(rows, chosen.strengths);
+
+  // Answers to a question: the claim-risk model, its L2 strength chosen for their AUC over the
+  // four draws, and its risk mapped onto the answer model's scale on the first draw's held-out risks.
+  const questionRows = rows.filter((r) => r.shape === "question");
+  let risk = { lambda: RISK_LAMBDAS[0] as number, auc: -1, logRisks: [] as number[] };
+  for (const lambda of RISK_LAMBDAS) {
+    const draws = Array.from({ length: FOLD_DRAWS }, (_, draw) =>
+      crossValidateRisk(rows, lambda, draw),
+    );
+    const aucs = draws.map((d) =>
+      auc(
+        rows.flatMap((r, i) => (r.shape === "question" ? [-(d[i] as number)] : [])),
+        questionRows.map((r) => !r.hallucinated),
+      ),
+    );
+    console.log(
+      `claim-risk model, L2 ${lambda}: cross-validated AUC on answers to a question ${mean(aucs).toFixed(3)} (${aucs.map((a) => a.toFixed(3)).join(", ")})`,
+    );
+    if (mean(aucs) > risk.auc) risk = { lambda, auc: mean(aucs), logRisks: draws[0] as number[] };
+  }
+  const calibration = calibrate(
+    rows.flatMap((r, i) => (r.shape === "question" ? [risk.logRisks[i] as number] : [])),
+    questionRows.map((r) => !r.hallucinated),
+  );
+  const riskModel: RiskModel = {
+    ...fitClaimRisk(questionRows.map(bagOf), risk.lambda),
+    calibration,
+  };
+  chosen.scores = withRisk(chosen.scores, rows, risk.logRisks, calibration);
+  const answerLogit = (r: Row) =>
+    r.shape === "question" ? riskLogit(riskModel, r.riskXs) : logit(model, r.x);
   const mixed = mixedCases(TRAIN);
   const tClaim = bestF1Threshold(chosen.scores.claims, rows).t;
   const hall = mixedThreshold(
     f1Plateau(chosen.scores.answer, rows).thresholds,
     mixed,
-    (r) => logit(model, r.x),
+    answerLogit,
     (s) => s.noHallucination,
   );
   const ground = mixedThreshold(
     f1Plateau(chosen.scores.blend, rows).thresholds,
     mixed,
-    (r) => logit(model, r.x) + claimMeanLogit(model, r),
+    (r) => answerLogit(r) + claimMeanLogit(model, r),
     (s) => s.groundedness,
   );
   const tHall = hall.t;
@@ -425,10 +519,10 @@ function main(): void {
   report("groundedness (answer + mean claim)", chosen.scores.blend, rows, tGround);
   if (dryRun) return;
   const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
-  const out = `// Generated by scripts/fit-answer-model.ts: do not edit by hand.
-// Typed where it is used (answer-model.ts), so that the two files do not import each other.
-
-export const ANSWER_MODEL_WEIGHTS = {
+  const f1 = bestF1Threshold(chosen.scores.answer, rows).f1;
+  writeGenerated(
+    "answer-model-weights.ts",
+    `export const ANSWER_MODEL_WEIGHTS = {
   featureNames: ${JSON.stringify(ANSWER_FEATURE_NAMES)},
   mean: ${JSON.stringify(model.mean.map(r6))},
   std: ${JSON.stringify(model.std.map(r6))},
@@ -436,14 +530,38 @@ export const ANSWER_MODEL_WEIGHTS = {
   bias: ${r6(model.bias)},
   minClaims: ${MIN_CLAIMS},
   logitThresholds: { hallucination: ${r6(tHall)}, groundedness: ${r6(tGround)}, claim: ${r6(tClaim)} },
-  fittedOn: ${JSON.stringify(`ragtruth-dev.jsonl (${rows.length} answers of ${MIN_CLAIMS}+ claims), L2 logistic, lambda ${lambda} (crossed terms x${crossRatio}), cross-validated F1 ${(100 * chosen.f1).toFixed(1)}`)},
+  fittedOn: ${JSON.stringify(`ragtruth-dev.jsonl (${rows.length} answers judged whole), L2 logistic, lambda ${lambda} (crossed terms x${crossRatio}), cross-validated F1 ${(100 * f1).toFixed(1)}`)},
 };
-`;
-  const target = resolve(ROOT, "evaluators/offline/answer-model-weights.ts");
-  writeFileSync(target, out);
+`,
+  );
+  writeGenerated(
+    "claim-risk-weights.ts",
+    `export const CLAIM_RISK_WEIGHTS = {
+  featureNames: ${JSON.stringify(CLAIM_RISK_FEATURE_NAMES)},
+  mean: ${JSON.stringify(riskModel.mean.map(r6))},
+  std: ${JSON.stringify(riskModel.std.map(r6))},
+  weights: ${JSON.stringify(riskModel.weights.map(r6))},
+  bias: ${r6(riskModel.bias)},
+  calibration: { intercept: ${r6(calibration.intercept)}, slope: ${r6(calibration.slope)} },
+  fittedOn: ${JSON.stringify(`ragtruth-dev.jsonl (${questionRows.length} answers to a question judged whole), noisy-OR multiple-instance logistic, lambda ${risk.lambda}, cross-validated AUC ${risk.auc.toFixed(3)}`)},
+};
+`,
+  );
+}
+
+/** Writes a generated weights file into evaluators/offline/, in the repository's format. */
+function writeGenerated(name: string, body: string): void {
+  const target = resolve(ROOT, "evaluators/offline", name);
+  writeFileSync(
+    target,
+    `// Generated by scripts/fit-answer-model.ts: do not edit by hand.
+// Typed where it is used, so that the weights and their model do not import each other.
+
+${body}`,
+  );
   // In the repository's format, so that the lint check passes on a generated file too.
   execFileSync(resolve(ROOT, "node_modules/.bin/biome"), ["format", "--write", target]);
-  console.log("wrote evaluators/offline/answer-model-weights.ts");
+  console.log(`wrote evaluators/offline/${name}`);
 }
 
 main();

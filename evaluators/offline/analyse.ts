@@ -2,9 +2,12 @@ import {
   ANSWER_FEATURE_NAMES,
   answerFeatureVector,
   backwardSteps,
+  judgedWhole,
   type ScoredClaimChecks,
 } from "./answer-features.ts";
 import { ANSWER_MODEL, type AnswerModel } from "./answer-model.ts";
+import { claimRiskVectors, riskLogit } from "./claim-risk-features.ts";
+import { CLAIM_RISK_MODEL, type ClaimRiskModel } from "./claim-risk-model.ts";
 import { BELOW_HALF, contradicts, penalised } from "./contradiction.ts";
 import { featurise, type OfflineInput } from "./featurise.ts";
 import {
@@ -41,14 +44,15 @@ export interface OfflineAnalysis {
   /**
    * groundedness's score, 0.5 at its default decision point: for a short answer the share of
    * supported claims less a small doubt term (`groundednessScore`), for a long one the answer
-   * model's logit plus the logit of the mean of its claims' probabilities (each claim judged alone
-   * by the answer model); each mapped so that its own decision point is ½.
+   * model's logit (for an answer to a question, the claim-risk model's) plus the logit of the mean
+   * of its claims' probabilities (each claim judged alone by the answer model); each mapped so that
+   * its own decision point is ½.
    */
   groundedness: number;
   /**
    * hallucination's score, 0.5 at its default decision point: for a short answer the probability
-   * that every claim is supported, for a long one the answer model's; each mapped so that its own
-   * decision point is ½.
+   * that every claim is supported, for a long one the answer model's (for an answer to a question,
+   * the claim-risk model's); each mapped so that its own decision point is ½.
    */
   noHallucination: number;
   /**
@@ -81,6 +85,7 @@ function analyse(
   input: OfflineInput,
   model: OfflineModel,
   answerModel: AnswerModel = ANSWER_MODEL,
+  riskModel: ClaimRiskModel = CLAIM_RISK_MODEL,
 ): OfflineAnalysis {
   const featurised = featurise(input);
   const { refusal, claims } = featurised;
@@ -95,7 +100,7 @@ function analyse(
     };
   }
   const claimScores = claimProbabilities(claims, model);
-  if (claims.length < answerModel.minClaims) {
+  if (!judgedWhole(claims, featurised.hasQuestion, answerModel.minClaims)) {
     // Short answers, as the benchmark files hold: every claim must hold (noisy-AND).
     const verdicts = claims.map(
       (c, i): ClaimVerdict => ({
@@ -144,8 +149,12 @@ function analyse(
       issues: c.issues,
     };
   });
+  // An answer to a question fails by one claim the passages lack: the claim-risk model, which
+  // counts doubtful claims, ranks those better than the answer model's averages.
   const answerVector = answerFeatureVector(scored, shape);
-  const answerLogit = logit(answerModel, answerVector);
+  const answerLogit = shape.hasQuestion
+    ? riskLogit(riskModel, claimRiskVectors(scored))
+    : logit(answerModel, answerVector);
   return {
     noClaims: false,
     refusal,
@@ -155,7 +164,8 @@ function analyse(
       contradiction,
     ),
     noHallucination: penalised(answerLogit - logitThresholds.hallucination, contradiction),
-    answerIssues: orderIssues(scored, answerVector, answerModel),
+    // The claims' order weighs only in the answer model's logit.
+    answerIssues: shape.hasQuestion ? [] : orderIssues(scored, answerVector, answerModel),
   };
 }
 

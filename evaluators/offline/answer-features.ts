@@ -115,6 +115,27 @@ function backwardJumps(claims: readonly ScoredClaimChecks[], contextSentences: n
   return back / transitions / Math.max(1, contextSentences);
 }
 
+/**
+ * An answer to a question that asserts this many content words is judged whole (by the claim-risk
+ * model) even in one or two claims: a real answer is often one long sentence that lists what the
+ * passages say ("Based on the given passages, the benefits of MSM powder include …"), which the
+ * claim model, built for benchmark answers of a few words, failed nearly always (RAGTruth dev:
+ * 13 of 24 such answers have 18 or more; the benchmark files' one- and two-claim answers to a
+ * question have fewer in 99 cases of 100).
+ */
+export const MIN_CONTENT_WORDS_WITH_QUESTION = 18;
+
+/** Whether the answer model (or, for an answer to a question, the claim-risk model) judges it. */
+export function judgedWhole(
+  claims: readonly { checks: ClaimChecks }[],
+  hasQuestion: boolean,
+  minClaims: number,
+): boolean {
+  if (claims.length >= minClaims) return true;
+  if (!hasQuestion) return false;
+  return claims.reduce((n, c) => n + c.checks.contentCount, 0) >= MIN_CONTENT_WORDS_WITH_QUESTION;
+}
+
 // A claim with less than this share of its content words in the context is mostly new.
 const WEAK_COVERAGE = 0.6;
 
