@@ -30,4 +30,3 @@ if (CLAIM_RISK_MODEL.featureNames.join() !== CLAIM_RISK_FEATURE_NAMES.join()) {
     "claim-risk weights do not match CLAIM_RISK_FEATURE_NAMES; run scripts/fit-answer-model.ts",
   );
 }
-
