@@ -135,26 +135,30 @@ function analyse(
   // Each claim judged alone, as a one-claim answer: supported from the decision point that is
   // best for the mean of these probabilities.
   const alone = scored.map((s) => logit(answerModel, answerFeatureVector([s], shape)));
+  // An answer to a question fails by one claim the passages lack: the claim-risk model, which
+  // counts doubtful claims, ranks those better than the answer model's averages. It then also
+  // says which claims fail, so that the claims an explanation names are the ones its score
+  // counted: each claim judged alone as a one-claim answer (its own risk), failing where the
+  // answer would.
+  const risks = shape.hasQuestion ? claimRiskVectors(scored) : null;
+  const claimLogits = risks ? risks.map((x) => riskLogit(riskModel, [x])) : alone;
+  const claimThreshold = risks ? logitThresholds.hallucination : logitThresholds.claim;
   // A contradicted claim takes CONTRADICTION_PENALTY off both logits and keeps them below ½: the
   // answer fails, yet stays ordered among its peers by everything else it holds.
   const contradicted = scored.map((s) => contradicts(s.checks, s.p));
   const contradiction = contradicted.some(Boolean);
   const verdicts = claims.map((c, i): ClaimVerdict => {
-    const score = sigmoid((alone[i] as number) - logitThresholds.claim);
+    const score = sigmoid((claimLogits[i] as number) - claimThreshold);
     return {
       text: c.claim.text,
       score: contradicted[i] ? Math.min(score, BELOW_HALF) : score,
-      supported: !contradicted[i] && (alone[i] as number) >= logitThresholds.claim,
+      supported: !contradicted[i] && (claimLogits[i] as number) >= claimThreshold,
       evidence: c.evidence,
       issues: c.issues,
     };
   });
-  // An answer to a question fails by one claim the passages lack: the claim-risk model, which
-  // counts doubtful claims, ranks those better than the answer model's averages.
   const answerVector = answerFeatureVector(scored, shape);
-  const answerLogit = shape.hasQuestion
-    ? riskLogit(riskModel, claimRiskVectors(scored))
-    : logit(answerModel, answerVector);
+  const answerLogit = risks ? riskLogit(riskModel, risks) : logit(answerModel, answerVector);
   return {
     noClaims: false,
     refusal,
