@@ -1,6 +1,6 @@
 /**
- * Fits the offline backend's answer-level model on real LLM answers and writes
- * `evaluators/offline/answer-model-weights.ts`.
+ * Fits the offline backend's answer-level models on real LLM answers and writes
+ * `evaluators/offline/answer-model-weights.ts` and `evaluators/offline/claim-risk-weights.ts`.
  *
  *   npx tsx scripts/fit-answer-model.ts [ragtruth-dev.jsonl] [--dry-run]
  *
@@ -12,7 +12,7 @@
  * are and crossed with the input's shape (a question, structured data). The crossed terms get a
  * stronger L2 than the shared ones: they let answers to a question and text written from records
  * weigh a measure differently, but summaries (the third shape, 65 hallucinated answers) borrow
- * their weights from all 845 answers, and shrinking the differences ranked summaries better.
+ * their weights from all the answers, and shrinking the differences ranked summaries better.
  * Both strengths and both decision points are chosen on 5-fold cross-validation grouped by context
  * (the six answers to one source never straddle folds): the strengths for the best AUC on the
  * shape they rank worst (a team sends one kind of traffic, and the weakest kind is where the
@@ -22,6 +22,10 @@
  * groundedness's score is the whole answer's logit plus this mean's: the two together ranked
  * answers better than the mean alone (cross-validated AUC 0.80 against 0.78), and a claim is
  * counted supported when, alone, it reaches the mean's own best decision point.
+ * Answers to a question are then judged by the claim-risk model instead (`claim-risk-fit.ts`,
+ * fitted on them alone): its L2 strength is chosen for their AUC over the four draws, and its
+ * held-out risks on the first draw set the line that maps risk onto the answer model's scale.
+ * The decision points are chosen on both models' held-out scores together.
  * The dataset's `task` is never a feature: only what a span carries (a question or not, JSON
  * documents or not) is.
  */
