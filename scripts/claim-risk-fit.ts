@@ -80,19 +80,33 @@ export function minimise(
   return x;
 }
 
-/** Fits the claim-risk model on `bags`, with L2 strength `lambda` on the standardised weights. */
-export function fitClaimRisk(bags: readonly Bag[], lambda: number): RiskFit {
-  const d = CLAIM_RISK_FEATURE_NAMES.length;
-  const all = bags.flatMap((b) => b.xs);
+/**
+ * Each input's mean and standard deviation over `xs` (vectors of length `d`), a constant input's
+ * taken as 1: the standardisation both answer-level fits read their inputs through.
+ */
+export function standardisation(
+  xs: readonly (readonly number[])[],
+  d: number,
+): { mean: number[]; std: number[] } {
   const mean = new Array<number>(d).fill(0);
   const std = new Array<number>(d).fill(0);
-  for (const x of all) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (x[j] as number);
-  for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / all.length;
-  for (const x of all) {
+  for (const x of xs) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (x[j] as number);
+  for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / xs.length;
+  for (const x of xs) {
     for (let j = 0; j < d; j++)
       std[j] = (std[j] as number) + ((x[j] as number) - (mean[j] as number)) ** 2;
   }
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt((std[j] as number) / all.length) || 1;
+  for (let j = 0; j < d; j++) std[j] = Math.sqrt((std[j] as number) / xs.length) || 1;
+  return { mean, std };
+}
+
+/** Fits the claim-risk model on `bags`, with L2 strength `lambda` on the standardised weights. */
+export function fitClaimRisk(bags: readonly Bag[], lambda: number): RiskFit {
+  const d = CLAIM_RISK_FEATURE_NAMES.length;
+  const { mean, std } = standardisation(
+    bags.flatMap((b) => b.xs),
+    d,
+  );
   // Each claim standardised, with a 1 for the bias.
   const zs = bags.map((b) => ({
     zs: b.xs.map((x) => [...x.map((v, j) => (v - (mean[j] as number)) / (std[j] as number)), 1]),

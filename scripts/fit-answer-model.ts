@@ -41,7 +41,9 @@ import {
 } from "../evaluators/offline/answer-features.ts";
 import {
   CLAIM_RISK_FEATURE_NAMES,
+  calibratedLogit,
   claimRiskVectors,
+  logRisk,
   type RiskCalibration,
   riskLogit,
 } from "../evaluators/offline/claim-risk-features.ts";
@@ -60,7 +62,7 @@ import {
 import { claimProbabilities, shortAnswerScores } from "../evaluators/offline/short-answer.ts";
 import { type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
 import { auc, classification } from "../evaluators/testing/metrics.ts";
-import { calibrate, fitClaimRisk, type RiskFit } from "./claim-risk-fit.ts";
+import { calibrate, fitClaimRisk, type RiskFit, standardisation } from "./claim-risk-fit.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const MIN_CLAIMS = Number(process.env.FIT_MIN_CLAIMS ?? 3);
@@ -183,15 +185,10 @@ interface Strengths {
 /** L2-penalised logistic regression of "supported" on standardised features (Newton's method). */
 function fitLogistic(rows: readonly Row[], { lambda, crossRatio }: Strengths): Fitted {
   const d = ANSWER_FEATURE_NAMES.length;
-  const mean = new Array<number>(d).fill(0);
-  const std = new Array<number>(d).fill(0);
-  for (const r of rows)
-    for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (r.x[j] as number) / rows.length;
-  for (const r of rows) {
-    for (let j = 0; j < d; j++)
-      std[j] = (std[j] as number) + ((r.x[j] as number) - (mean[j] as number)) ** 2 / rows.length;
-  }
-  for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] as number) || 1;
+  const { mean, std } = standardisation(
+    rows.map((r) => r.x),
+    d,
+  );
   const z = rows.map((r) => [
     ...r.x.map((v, j) => (v - (mean[j] as number)) / (std[j] as number)),
     1,
@@ -371,10 +368,6 @@ function report(name: string, scores: readonly number[], rows: readonly Row[], t
 type RiskModel = RiskFit & { calibration: RiskCalibration };
 
 const bagOf = (r: Row) => ({ xs: r.riskXs, hallucinated: r.hallucinated });
-const riskModelOf = (fit: RiskFit): RiskModel => ({
-  ...fit,
-  calibration: { intercept: 0, slope: -1 },
-});
 
 /**
  * Held-out ln(risk) of each answer to a question (NaN for the rest): the claim-risk model fitted on
@@ -384,10 +377,9 @@ function crossValidateRisk(rows: readonly Row[], lambda: number, draw: number): 
   const out = new Array<number>(rows.length).fill(Number.NaN);
   for (let k = 0; k < FOLDS; k++) {
     const train = rows.filter((r) => r.shape === "question" && r.folds[draw] !== k);
-    // The uncalibrated model: its "logit" is −ln(risk).
-    const model = riskModelOf(fitClaimRisk(train.map(bagOf), lambda));
+    const model = fitClaimRisk(train.map(bagOf), lambda);
     rows.forEach((r, i) => {
-      if (r.shape === "question" && r.folds[draw] === k) out[i] = -riskLogit(model, r.riskXs);
+      if (r.shape === "question" && r.folds[draw] === k) out[i] = logRisk(model, r.riskXs);
     });
   }
   return out;
@@ -407,7 +399,7 @@ function withRisk(
   const blend = [...scores.blend];
   rows.forEach((r, i) => {
     if (r.shape !== "question") return;
-    const z = calibration.intercept + calibration.slope * (logRisks[i] as number);
+    const z = calibratedLogit(calibration, logRisks[i] as number);
     const penalty = r.contradiction ? CONTRADICTION_PENALTY : 0;
     answer[i] = z - penalty;
     blend[i] = z + (scores.claims[i] as number) - penalty;
@@ -442,7 +434,6 @@ function main(): void {
   let chosen = {
     strengths: { lambda: LAMBDAS[0] as number, crossRatio: CROSS_RATIOS[0] as number },
     worstAuc: -1,
-    f1: -1,
     scores: { answer: [], claims: [], blend: [] } as Scores,
   };
   for (const lambda of LAMBDAS) {
@@ -460,7 +451,7 @@ function main(): void {
       console.log(
         `L2 ${lambda}, crossed terms x${crossRatio}: cross-validated AUC ${overall.toFixed(3)} (question, records, prose ${perShape.map((a) => a.toFixed(3)).join(", ")}; mean ${mean(perShape).toFixed(3)}), best F1 ${(100 * f1).toFixed(1)}`,
       );
-      if (worstAuc > chosen.worstAuc) chosen = { strengths, worstAuc, f1, scores };
+      if (worstAuc > chosen.worstAuc) chosen = { strengths, worstAuc, scores };
     }
   }
   const model = fitLogistic(rows, chosen.strengths);

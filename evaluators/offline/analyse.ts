@@ -1,5 +1,6 @@
 import {
   ANSWER_FEATURE_NAMES,
+  type AnswerShape,
   answerFeatureVector,
   backwardSteps,
   judgedWhole,
@@ -157,8 +158,11 @@ function analyse(
       issues: c.issues,
     };
   });
-  const answerVector = answerFeatureVector(scored, shape);
-  const answerLogit = risks ? riskLogit(riskModel, risks) : logit(answerModel, answerVector);
+  // The claims' order weighs only in the answer model's logit, so only it names their jumps.
+  const whole = risks
+    ? { logit: riskLogit(riskModel, risks), issues: [] }
+    : byAnswerModel(scored, shape, answerModel);
+  const answerLogit = whole.logit;
   return {
     noClaims: false,
     refusal,
@@ -168,9 +172,18 @@ function analyse(
       contradiction,
     ),
     noHallucination: penalised(answerLogit - logitThresholds.hallucination, contradiction),
-    // The claims' order weighs only in the answer model's logit.
-    answerIssues: shape.hasQuestion ? [] : orderIssues(scored, answerVector, answerModel),
+    answerIssues: whole.issues,
   };
+}
+
+/** The answer model's logit for a long answer, and what it held against the answer as a whole. */
+function byAnswerModel(
+  scored: readonly ScoredClaimChecks[],
+  shape: AnswerShape,
+  model: AnswerModel,
+): { logit: number; issues: string[] } {
+  const vector = answerFeatureVector(scored, shape);
+  return { logit: logit(model, vector), issues: orderIssues(scored, vector, model) };
 }
 
 /** How much the order of the claims must lower the answer's logit to be named: a visible share. */

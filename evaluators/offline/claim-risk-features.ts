@@ -86,14 +86,21 @@ export interface RiskCalibration {
   slope: number;
 }
 
+/** ln of the answer's risk; a floor keeps it finite when every claim is as safe as can be. */
+export function logRisk(model: LinearModel, vectors: readonly (readonly number[])[]): number {
+  return Math.log(Math.max(answerRisk(model, vectors), 1e-12));
+}
+
+/** The logit of "supported" that `calibration` gives a ln(risk). */
+export const calibratedLogit = (calibration: RiskCalibration, lnRisk: number): number =>
+  calibration.intercept + calibration.slope * lnRisk;
+
 /** The answer's logit of "supported", from its risk. */
 export function riskLogit(
   model: LinearModel & { calibration: RiskCalibration },
   vectors: readonly (readonly number[])[],
 ): number {
-  // A floor keeps the log finite when every claim is as safe as can be.
-  const risk = Math.max(answerRisk(model, vectors), 1e-12);
-  return model.calibration.intercept + model.calibration.slope * Math.log(risk);
+  return calibratedLogit(model.calibration, logRisk(model, vectors));
 }
 
 /** The claim-risk vectors of an answer's claims. */
