@@ -487,7 +487,13 @@ function main(): void {
   const answerLogit = (r: Row) =>
     r.shape === "question" ? riskLogit(riskModel, r.riskXs) : logit(model, r.x);
   const mixed = mixedCases(TRAIN);
-  const tClaim = bestF1Threshold(chosen.scores.claims, rows).t;
+  // The claim threshold flags the claims of the answers the answer model judges: answers to a
+  // question have theirs flagged by the claim-risk model, so it is chosen on the others.
+  const judgedByAnswerModel = rows.flatMap((r, i) => (r.shape === "question" ? [] : [i]));
+  const tClaim = bestF1Threshold(
+    judgedByAnswerModel.map((i) => chosen.scores.claims[i] as number),
+    judgedByAnswerModel.map((i) => rows[i] as Row),
+  ).t;
   const hall = mixedThreshold(
     f1Plateau(chosen.scores.answer, rows).thresholds,
     mixed,

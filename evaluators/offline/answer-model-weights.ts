@@ -139,7 +139,7 @@ export const ANSWER_MODEL_WEIGHTS = {
   ],
   bias: 0.836874,
   minClaims: 3,
-  logitThresholds: { hallucination: 1.131024, groundedness: 1.85905, claim: 0.598349 },
+  logitThresholds: { hallucination: 1.131024, groundedness: 1.85905, claim: 0.513471 },
   fittedOn:
     "ragtruth-dev.jsonl (858 answers judged whole), L2 logistic, lambda 1 (crossed terms x100), cross-validated F1 67.2",
 };
