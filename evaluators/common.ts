@@ -1,5 +1,11 @@
-import { type EvaluationInput, type EvaluationResultInput, z } from "../src/index.ts";
-import type { ClaimVerdict } from "./offline/analyse.ts";
+import {
+  type EvaluationContext,
+  type EvaluationInput,
+  type EvaluationResultInput,
+  z,
+} from "../src/index.ts";
+import type { JudgeCallOptions, JudgeMaterial } from "./judge/material.ts";
+import { analyseOffline, type ClaimVerdict, type OfflineAnalysis } from "./offline/analyse.ts";
 
 /**
  * Which backend judges: `offline` (the default: no network, no key, deterministic) or `judge` (the
@@ -26,13 +32,16 @@ export function groundingSettingsSchema(defaults: Record<Backend, number>) {
     .transform((s) => ({ ...s, threshold: s.threshold ?? defaults[s.backend] }));
 }
 
+/** The settings of either grounding evaluator, parsed: the threshold is always set. */
+export type GroundingSettings = z.output<ReturnType<typeof groundingSettingsSchema>>;
+
 /** What both grounding evaluators check before judging, in this order. */
-export type Preflight =
+type Preflight =
   | { kind: "skip"; result: EvaluationResultInput }
   | { kind: "go"; question: string | null; answer: string; documents: string[] };
 
 /** A skipped verdict with its reason. */
-export const skippedResult = (reason: string): EvaluationResultInput => ({
+const skippedResult = (reason: string): EvaluationResultInput => ({
   status: "skipped",
   reason,
   score: null,
@@ -43,11 +52,43 @@ export const skippedResult = (reason: string): EvaluationResultInput => ({
  * - no context document with text → skipped, `no_context`.
  * Both come before any backend is asked, so neither costs a judge call.
  */
-export function preflight(input: EvaluationInput): Preflight {
+function preflight(input: EvaluationInput): Preflight {
   if (input.answer === null) return { kind: "skip", result: skippedResult("no_answer") };
   const documents = input.context.map((d) => d.content).filter((c) => c.trim() !== "");
   if (documents.length === 0) return { kind: "skip", result: skippedResult("no_context") };
   return { kind: "go", question: input.question, answer: input.answer, documents };
+}
+
+/**
+ * How both grounding evaluators judge a span: `preflight`, then with `backend: judge` the LLM judge
+ * through `judgeWith`, else the offline analysis (shared by the two evaluators of a span), which
+ * `offlineVerdict` turns into the evaluator's own score, label and explanation. An answer with
+ * nothing checkable gets `noClaimsResult` from either.
+ */
+export function evaluateGrounding(
+  input: EvaluationInput,
+  ctx: EvaluationContext<GroundingSettings>,
+  judgeWith: (material: JudgeMaterial, options: JudgeCallOptions) => Promise<EvaluationResultInput>,
+  offlineVerdict: (analysis: OfflineAnalysis, threshold: number) => EvaluationResultInput,
+): EvaluationResultInput | Promise<EvaluationResultInput> {
+  const pre = preflight(input);
+  if (pre.kind === "skip") return pre.result;
+  if (ctx.settings.backend === "judge") {
+    if (!ctx.judge) return skippedResult("judge_not_configured");
+    return judgeWith(pre, {
+      judge: ctx.judge,
+      model: ctx.settings.model,
+      threshold: ctx.settings.threshold,
+      signal: ctx.signal,
+    });
+  }
+  const analysis = analyseOffline({
+    answer: pre.answer,
+    question: input.question,
+    documents: pre.documents,
+  });
+  if (analysis.noClaims) return noClaimsResult(analysis.refusal, "offline");
+  return offlineVerdict(analysis, ctx.settings.threshold);
 }
 
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;

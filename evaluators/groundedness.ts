@@ -1,16 +1,14 @@
-import { defineEvaluator, type z } from "../src/index.ts";
+import { defineEvaluator, type EvaluationResultInput, type z } from "../src/index.ts";
 import {
   claimDetails,
   describeClaim,
+  evaluateGrounding,
   groundingSettingsSchema,
-  noClaimsResult,
-  preflight,
   round,
-  skippedResult,
   takenTogether,
 } from "./common.ts";
 import { judgeGroundedness } from "./judge/groundedness-judge.ts";
-import { analyseOffline } from "./offline/analyse.ts";
+import type { OfflineAnalysis } from "./offline/analyse.ts";
 
 /**
  * Settings of `groundedness`.
@@ -64,48 +62,34 @@ export const groundedness = defineEvaluator({
   usesJudge: (settings) => settings.backend === "judge",
   // Offline, it is sub-millisecond CPU with no I/O: judged at assembly, with no queue hop.
   inline: (settings) => settings.backend === "offline",
-  evaluate(input, ctx) {
-    const pre = preflight(input);
-    if (pre.kind === "skip") return pre.result;
-    if (ctx.settings.backend === "judge") {
-      if (!ctx.judge) return skippedResult("judge_not_configured");
-      return judgeGroundedness(pre, {
-        judge: ctx.judge,
-        model: ctx.settings.model,
-        threshold: ctx.settings.threshold,
-        signal: ctx.signal,
-      });
-    }
-    const analysis = analyseOffline({
-      answer: pre.answer,
-      question: input.question,
-      documents: pre.documents,
-    });
-    if (analysis.noClaims) return noClaimsResult(analysis.refusal, "offline");
-    const score = round(analysis.groundedness);
-    const supported = analysis.claims.filter((c) => c.supported).length;
-    const passed = score >= ctx.settings.threshold;
-    const label = passed ? "grounded" : supported > 0 ? "partially_grounded" : "ungrounded";
-    const weakest = [...analysis.claims]
-      .sort((a, b) => a.score - b.score)
-      .filter((c, i) => i === 0 || !c.supported)
-      .slice(0, 3);
-    const total = analysis.claims.length;
-    const explanation =
-      supported === total
-        ? `All ${total} claim${total === 1 ? "" : "s"} supported by the context; least supported: ${describeClaim(weakest[0] as (typeof weakest)[number])}.`
-        : `${supported} of ${total} claims supported by the context. Least supported: ${weakest.map(describeClaim).join("; ")}.`;
-    const why = passed ? explanation : `${explanation}${takenTogether(analysis.answerIssues)}`;
-    return {
-      score,
-      label,
-      passed,
-      explanation: why,
-      details: {
-        claims: claimDetails(analysis.claims),
-        ...(analysis.answerIssues.length > 0 ? { answerIssues: [...analysis.answerIssues] } : {}),
-        backend: "offline",
-      },
-    };
-  },
+  evaluate: (input, ctx) => evaluateGrounding(input, ctx, judgeGroundedness, offlineGroundedness),
 });
+
+/** Groundedness's verdict from the offline analysis of a long or short answer with claims. */
+function offlineGroundedness(analysis: OfflineAnalysis, threshold: number): EvaluationResultInput {
+  const score = round(analysis.groundedness);
+  const supported = analysis.claims.filter((c) => c.supported).length;
+  const passed = score >= threshold;
+  const label = passed ? "grounded" : supported > 0 ? "partially_grounded" : "ungrounded";
+  const weakest = [...analysis.claims]
+    .sort((a, b) => a.score - b.score)
+    .filter((c, i) => i === 0 || !c.supported)
+    .slice(0, 3);
+  const total = analysis.claims.length;
+  const explanation =
+    supported === total
+      ? `All ${total} claim${total === 1 ? "" : "s"} supported by the context; least supported: ${describeClaim(weakest[0] as (typeof weakest)[number])}.`
+      : `${supported} of ${total} claims supported by the context. Least supported: ${weakest.map(describeClaim).join("; ")}.`;
+  const why = passed ? explanation : `${explanation}${takenTogether(analysis.answerIssues)}`;
+  return {
+    score,
+    label,
+    passed,
+    explanation: why,
+    details: {
+      claims: claimDetails(analysis.claims),
+      ...(analysis.answerIssues.length > 0 ? { answerIssues: [...analysis.answerIssues] } : {}),
+      backend: "offline",
+    },
+  };
+}

@@ -1,16 +1,14 @@
-import { defineEvaluator, type z } from "../src/index.ts";
+import { defineEvaluator, type EvaluationResultInput, type z } from "../src/index.ts";
 import {
   claimDetails,
   describeClaim,
+  evaluateGrounding,
   groundingSettingsSchema,
-  noClaimsResult,
-  preflight,
   round,
-  skippedResult,
   takenTogether,
 } from "./common.ts";
 import { judgeHallucination } from "./judge/hallucination-judge.ts";
-import { analyseOffline } from "./offline/analyse.ts";
+import type { OfflineAnalysis } from "./offline/analyse.ts";
 
 /**
  * Settings of `hallucination`.
@@ -62,54 +60,40 @@ export const hallucination = defineEvaluator({
   usesJudge: (settings) => settings.backend === "judge",
   // Offline, it is sub-millisecond CPU with no I/O: judged at assembly, with no queue hop.
   inline: (settings) => settings.backend === "offline",
-  evaluate(input, ctx) {
-    const pre = preflight(input);
-    if (pre.kind === "skip") return pre.result;
-    if (ctx.settings.backend === "judge") {
-      if (!ctx.judge) return skippedResult("judge_not_configured");
-      return judgeHallucination(pre, {
-        judge: ctx.judge,
-        model: ctx.settings.model,
-        threshold: ctx.settings.threshold,
-        signal: ctx.signal,
-      });
-    }
-    const analysis = analyseOffline({
-      answer: pre.answer,
-      question: input.question,
-      documents: pre.documents,
-    });
-    if (analysis.noClaims) return noClaimsResult(analysis.refusal, "offline");
-    const score = round(analysis.noHallucination);
-    const passed = score >= ctx.settings.threshold;
-    const flagged = analysis.claims.filter((c) => !c.supported).sort((a, b) => a.score - b.score);
-    // Failing on the product alone can leave every single claim above the claim threshold: then
-    // name the weakest one, since it is where the doubt is.
-    const named =
-      flagged.length > 0
-        ? flagged
-        : passed
-          ? []
-          : [...analysis.claims].sort((a, b) => a.score - b.score).slice(0, 1);
-    const total = `${analysis.claims.length} claim${analysis.claims.length === 1 ? "" : "s"}`;
-    // A long answer is judged as a whole: it may pass with a weak claim, and then says so.
-    const explanation =
-      named.length === 0
-        ? `No unsupported or contradicted statement found in ${total}.`
-        : passed
-          ? `No hallucination found in ${total} taken together; weakest: ${named.slice(0, 3).map(describeClaim).join("; ")}.`
-          : `Unsupported or contradicted: ${named.slice(0, 5).map(describeClaim).join("; ")}.${takenTogether(analysis.answerIssues)}`;
-    return {
-      score,
-      label: passed ? "no_hallucination" : "hallucination",
-      passed,
-      explanation,
-      details: {
-        claims: claimDetails(analysis.claims),
-        unsupported: named.map((c) => c.text),
-        ...(analysis.answerIssues.length > 0 ? { answerIssues: [...analysis.answerIssues] } : {}),
-        backend: "offline",
-      },
-    };
-  },
+  evaluate: (input, ctx) => evaluateGrounding(input, ctx, judgeHallucination, offlineHallucination),
 });
+
+/** Hallucination's verdict from the offline analysis of a long or short answer with claims. */
+function offlineHallucination(analysis: OfflineAnalysis, threshold: number): EvaluationResultInput {
+  const score = round(analysis.noHallucination);
+  const passed = score >= threshold;
+  const flagged = analysis.claims.filter((c) => !c.supported).sort((a, b) => a.score - b.score);
+  // Failing on the product alone can leave every single claim above the claim threshold: then
+  // name the weakest one, since it is where the doubt is.
+  const named =
+    flagged.length > 0
+      ? flagged
+      : passed
+        ? []
+        : [...analysis.claims].sort((a, b) => a.score - b.score).slice(0, 1);
+  const total = `${analysis.claims.length} claim${analysis.claims.length === 1 ? "" : "s"}`;
+  // A long answer is judged as a whole: it may pass with a weak claim, and then says so.
+  const explanation =
+    named.length === 0
+      ? `No unsupported or contradicted statement found in ${total}.`
+      : passed
+        ? `No hallucination found in ${total} taken together; weakest: ${named.slice(0, 3).map(describeClaim).join("; ")}.`
+        : `Unsupported or contradicted: ${named.slice(0, 5).map(describeClaim).join("; ")}.${takenTogether(analysis.answerIssues)}`;
+  return {
+    score,
+    label: passed ? "no_hallucination" : "hallucination",
+    passed,
+    explanation,
+    details: {
+      claims: claimDetails(analysis.claims),
+      unsupported: named.map((c) => c.text),
+      ...(analysis.answerIssues.length > 0 ? { answerIssues: [...analysis.answerIssues] } : {}),
+      backend: "offline",
+    },
+  };
+}
