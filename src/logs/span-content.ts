@@ -3,7 +3,7 @@ import { z } from "zod";
 import { GEN_AI_EVENT } from "../normalize/attribute-names.ts";
 import { isRecord, toNumber } from "../normalize/attribute-values.ts";
 import { GENAI_CONTENT_EVENTS, type OtlpLogRecord } from "../otlp/decode-logs.ts";
-import type { Attributes, OtlpSpan } from "../otlp/otlp-span.ts";
+import { type Attributes, type OtlpSpan, SpanIdSchema, TraceIdSchema } from "../otlp/otlp-span.ts";
 import { type LlmSpan, type Message, MessageSchema } from "../span/llm-span.ts";
 
 /**
@@ -16,8 +16,8 @@ export const SpanContentSchema = z.object({
   entry: z.literal("span_content"),
   /** The record's identity (span, event, times, content): a re-sent record counts once. */
   id: z.string(),
-  traceId: z.string().regex(/^[0-9a-f]{32}$/),
-  spanId: z.string().regex(/^[0-9a-f]{16}$/),
+  traceId: TraceIdSchema,
+  spanId: SpanIdSchema,
   /** The project of the key that sent it: it joins that project's spans only. */
   project: z.string().default("default"),
   eventName: z.string(),

@@ -23,6 +23,11 @@ export const AttrValueSchema: z.ZodType<AttrValue> = z.lazy(() =>
   ]),
 );
 
+/** A trace id as every stage keeps it: 16 bytes in lowercase hex. */
+export const TraceIdSchema = z.string().regex(/^[0-9a-f]{32}$/);
+/** A span id as every stage keeps it: 8 bytes in lowercase hex. */
+export const SpanIdSchema = z.string().regex(/^[0-9a-f]{16}$/);
+
 export const AttributesSchema = z.record(z.string(), AttrValueSchema);
 export type Attributes = z.infer<typeof AttributesSchema>;
 
@@ -39,12 +44,9 @@ export type OtlpSpanEvent = z.infer<typeof OtlpSpanEventSchema>;
  * with the resource and instrumentation scope it came with.
  */
 export const OtlpSpanSchema = z.object({
-  traceId: z.string().regex(/^[0-9a-f]{32}$/),
-  spanId: z.string().regex(/^[0-9a-f]{16}$/),
-  parentSpanId: z
-    .string()
-    .regex(/^[0-9a-f]{16}$/)
-    .nullable(),
+  traceId: TraceIdSchema,
+  spanId: SpanIdSchema,
+  parentSpanId: SpanIdSchema.nullable(),
   name: z.string(),
   /** OTLP Span.kind: 0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: z.number().int(),

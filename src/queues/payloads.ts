@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { type EvaluationInput, EvaluationInputSchema } from "../evaluators/contract.ts";
 import { evaluatorKey } from "../evaluators/evaluator-key.ts";
+import { SpanIdSchema, TraceIdSchema } from "../otlp/otlp-span.ts";
 import type { EvaluationTarget } from "../span/evaluation-target.ts";
 import { DeliveryIdSchema } from "../webhooks/delivery-store.ts";
 
@@ -33,7 +34,7 @@ export type IngestJobInput = z.input<typeof IngestJobSchema>;
 
 /** Payload of a `traces` job: one generation of a trace (its spans up to `lastSeenMs`). */
 export const TraceJobSchema = z.object({
-  traceId: z.string().regex(/^[0-9a-f]{32}$/),
+  traceId: TraceIdSchema,
   lastSeenMs: z.number(),
 });
 export type TraceJob = z.infer<typeof TraceJobSchema>;
@@ -55,8 +56,8 @@ export type EvaluatorRef = z.infer<typeof EvaluatorRefSchema>;
 
 /** A stored span, by id: the row of the spans table an `evaluations` job names. */
 export const SpanRefSchema = z.object({
-  traceId: z.string().regex(/^[0-9a-f]{32}$/),
-  spanId: z.string().regex(/^[0-9a-f]{16}$/),
+  traceId: TraceIdSchema,
+  spanId: SpanIdSchema,
   /** The project of the span, for the error verdict if its row is gone. */
   project: z.string(),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AttributesSchema } from "../otlp/otlp-span.ts";
+import { AttributesSchema, SpanIdSchema, TraceIdSchema } from "../otlp/otlp-span.ts";
 
 /** What a span does in an LLM application, whatever convention named it. */
 export const SpanKindSchema = z.enum([
@@ -67,12 +67,9 @@ export type Usage = z.infer<typeof UsageSchema>;
  * "absent" means "not evaluable", never "empty".
  */
 export const LlmSpanSchema = z.object({
-  traceId: z.string().regex(/^[0-9a-f]{32}$/),
-  spanId: z.string().regex(/^[0-9a-f]{16}$/),
-  parentSpanId: z
-    .string()
-    .regex(/^[0-9a-f]{16}$/)
-    .nullable(),
+  traceId: TraceIdSchema,
+  spanId: SpanIdSchema,
+  parentSpanId: SpanIdSchema.nullable(),
   name: z.string(),
   kind: SpanKindSchema,
   convention: ConventionSchema,
