@@ -55,7 +55,7 @@ export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
  */
 export const groundedness = defineEvaluator({
   name: "groundedness",
-  version: "1.6.0",
+  version: "1.7.0",
   description: "Share of the answer's claims that the context supports.",
   settings: GroundednessSettingsSchema,
   appliesTo: { kind: ["LLM"] },

@@ -53,7 +53,7 @@ export type HallucinationSettings = z.infer<typeof HallucinationSettingsSchema>;
  */
 export const hallucination = defineEvaluator({
   name: "hallucination",
-  version: "1.5.0",
+  version: "1.6.0",
   description: "Whether the answer states things the context does not support or contradicts.",
   settings: HallucinationSettingsSchema,
   appliesTo: { kind: ["LLM"] },

@@ -56,6 +56,7 @@ const BASE_NAMES = [
   "backwardJumps",
   "minSentenceLcsRatio",
   "minContentLcsRatio",
+  "lowerQuartileContentLcsRatio",
 ] as const;
 
 /**
@@ -136,6 +137,19 @@ export function judgedWhole(
   return claims.reduce((n, c) => n + c.checks.contentCount, 0) >= MIN_CONTENT_WORDS_WITH_QUESTION;
 }
 
+/**
+ * The lower quartile of `values` (linear between the two nearest, as numpy's default): a minimum
+ * that one odd claim does not set alone. `values` must not be empty; it is sorted in place.
+ */
+function lowerQuartile(values: number[]): number {
+  values.sort((a, b) => a - b);
+  const at = 0.25 * (values.length - 1);
+  const below = Math.floor(at);
+  const low = values[below] as number;
+  const high = values[Math.min(below + 1, values.length - 1)] as number;
+  return low + (at - below) * (high - low);
+}
+
 // A claim with less than this share of its content words in the context is mostly new.
 const WEAK_COVERAGE = 0.6;
 
@@ -164,7 +178,9 @@ export function answerFeatureVector(
   let minPairDoc = 1;
   let minSentenceLcs = 1;
   let minContentLcs = 1;
+  const contentLcs: number[] = [];
   for (const { checks, p } of claims) {
+    contentLcs.push(checks.contentLcsRatio);
     minSentenceLcs = Math.min(minSentenceLcs, checks.sentenceLcsRatio);
     minContentLcs = Math.min(minContentLcs, checks.contentLcsRatio);
     lcs += checks.lcsRatio;
@@ -222,6 +238,11 @@ export function answerFeatureVector(
     backwardJumps(claims, shape.contextSentences),
     minSentenceLcs,
     minContentLcs,
+    // Summaries whose claims mostly keep their passages' content words in order, with one odd
+    // claim, are true more often than the minimum says: beside the minimum, the lower quartile
+    // ranked RAGTruth dev summaries better (cross-validated AUC 0.736 against 0.726 over the fit's
+    // four draws of the folds, and better on each of twelve other draws).
+    lowerQuartile(contentLcs),
   ];
   const q = shape.hasQuestion ? 1 : 0;
   const s = shape.structured ? 1 : 0;

@@ -397,6 +397,31 @@ describe("how closely a claim keeps its passage's wording", () => {
     expect(x[ANSWER_FEATURE_NAMES.indexOf("minSentenceLcsRatio")]).toBeCloseTo(9 / 15, 12);
     expect(x[ANSWER_FEATURE_NAMES.indexOf("minContentLcsRatio")]).toBe(1);
   });
+
+  it("gives it the lower quartile of the claims' content order too, which one odd claim moves less than the minimum", () => {
+    const swapped = "The first route stalled after moving ten meters with the planned robot.";
+    const faithful = [
+      "Engineers sent a robot into the damaged reactor last week.",
+      "The second robot collected data from all eleven points as scheduled.",
+      "The company said the site is still too dangerous for workers.",
+    ];
+    const vectorOf = (claims: readonly string[]) => {
+      const f = featurise({ answer: claims.join(" "), question: null, documents: [article] });
+      expect(f.claims).toHaveLength(claims.length);
+      return answerFeatureVector(
+        f.claims.map((c) => ({ checks: c.checks, p: 0.9, position: c.position })),
+        { hasQuestion: false, structured: false, contextSentences: f.contextSentences },
+      );
+    };
+    const minimum = ANSWER_FEATURE_NAMES.indexOf("minContentLcsRatio");
+    const quartile = ANSWER_FEATURE_NAMES.indexOf("lowerQuartileContentLcsRatio");
+    // Four claims, one of them at 6/8: the quartile sits three quarters of the way from it to 1.
+    const four = vectorOf([swapped, ...faithful]);
+    expect(four[minimum]).toBeCloseTo(6 / 8, 12);
+    expect(four[quartile]).toBeCloseTo(6 / 8 + 0.75 * (2 / 8), 12);
+    // Alone, the claim is its own quartile.
+    expect(vectorOf([swapped])[quartile]).toBeCloseTo(6 / 8, 12);
+  });
 });
 
 // The labelled data lives in the shared folder beside the repository (CI gets a copy there).
