@@ -19,9 +19,10 @@
  * evaluator fails it; the mean over shapes was flat within 0.005 over most of the grid), each
  * AUC averaged over four ways of drawing the folds (one draw moves an AUC by a point or two); the
  * decision points for the best F1 of "hallucinated", the measure RAGTruth reports.
- * groundedness's score is the whole answer's logit plus this mean's: the two together ranked
- * answers better than the mean alone (cross-validated AUC 0.80 against 0.78), and a claim is
- * counted supported when, alone, it reaches the mean's own best decision point.
+ * groundedness's score is the whole answer's logit plus a weight times this mean's: the two
+ * together ranked answers better than the mean alone (cross-validated AUC 0.80 against 0.78), and
+ * the weight (0.25, 0.5 or 1, never 0) is chosen as the strengths are, for the shape ranked worst.
+ * A claim is counted supported when, alone, it reaches the mean's own best decision point.
  * Answers to a question are then judged by the claim-risk model instead (`claim-risk-fit.ts`,
  * fitted on them alone): its L2 strength is chosen for their AUC over the four draws, and its
  * held-out risks on the first draw set the line that maps risk onto the answer model's scale.
@@ -74,6 +75,8 @@ const LAMBDAS = [1, 3, 10, 30, 100, 300, 1000];
 const CROSS_RATIOS = [1, 10, 30, 100];
 /** L2 strengths tried for the claim-risk model, which judges answers to a question. */
 const RISK_LAMBDAS = [1, 3, 10, 30, 100];
+/** Weights tried for the claims' mean in groundedness's logit, beside the whole answer's. */
+const CLAIM_MEAN_WEIGHTS = [0.25, 0.5, 1];
 /** Which inputs of the vector are crossed with the input's shape. */
 const CROSSED = ANSWER_FEATURE_NAMES.map((n) => n.includes("*"));
 const TRAIN = resolve(ROOT, "../shared/data/hallucination-train.jsonl");
@@ -224,16 +227,22 @@ function claimMeanLogit(model: Fitted, r: Row): number {
   return meanProbabilityLogit(r.claimXs.map((x) => logit(model, x)));
 }
 
+/**
+ * Held-out scores of each answer: the whole answer's logit (less the contradiction penalty) and
+ * the logit of its claims' mean probability, each claim judged alone.
+ */
 interface Scores {
   answer: number[];
   claims: number[];
-  blend: number[];
 }
+
+/** groundedness's logit: the whole answer's, plus `weight` times its claims' mean. */
+const blendOf = (scores: Scores, weight: number): number[] =>
+  scores.answer.map((a, i) => a + weight * (scores.claims[i] as number));
 
 function crossValidate(rows: readonly Row[], strengths: Strengths, draw = 0): Scores {
   const answer = new Array<number>(rows.length).fill(0);
   const claims = new Array<number>(rows.length).fill(0);
-  const blend = new Array<number>(rows.length).fill(0);
   for (let k = 0; k < FOLDS; k++) {
     const model = fitLogistic(
       rows.filter((r) => r.folds[draw] !== k),
@@ -243,16 +252,12 @@ function crossValidate(rows: readonly Row[], strengths: Strengths, draw = 0): Sc
       if (r.folds[draw] !== k) return;
       answer[i] = logit(model, r.x);
       claims[i] = claimMeanLogit(model, r);
-      blend[i] = (answer[i] as number) + (claims[i] as number);
-      if (r.contradiction) {
-        // As the evaluators do: a penalty on the logit, and a fail whatever the threshold
-        // (`report` reads the flag).
-        answer[i] = (answer[i] as number) - CONTRADICTION_PENALTY;
-        blend[i] = (blend[i] as number) - CONTRADICTION_PENALTY;
-      }
+      // As the evaluators do: a penalty on the logit, and a fail whatever the threshold (`report`
+      // reads the flag).
+      if (r.contradiction) answer[i] = (answer[i] as number) - CONTRADICTION_PENALTY;
     });
   }
-  return { answer, claims, blend };
+  return { answer, claims };
 }
 
 /** The logit threshold with the best F1 of "hallucinated" (below it: hallucinated). */
@@ -387,7 +392,7 @@ function crossValidateRisk(rows: readonly Row[], lambda: number, draw: number): 
 
 /**
  * Answers to a question judged by the claim-risk model instead: their answer logit becomes the
- * calibrated held-out risk, less the contradiction penalty, and groundedness's blend follows.
+ * calibrated held-out risk, less the contradiction penalty.
  */
 function withRisk(
   scores: Scores,
@@ -396,15 +401,12 @@ function withRisk(
   calibration: RiskCalibration,
 ): Scores {
   const answer = [...scores.answer];
-  const blend = [...scores.blend];
   rows.forEach((r, i) => {
     if (r.shape !== "question") return;
     const z = calibratedLogit(calibration, logRisks[i] as number);
-    const penalty = r.contradiction ? CONTRADICTION_PENALTY : 0;
-    answer[i] = z - penalty;
-    blend[i] = z + (scores.claims[i] as number) - penalty;
+    answer[i] = z - (r.contradiction ? CONTRADICTION_PENALTY : 0);
   });
-  return { answer, claims: scores.claims, blend };
+  return { answer, claims: scores.claims };
 }
 
 const SHAPES = ["question", "structured", "prose"] as const;
@@ -434,7 +436,7 @@ function main(): void {
   let chosen = {
     strengths: { lambda: LAMBDAS[0] as number, crossRatio: CROSS_RATIOS[0] as number },
     worstAuc: -1,
-    scores: { answer: [], claims: [], blend: [] } as Scores,
+    draws: [] as Scores[],
   };
   for (const lambda of LAMBDAS) {
     for (const crossRatio of CROSS_RATIOS) {
@@ -446,12 +448,11 @@ function main(): void {
       const perShape = SHAPES.map((_, s) => mean(byShape.map((a) => a[s] as number)));
       const worstAuc = Math.min(...perShape);
       const overall = mean(draws.map((d) => auc(d.answer, supported)));
-      const scores = draws[0] as Scores;
-      const { f1 } = bestF1Threshold(scores.answer, rows);
+      const { f1 } = bestF1Threshold((draws[0] as Scores).answer, rows);
       console.log(
         `L2 ${lambda}, crossed terms x${crossRatio}: cross-validated AUC ${overall.toFixed(3)} (question, records, prose ${perShape.map((a) => a.toFixed(3)).join(", ")}; mean ${mean(perShape).toFixed(3)}), best F1 ${(100 * f1).toFixed(1)}`,
       );
-      if (worstAuc > chosen.worstAuc) chosen = { strengths, worstAuc, scores };
+      if (worstAuc > chosen.worstAuc) chosen = { strengths, worstAuc, draws };
     }
   }
   const model = fitLogistic(rows, chosen.strengths);
@@ -459,7 +460,7 @@ function main(): void {
   // Answers to a question: the claim-risk model, its L2 strength chosen for their AUC over the
   // four draws, and its risk mapped onto the answer model's scale on the first draw's held-out risks.
   const questionRows = rows.filter((r) => r.shape === "question");
-  let risk = { lambda: RISK_LAMBDAS[0] as number, auc: -1, logRisks: [] as number[] };
+  let risk = { lambda: RISK_LAMBDAS[0] as number, auc: -1, draws: [] as number[][] };
   for (const lambda of RISK_LAMBDAS) {
     const draws = Array.from({ length: FOLD_DRAWS }, (_, draw) =>
       crossValidateRisk(rows, lambda, draw),
@@ -473,17 +474,38 @@ function main(): void {
     console.log(
       `claim-risk model, L2 ${lambda}: cross-validated AUC on answers to a question ${mean(aucs).toFixed(3)} (${aucs.map((a) => a.toFixed(3)).join(", ")})`,
     );
-    if (mean(aucs) > risk.auc) risk = { lambda, auc: mean(aucs), logRisks: draws[0] as number[] };
+    if (mean(aucs) > risk.auc) risk = { lambda, auc: mean(aucs), draws };
   }
+  const firstRisks = risk.draws[0] as number[];
   const calibration = calibrate(
-    rows.flatMap((r, i) => (r.shape === "question" ? [risk.logRisks[i] as number] : [])),
+    rows.flatMap((r, i) => (r.shape === "question" ? [firstRisks[i] as number] : [])),
     questionRows.map((r) => !r.hallucinated),
   );
   const riskModel: RiskModel = {
     ...fitClaimRisk(questionRows.map(bagOf), risk.lambda),
     calibration,
   };
-  chosen.scores = withRisk(chosen.scores, rows, risk.logRisks, calibration);
+  // Every draw's held-out scores as the evaluators give them: answers to a question by the
+  // claim-risk model.
+  const draws = chosen.draws.map((d, i) =>
+    withRisk(d, rows, risk.draws[i] as number[], calibration),
+  );
+  const scores = draws[0] as Scores;
+
+  // groundedness weighs its claims' mean beside the whole answer's logit: the weight is chosen,
+  // like the strengths, for the AUC of the shape ranked worst over the four draws. It is never 0:
+  // groundedness would then be hallucination's score and no longer read its claims.
+  let blend = { weight: CLAIM_MEAN_WEIGHTS[0] as number, worstAuc: -1 };
+  for (const weight of CLAIM_MEAN_WEIGHTS) {
+    const byShape = draws.map((d) => shapeAucs(blendOf(d, weight), rows));
+    const perShape = SHAPES.map((_, s) => mean(byShape.map((a) => a[s] as number)));
+    const overall = mean(draws.map((d) => auc(blendOf(d, weight), supported)));
+    console.log(
+      `groundedness, claims' mean weighed ${weight}: cross-validated AUC ${overall.toFixed(3)} (question, records, prose ${perShape.map((a) => a.toFixed(3)).join(", ")})`,
+    );
+    if (Math.min(...perShape) > blend.worstAuc) blend = { weight, worstAuc: Math.min(...perShape) };
+  }
+  const claimMeanWeight = blend.weight;
   const answerLogit = (r: Row) =>
     r.shape === "question" ? riskLogit(riskModel, r.riskXs) : logit(model, r.x);
   const mixed = mixedCases(TRAIN);
@@ -491,19 +513,19 @@ function main(): void {
   // question have theirs flagged by the claim-risk model, so it is chosen on the others.
   const judgedByAnswerModel = rows.flatMap((r, i) => (r.shape === "question" ? [] : [i]));
   const tClaim = bestF1Threshold(
-    judgedByAnswerModel.map((i) => chosen.scores.claims[i] as number),
+    judgedByAnswerModel.map((i) => scores.claims[i] as number),
     judgedByAnswerModel.map((i) => rows[i] as Row),
   ).t;
   const hall = mixedThreshold(
-    f1Plateau(chosen.scores.answer, rows).thresholds,
+    f1Plateau(scores.answer, rows).thresholds,
     mixed,
     answerLogit,
     (s) => s.noHallucination,
   );
   const ground = mixedThreshold(
-    f1Plateau(chosen.scores.blend, rows).thresholds,
+    f1Plateau(blendOf(scores, claimMeanWeight), rows).thresholds,
     mixed,
-    (r) => answerLogit(r) + claimMeanLogit(model, r),
+    (r) => answerLogit(r) + claimMeanWeight * claimMeanLogit(model, r),
     (s) => s.groundedness,
   );
   const tHall = hall.t;
@@ -515,12 +537,17 @@ function main(): void {
   console.log(
     `chosen L2 ${lambda}, crossed terms x${crossRatio}; cross-validated (first draw), at the chosen decision points:`,
   );
-  report("hallucination (answer)", chosen.scores.answer, rows, tHall);
-  report("mean claim alone", chosen.scores.claims, rows, tClaim);
-  report("groundedness (answer + mean claim)", chosen.scores.blend, rows, tGround);
+  report("hallucination (answer)", scores.answer, rows, tHall);
+  report("mean claim alone", scores.claims, rows, tClaim);
+  report(
+    `groundedness (answer + ${claimMeanWeight} x mean claim)`,
+    blendOf(scores, claimMeanWeight),
+    rows,
+    tGround,
+  );
   if (dryRun) return;
   const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
-  const f1 = bestF1Threshold(chosen.scores.answer, rows).f1;
+  const f1 = bestF1Threshold(scores.answer, rows).f1;
   writeGenerated(
     "answer-model-weights.ts",
     `export const ANSWER_MODEL_WEIGHTS = {
@@ -530,6 +557,7 @@ function main(): void {
   weights: ${JSON.stringify(model.weights.map(r6))},
   bias: ${r6(model.bias)},
   minClaims: ${MIN_CLAIMS},
+  claimMeanWeight: ${claimMeanWeight},
   logitThresholds: { hallucination: ${r6(tHall)}, groundedness: ${r6(tGround)}, claim: ${r6(tClaim)} },
   fittedOn: ${JSON.stringify(`ragtruth-dev.jsonl (${rows.length} answers judged whole), L2 logistic, lambda ${lambda} (crossed terms x${crossRatio}), cross-validated F1 ${(100 * f1).toFixed(1)}`)},
 };

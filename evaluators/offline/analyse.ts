@@ -45,9 +45,9 @@ export interface OfflineAnalysis {
   /**
    * groundedness's score, 0.5 at its default decision point: for a short answer the share of
    * supported claims less a small doubt term (`groundednessScore`), for a long one the answer
-   * model's logit (for an answer to a question, the claim-risk model's) plus the logit of the mean
-   * of its claims' probabilities (each claim judged alone by the answer model); each mapped so that
-   * its own decision point is ½.
+   * model's logit (for an answer to a question, the claim-risk model's) plus a weighted logit of
+   * the mean of its claims' probabilities (each claim judged alone by the answer model,
+   * `claimMeanWeight`); each mapped so that its own decision point is ½.
    */
   groundedness: number;
   /**
@@ -168,7 +168,9 @@ function analyse(
     refusal,
     claims: verdicts,
     groundedness: penalised(
-      answerLogit + meanProbabilityLogit(alone) - logitThresholds.groundedness,
+      answerLogit +
+        answerModel.claimMeanWeight * meanProbabilityLogit(alone) -
+        logitThresholds.groundedness,
       contradiction,
     ),
     noHallucination: penalised(answerLogit - logitThresholds.hallucination, contradiction),

@@ -143,7 +143,8 @@ export const ANSWER_MODEL_WEIGHTS = {
   ],
   bias: 0.842517,
   minClaims: 3,
-  logitThresholds: { hallucination: 1.002074, groundedness: 1.792016, claim: 0.645107 },
+  claimMeanWeight: 0.25,
+  logitThresholds: { hallucination: 1.002074, groundedness: 1.443849, claim: 0.645107 },
   fittedOn:
     "ragtruth-dev.jsonl (858 answers judged whole), L2 logistic, lambda 1 (crossed terms x100), cross-validated F1 68.2",
 };

@@ -13,10 +13,15 @@ export interface AnswerModel extends LinearModel {
   /** Answers with at least this many claims are judged by this model. */
   minClaims: number;
   /**
+   * groundedness's logit is the whole answer's plus this times the logit of the mean of its
+   * claims' probabilities (each claim judged alone).
+   */
+  claimMeanWeight: number;
+  /**
    * Decision points on the logit, chosen on cross-validated predictions (grouped by context) for
    * the best F1 of "hallucinated": `hallucination` on the whole answer's logit, `groundedness` on
-   * that plus the logit of the mean of its claims' probabilities (each claim judged alone), and
-   * `claim` on that mean alone, which is where one claim counts as supported.
+   * that plus the weighted logit of its claims' mean (`claimMeanWeight`), and `claim` on that mean
+   * alone, which is where one claim counts as supported.
    */
   logitThresholds: { hallucination: number; groundedness: number; claim: number };
   /** How it was fitted, for the record. */
