@@ -260,7 +260,6 @@ function crossValidate(rows: readonly Row[], strengths: Strengths, draw = 0): Sc
   return { answer, claims };
 }
 
-/** The logit threshold with the best F1 of "hallucinated" (below it: hallucinated). */
 /** Classification as the evaluators decide: at the threshold, and a contradiction always fails. */
 function verdicts(scores: readonly number[], rows: readonly Row[], t: number) {
   return classification(
