@@ -36,10 +36,9 @@ export type GroundednessSettings = z.infer<typeof GroundednessSettingsSchema>;
  * twice: as a whole, and claim by claim, each claim alone, by how much of it the context holds
  * and which numbers, names, dates or negations it adds; the score adds the two logits (the whole
  * answer's, and a weight, `claimMeanWeight`, times that of its claims' mean support probability).
- * A claim with a hard contradiction
- * (an opposite word, a date, number or name the context lacks) fails the answer. Either way the score is
- * moved on the logit scale so that 0.5 is the decision point. `details.claims` lists each claim
- * with `supported`, its score and what failed.
+ * A claim with a hard contradiction (an opposite word, a date, number or name the context lacks)
+ * fails the answer. Either way the score is moved on the logit scale so that 0.5 is the decision
+ * point. `details.claims` lists each claim with `supported`, its score and what failed.
  *
  * With `backend: judge` the LLM judge extracts and verifies the claims in one call instead; see
  * `judgeGroundedness` (score = supported claims / claims) and `evaluators/judge/README.md`.
