@@ -138,15 +138,14 @@ export function judgedWhole(
 }
 
 /**
- * The lower quartile of `values` (linear between the two nearest, as numpy's default): a minimum
- * that one odd claim does not set alone. `values` must not be empty; it is sorted in place.
+ * The lower quartile of `sorted` (ascending, not empty; linear between the two nearest, as
+ * numpy's default): a minimum that one odd claim does not set alone.
  */
-function lowerQuartile(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const at = 0.25 * (values.length - 1);
+function lowerQuartile(sorted: readonly number[]): number {
+  const at = 0.25 * (sorted.length - 1);
   const below = Math.floor(at);
-  const low = values[below] as number;
-  const high = values[Math.min(below + 1, values.length - 1)] as number;
+  const low = sorted[below] as number;
+  const high = sorted[Math.min(below + 1, sorted.length - 1)] as number;
   return low + (at - below) * (high - low);
 }
 
@@ -177,12 +176,10 @@ export function answerFeatureVector(
   let minPairBest = 1;
   let minPairDoc = 1;
   let minSentenceLcs = 1;
-  let minContentLcs = 1;
   const contentLcs: number[] = [];
   for (const { checks, p } of claims) {
     contentLcs.push(checks.contentLcsRatio);
     minSentenceLcs = Math.min(minSentenceLcs, checks.sentenceLcsRatio);
-    minContentLcs = Math.min(minContentLcs, checks.contentLcsRatio);
     lcs += checks.lcsRatio;
     minLcs = Math.min(minLcs, checks.lcsRatio);
     minPairBest = Math.min(minPairBest, checks.pairCoverageBest);
@@ -205,6 +202,7 @@ export function answerFeatureVector(
     logits += log - Math.log(1 - clamped);
   }
   const n = claims.length;
+  const contentLcsSorted = contentLcs.sort((a, b) => a - b);
   const base = [
     content === 0 ? 0 : novel / content,
     Math.log1p(novel),
@@ -237,12 +235,12 @@ export function answerFeatureVector(
     minPairDoc,
     backwardJumps(claims, shape.contextSentences),
     minSentenceLcs,
-    minContentLcs,
+    contentLcsSorted[0] as number,
     // Summaries whose claims mostly keep their passages' content words in order, with one odd
     // claim, are true more often than the minimum says: beside the minimum, the lower quartile
     // ranked RAGTruth dev summaries better (cross-validated AUC 0.736 against 0.726 over the fit's
     // four draws of the folds, and better on each of twelve other draws).
-    lowerQuartile(contentLcs),
+    lowerQuartile(contentLcsSorted),
   ];
   const q = shape.hasQuestion ? 1 : 0;
   const s = shape.structured ? 1 : 0;
