@@ -7,19 +7,26 @@
  * straddle them.
  */
 import { createHash } from "node:crypto";
+import { analyseOfflineWith, type OfflineAnalysis } from "../evaluators/offline/analyse.ts";
 import {
   ANSWER_FEATURE_NAMES,
   answerFeatureVector,
   judgedWhole,
 } from "../evaluators/offline/answer-features.ts";
+import type { AnswerModel } from "../evaluators/offline/answer-model.ts";
 import {
   calibratedLogit,
   claimRiskVectors,
   logRisk,
   type RiskCalibration,
 } from "../evaluators/offline/claim-risk-features.ts";
+import type { ClaimRiskModel } from "../evaluators/offline/claim-risk-model.ts";
 import { CONTRADICTION_PENALTY, contradicts } from "../evaluators/offline/contradiction.ts";
-import { type FeaturisedAnswer, featurise } from "../evaluators/offline/featurise.ts";
+import {
+  type FeaturisedAnswer,
+  featurise,
+  type OfflineInput,
+} from "../evaluators/offline/featurise.ts";
 import {
   logit,
   meanProbabilityLogit,
@@ -27,7 +34,7 @@ import {
   sigmoid,
 } from "../evaluators/offline/model.ts";
 import { claimProbabilities } from "../evaluators/offline/short-answer.ts";
-import type { LabelledCase } from "../evaluators/testing/case-input.ts";
+import { caseToInput, type LabelledCase } from "../evaluators/testing/case-input.ts";
 import { fitClaimRisk, type RiskFit, standardisation } from "./claim-risk-fit.ts";
 
 export const MIN_CLAIMS = Number(process.env.FIT_MIN_CLAIMS ?? 3);
@@ -252,4 +259,63 @@ export function withRisk(
     answer[i] = z - (r.contradiction ? CONTRADICTION_PENALTY : 0);
   });
   return { answer, claims: scores.claims };
+}
+
+/** The models that judge long answers, as `analyseOfflineWith` takes them. */
+export interface LongAnswerModels {
+  answer: AnswerModel;
+  risk: ClaimRiskModel;
+}
+
+/**
+ * The shipped models refitted without each fold of the first draw (fold k's never saw an answer
+ * of fold k), with the shipped strengths, and the shipped decision points, claims' mean weight and
+ * calibration: those were chosen on held-out scores already.
+ */
+export function foldModels(rows: readonly Row[], shipped: LongAnswerModels): LongAnswerModels[] {
+  return Array.from({ length: FOLDS }, (_, k) => {
+    const train = rows.filter((r) => r.folds[0] !== k);
+    const questions = train.filter((r) => r.shape === "question").map(bagOf);
+    return {
+      answer: {
+        ...shipped.answer,
+        ...fitLogistic(train, shipped.answer.fit),
+        fittedOn: `fold ${k} of ${FOLDS} left out`,
+      },
+      risk: {
+        ...shipped.risk,
+        ...fitClaimRisk(questions, shipped.risk.fit.lambda),
+        fittedOn: `fold ${k} of ${FOLDS} left out`,
+      },
+    };
+  });
+}
+
+/** What the offline backend reads of a case, as the grounding evaluators take it from a span. */
+export function offlineInputOf(c: LabelledCase): OfflineInput {
+  const input = caseToInput(c);
+  return {
+    answer: input.answer ?? "",
+    question: input.question,
+    documents: input.context.map((d) => d.content).filter((t) => t.trim() !== ""),
+  };
+}
+
+/**
+ * Each long answer of `cases` (`judgedWhole`) analysed by the models fitted without its fold: on
+ * the file the shipped models were fitted on, what they would score on answers they have not
+ * seen. Short answers are not in the map: the claim model judges them, fitted on other files.
+ */
+export function heldOutAnalyses(
+  cases: readonly LabelledCase[],
+  shipped: LongAnswerModels,
+): Map<LabelledCase, OfflineAnalysis> {
+  const rows = rowsOf(cases);
+  const models = foldModels(rows, shipped);
+  return new Map(
+    rows.map((r) => [
+      r.c,
+      analyseOfflineWith(offlineInputOf(r.c), models[r.folds[0] as number] as LongAnswerModels),
+    ]),
+  );
 }

@@ -12,9 +12,11 @@
  * the published rows. Offline, also the CPU time per case of both evaluators together. Skipped
  * cases are counted and left out of the metrics.
  *
- * The offline answer model was fitted on RAGTruth dev itself, so its figures there are in-sample:
- * `npx tsx scripts/fit-answer-model.ts --dry-run` prints the cross-validated ones (grouped by
- * source), which are what to expect on answers it has not seen.
+ * The offline answer model was fitted on RAGTruth dev itself, so its figures there are in-sample.
+ * On the file it was fitted on (known by its SHA-256), the offline rows come twice: in-sample, and
+ * held out, where each long answer is scored by the models refitted without its fold (five folds
+ * grouped by source, as `scripts/fit-answer-model.ts` chose them): what to expect on answers the
+ * models have not seen.
  *
  * `--backend judge` asks the LLM judge at `OPENAI_BASE_URL` with `OPENAI_API_KEY` (either may be
  * enough: a local server needs no key, OpenAI needs no URL), model `--model`, else `JUDGE_MODEL`,
@@ -22,11 +24,15 @@
  * file. Cases the judge could not score (malformed twice, unavailable) are counted as errors and
  * left out of the metrics; the total tokens and cost are printed.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { builtinEvaluators } from "../evaluators/index.ts";
+import type { OfflineAnalysis } from "../evaluators/offline/analyse.ts";
+import { ANSWER_MODEL } from "../evaluators/offline/answer-model.ts";
+import { CLAIM_RISK_MODEL } from "../evaluators/offline/claim-risk-model.ts";
 import { caseToInput, type LabelledCase, parseCases } from "../evaluators/testing/case-input.ts";
 import { atThreshold, auc, quantile } from "../evaluators/testing/metrics.ts";
 import { spreadCases } from "../src/cases/cases-file.ts";
@@ -37,6 +43,7 @@ import { toActive } from "../src/evaluators/registry.ts";
 import type { Evaluator } from "../src/index.ts";
 import type { GuardedJudge } from "../src/judge/create-judge.ts";
 import { parseJudgeConfig } from "../src/judge/judge-config.ts";
+import { heldOutAnalyses } from "./answer-model-fit.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -101,6 +108,45 @@ async function run(
   out.tokens = tally.spend.tokens;
   out.costUsd = tally.spend.costUsd;
   return out;
+}
+
+/** Which score of the offline analysis each built-in evaluator gives. */
+const OFFLINE_SCORE: Readonly<Record<string, (a: OfflineAnalysis) => number>> = {
+  groundedness: (a) => a.groundedness,
+  hallucination: (a) => a.noHallucination,
+};
+
+interface Result {
+  name: string;
+  rows: Row[];
+  threshold: number;
+}
+
+/**
+ * The offline results with each long answer scored as on answers the models never saw: by the
+ * models refitted without its fold (`heldOutAnalyses`, over the whole file even under --limit, so
+ * that each fold's model is fitted as the shipped one was). Short answers keep their scores: the
+ * claim model that judges them was fitted on other files.
+ */
+function heldOut(
+  results: readonly (Result & { evaluator: string })[],
+  all: readonly LabelledCase[],
+): Result[] {
+  const analyses = heldOutAnalyses(all, { answer: ANSWER_MODEL, risk: CLAIM_RISK_MODEL });
+  return results.map(({ name, rows, threshold, evaluator }) => {
+    const score = OFFLINE_SCORE[evaluator];
+    if (!score) throw new Error(`no offline score known for evaluator ${evaluator}`);
+    return {
+      name: `${name} held out`,
+      threshold,
+      rows: rows.map((r) => {
+        const a = analyses.get(r.c);
+        if (!a) return r;
+        const s = Math.round(score(a) * 10_000) / 10_000;
+        return { ...r, score: s, passed: s >= threshold };
+      }),
+    };
+  });
 }
 
 /** The backend the flags ask for; exits with a message when the judge has no endpoint. */
@@ -177,7 +223,7 @@ function table(header: readonly string[], lines: readonly (readonly string[])[])
  * RAGTruth's response-level form: F1 of "hallucinated" per task, overall precision, recall and
  * F1, beside the published rows and "flag every answer"; AUC added, which the paper does not give.
  */
-function ragtruthTable(results: readonly { name: string; rows: Row[]; threshold: number }[]): void {
+function ragtruthTable(results: readonly Result[]): void {
   const tasks = ["qa", "data2text", "summarization"] as const;
   const lines: string[][] = [];
   const all = results[0]?.rows ?? [];
@@ -224,7 +270,7 @@ function ragtruthTable(results: readonly { name: string; rows: Row[]; threshold:
 }
 
 /** The generic table: per evaluator and task, AUC and the classification at its threshold. */
-function taskTable(results: readonly { name: string; rows: Row[]; threshold: number }[]): void {
+function taskTable(results: readonly Result[]): void {
   const lines: string[][] = [];
   for (const { name, rows, threshold } of results) {
     const tasks = [...new Set(rows.map((r) => r.c.task))].sort();
@@ -295,17 +341,24 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   for (const path of paths) {
-    const cases = spreadCases(parseCases(readFileSync(path, "utf8")), limit);
+    const text = readFileSync(path, "utf8");
+    const all = parseCases(text);
+    const cases = spreadCases(all, limit);
     const judged = backend.judge ? ` with the judge (${backend.model ?? backend.judge.model})` : "";
     console.log(`\n## ${path}: ${cases.length} cases, ${backend.name} backend${judged}\n`);
-    const results: { name: string; rows: Row[]; threshold: number }[] = [];
+    const results: (Result & { evaluator: string })[] = [];
     const notes: string[] = [];
     for (const evaluator of builtinEvaluators) {
       const { rows, skipped, errors, tokens, costUsd } = await run(evaluator, cases, backend);
       const threshold = (
         evaluator.settings.parse({ backend: backend.name }) as { threshold: number }
       ).threshold;
-      results.push({ name: `${evaluator.name} ${evaluator.version}`, rows, threshold });
+      results.push({
+        name: `${evaluator.name} ${evaluator.version}`,
+        rows,
+        threshold,
+        evaluator: evaluator.name,
+      });
       const failed = [...errors].map(([code, n]) => `${n} ${code}`).join(", ");
       const spent = backend.judge
         ? `; ${tokens} judge tokens, ${costUsd === null ? "cost unknown (unpriced model)" : `$${costUsd.toFixed(4)}`}`
@@ -314,14 +367,18 @@ async function main(): Promise<void> {
         `${evaluator.name}: skipped ${skipped}${failed ? `; errors: ${failed}` : ""}${spent}`,
       );
     }
+    const fittedHere =
+      backend.name === "offline" &&
+      createHash("sha256").update(text).digest("hex") === ANSWER_MODEL.fit.dataSha256;
+    const shown: Result[] = fittedHere ? [...results, ...heldOut(results, all)] : results;
     if (cases.some((c) => c.task === "data2text")) {
       console.log(
-        'RAGTruth response level ("hallucinated" is the positive class; published rows are on the whole test split;\nthe offline answer model was fitted on RAGTruth dev, so offline rows here are in-sample):\n',
+        `RAGTruth response level ("hallucinated" is the positive class; published rows are on the whole test split${fittedHere ? ";\nthe offline answer models were fitted on this file: the plain rows are in-sample, the held-out rows score each long\nanswer with the models refitted without its fold (5 folds grouped by source), what to expect on unseen answers" : ""}):\n`,
       );
-      ragtruthTable(results);
+      ragtruthTable(shown);
       console.log("");
     }
-    taskTable(results);
+    taskTable(shown);
     console.log(`\n${notes.join("\n")}`);
     if (backend.name === "offline") {
       console.log(`CPU per case, both evaluators together, one core: ${await offlineCpu(cases)}`);

@@ -82,6 +82,17 @@ export function analyseOffline(
   );
 }
 
+/**
+ * Scores an answer as `analyseOffline` does, with other long-answer models than the shipped ones:
+ * the quality bench's, refitted without the fold of the answer it scores. Never cached.
+ */
+export function analyseOfflineWith(
+  input: OfflineInput,
+  models: { answer: AnswerModel; risk: ClaimRiskModel },
+): OfflineAnalysis {
+  return analyse(input, OFFLINE_MODEL, models.answer, models.risk);
+}
+
 function analyse(
   input: OfflineInput,
   model: OfflineModel,

@@ -147,4 +147,9 @@ export const ANSWER_MODEL_WEIGHTS = {
   logitThresholds: { hallucination: 1.002074, groundedness: 1.443849, claim: 0.645107 },
   fittedOn:
     "ragtruth-dev.jsonl (858 answers judged whole), L2 logistic, lambda 1 (crossed terms x100), cross-validated F1 68.2",
+  fit: {
+    lambda: 1,
+    crossRatio: 100,
+    dataSha256: "d7307b9a80323dd1f96d6c21eee8381a766aa5c55213a4144a1cee7ab124ab2e",
+  },
 };

@@ -26,6 +26,12 @@ export interface AnswerModel extends LinearModel {
   logitThresholds: { hallucination: number; groundedness: number; claim: number };
   /** How it was fitted, for the record. */
   fittedOn: string;
+  /**
+   * What refits it: its L2 strengths (`crossRatio` times `lambda` on the crossed terms) and the
+   * SHA-256 of the file it was fitted on, by which the quality bench knows that file and scores
+   * each of its answers with the model refitted without that answer's fold.
+   */
+  fit: { lambda: number; crossRatio: number; dataSha256: string };
 }
 
 export const ANSWER_MODEL: AnswerModel = ANSWER_MODEL_WEIGHTS;

@@ -20,6 +20,8 @@ export interface ClaimRiskModel extends LinearModel {
   featureNames: readonly string[];
   calibration: RiskCalibration;
   fittedOn: string;
+  /** Its L2 strength, with which the quality bench refits it without a fold. */
+  fit: { lambda: number };
 }
 
 export const CLAIM_RISK_MODEL: ClaimRiskModel = CLAIM_RISK_WEIGHTS;

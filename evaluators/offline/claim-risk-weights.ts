@@ -50,4 +50,5 @@ export const CLAIM_RISK_WEIGHTS = {
   calibration: { intercept: -0.295738, slope: -1.065711 },
   fittedOn:
     "ragtruth-dev.jsonl (254 answers to a question judged whole), noisy-OR multiple-instance logistic, lambda 10, cross-validated AUC 0.826",
+  fit: { lambda: 10 },
 };
