@@ -47,6 +47,11 @@ const skippedResult = (reason: string): EvaluationResultInput => ({
   score: null,
 });
 
+/** The context documents the grounding evaluators check an answer against: those with text. */
+export function groundingDocuments(input: EvaluationInput): string[] {
+  return input.context.map((d) => d.content).filter((c) => c.trim() !== "");
+}
+
 /**
  * - answer `null` (not captured) → skipped, `no_answer`;
  * - no context document with text → skipped, `no_context`.
@@ -54,7 +59,7 @@ const skippedResult = (reason: string): EvaluationResultInput => ({
  */
 function preflight(input: EvaluationInput): Preflight {
   if (input.answer === null) return { kind: "skip", result: skippedResult("no_answer") };
-  const documents = input.context.map((d) => d.content).filter((c) => c.trim() !== "");
+  const documents = groundingDocuments(input);
   if (documents.length === 0) return { kind: "skip", result: skippedResult("no_context") };
   return { kind: "go", question: input.question, answer: input.answer, documents };
 }

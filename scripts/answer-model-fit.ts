@@ -7,6 +7,7 @@
  * straddle them.
  */
 import { createHash } from "node:crypto";
+import { groundingDocuments } from "../evaluators/common.ts";
 import { analyseOfflineWith, type OfflineAnalysis } from "../evaluators/offline/analyse.ts";
 import {
   ANSWER_FEATURE_NAMES,
@@ -92,8 +93,8 @@ export function rowOf(c: LabelledCase, f: FeaturisedAnswer): Row {
   };
 }
 
-export const featuriseCase = (c: LabelledCase): FeaturisedAnswer =>
-  featurise({ answer: c.answer ?? "", question: c.question, documents: [c.context] });
+/** A case featurised as the evaluators read it (`offlineInputOf`). */
+export const featuriseCase = (c: LabelledCase): FeaturisedAnswer => featurise(offlineInputOf(c));
 
 export function rowsOf(cases: readonly LabelledCase[]): Row[] {
   const rows: Row[] = [];
@@ -297,7 +298,7 @@ export function offlineInputOf(c: LabelledCase): OfflineInput {
   return {
     answer: input.answer ?? "",
     question: input.question,
-    documents: input.context.map((d) => d.content).filter((t) => t.trim() !== ""),
+    documents: groundingDocuments(input),
   };
 }
 
